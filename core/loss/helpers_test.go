@@ -1,0 +1,247 @@
+package loss
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// shape is a feature map's size.
+type shape struct{ h, w, c int }
+
+// randMap returns a map of continuous random values (no ties, so sorts have one answer).
+func randMap(rng *rand.Rand, s shape) Map[float64] {
+	m := Map[float64]{H: s.h, W: s.w, C: s.c, Data: make([]float64, s.h*s.w*s.c)}
+	for i := range m.Data {
+		m.Data[i] = rng.NormFloat64()
+	}
+	return m
+}
+
+func randMaps(rng *rand.Rand, shapes []shape) []Map[float64] {
+	ms := make([]Map[float64], len(shapes))
+	for i, s := range shapes {
+		ms[i] = randMap(rng, s)
+	}
+	return ms
+}
+
+// to32 rounds maps to float32.
+func to32(ms []Map[float64]) []Map[float32] {
+	out := make([]Map[float32], len(ms))
+	for i, m := range ms {
+		d := make([]float32, len(m.Data))
+		for j, x := range m.Data {
+			d[j] = float32(x)
+		}
+		out[i] = Map[float32]{H: m.H, W: m.W, C: m.C, Data: d}
+	}
+	return out
+}
+
+// to64 widens maps to float64.
+func to64(ms []Map[float32]) []Map[float64] {
+	out := make([]Map[float64], len(ms))
+	for i, m := range ms {
+		d := make([]float64, len(m.Data))
+		for j, x := range m.Data {
+			d[j] = float64(x)
+		}
+		out[i] = Map[float64]{H: m.H, W: m.W, C: m.C, Data: d}
+	}
+	return out
+}
+
+func gradsFor[T Float](ms []Map[T]) [][]T {
+	g := make([][]T, len(ms))
+	for i, m := range ms {
+		g[i] = make([]T, len(m.Data))
+	}
+	return g
+}
+
+// directions returns the Set's current sw directions as float64 matrices, direction k in
+// column k.
+func directions[T Float](s *Set[T]) [][]float64 {
+	out := make([][]float64, len(s.layers))
+	for l, ly := range s.layers {
+		sw := ly.(*swLayer[T])
+		v := make([]float64, len(sw.v))
+		for i, x := range sw.v {
+			v[i] = float64(x)
+		}
+		out[l] = v
+	}
+	return out
+}
+
+// The reference implementations below are deliberately naive: plain loops over the definitions,
+// float64 throughout, sort.Float64s.
+
+// at returns F[i][c].
+func at(m Map[float64], i, c int) float64 { return m.Data[i*m.C+c] }
+
+func refGram(ex, im Map[float64], seedNorm bool) float64 {
+	c := ex.C
+	g := func(m Map[float64]) [][]float64 {
+		n := m.H * m.W
+		s := float64(n)
+		if seedNorm {
+			s *= float64(c)
+		}
+		out := make([][]float64, c)
+		for a := range out {
+			out[a] = make([]float64, c)
+			for b := range out[a] {
+				for i := 0; i < n; i++ {
+					out[a][b] += at(m, i, a) * at(m, i, b)
+				}
+				out[a][b] /= s
+			}
+		}
+		return out
+	}
+	t, gi := g(ex), g(im)
+	diff, norm := 0.0, 0.0
+	for a := 0; a < c; a++ {
+		for b := 0; b < c; b++ {
+			diff += (gi[a][b] - t[a][b]) * (gi[a][b] - t[a][b])
+			norm += t[a][b] * t[a][b]
+		}
+	}
+	if seedNorm {
+		return diff / 4
+	}
+	return diff / norm
+}
+
+// refResample returns the n quantiles of ascending src.
+func refResample(src []float64, n int) []float64 {
+	ne := len(src)
+	out := make([]float64, n)
+	for i := range out {
+		t := (float64(i)+0.5)*float64(ne)/float64(n) - 0.5
+		t = math.Max(0, math.Min(float64(ne-1), t))
+		lo := int(math.Floor(t))
+		hi := lo + 1
+		if hi > ne-1 {
+			hi = ne - 1
+		}
+		f := t - float64(lo)
+		out[i] = src[lo]*(1-f) + src[hi]*f
+	}
+	return out
+}
+
+// refSorted compares columns: ex and im are lists of columns.
+func refSorted(ex, im [][]float64) float64 {
+	k := len(ex)
+	n := len(im[0])
+	sum, varSum := 0.0, 0.0
+	for c := 0; c < k; c++ {
+		e := append([]float64(nil), ex[c]...)
+		x := append([]float64(nil), im[c]...)
+		sort.Float64s(e)
+		sort.Float64s(x)
+		mean := 0.0
+		for _, v := range e {
+			mean += v
+		}
+		mean /= float64(len(e))
+		vr := 0.0
+		for _, v := range e {
+			vr += (v - mean) * (v - mean)
+		}
+		varSum += vr / float64(len(e))
+		t := refResample(e, n)
+		for i := range x {
+			sum += (x[i] - t[i]) * (x[i] - t[i])
+		}
+	}
+	return sum / (float64(n*k) * (varSum/float64(k) + 1e-8))
+}
+
+// columns returns m's channels as columns, each projected on the directions v (c×c, direction k
+// in column k) if v is not nil.
+func columns(m Map[float64], v []float64) [][]float64 {
+	n, c := m.H*m.W, m.C
+	cols := make([][]float64, c)
+	for k := range cols {
+		cols[k] = make([]float64, n)
+		for i := 0; i < n; i++ {
+			if v == nil {
+				cols[k][i] = at(m, i, k)
+				continue
+			}
+			for j := 0; j < c; j++ {
+				cols[k][i] += at(m, i, j) * v[j*c+k]
+			}
+		}
+	}
+	return cols
+}
+
+func refEMDSeed(ex, im Map[float64]) float64 {
+	n, c := ex.H*ex.W, ex.C
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		e := append([]float64(nil), ex.Data[i*c:(i+1)*c]...)
+		x := append([]float64(nil), im.Data[i*c:(i+1)*c]...)
+		sort.Float64s(e)
+		sort.Float64s(x)
+		for j := range e {
+			sum += (x[j] - e[j]) * (x[j] - e[j])
+		}
+	}
+	return sum
+}
+
+// refLayers returns each layer's loss; dirs holds the sw directions (nil for other kinds).
+func refLayers(kind Kind, gramNorm string, ex, im []Map[float64], dirs [][]float64) []float64 {
+	out := make([]float64, len(ex))
+	for l := range ex {
+		switch kind {
+		case KindGram:
+			out[l] = refGram(ex[l], im[l], gramNorm == GramSeed)
+		case KindSW:
+			out[l] = refSorted(columns(ex[l], dirs[l]), columns(im[l], dirs[l]))
+		case KindEMD:
+			out[l] = refSorted(columns(ex[l], nil), columns(im[l], nil))
+		case KindEMDSeed:
+			out[l] = refEMDSeed(ex[l], im[l])
+		}
+	}
+	return out
+}
+
+// weightedMean is the total Eval must return for per-layer losses.
+func weightedMean(losses, weights []float64) float64 {
+	t := 0.0
+	for l := range losses {
+		t += weights[l] * losses[l]
+	}
+	return t / float64(len(losses))
+}
+
+// variant is one loss configuration the tests run through.
+type variant struct {
+	name string
+	opts Options
+	// sameSize: the loss needs the exemplar's size.
+	sameSize bool
+}
+
+var variants = []variant{
+	{"gram-relative", Options{Kind: KindGram, GramNorm: GramRelative}, false},
+	{"gram-seed", Options{Kind: KindGram, GramNorm: GramSeed}, false},
+	{"sw", Options{Kind: KindSW, Seed: 7}, false},
+	{"emd", Options{Kind: KindEMD}, false},
+	{"emd-seed", Options{Kind: KindEMDSeed}, true},
+}
+
+func relErr(got, want float64) float64 {
+	if got == want {
+		return 0
+	}
+	return math.Abs(got-want) / math.Max(math.Abs(want), 1e-300)
+}

@@ -1,0 +1,167 @@
+// Package loss holds the texture losses compared on VGG-16 feature maps (Gram matrices, sliced
+// Wasserstein, per-channel EMD and the seed's EMD as written), each with its analytic gradient
+// with respect to the features, and the layer-weight schedules.
+//
+// The losses run on the host rather than in the network's graph: simplego has no sort, and
+// autodiff of a Gram product would build a C×C×H·W intermediate (docs/design.md). Everything here
+// is plain Go, single-threaded (the wasm build has one thread), and Eval does not allocate once its
+// scratch is sized, because it runs every optimiser iteration.
+package loss
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Float is the element type of feature maps: float32 in the synthesis, float64 in gradient checks.
+type Float interface{ ~float32 | ~float64 }
+
+// ErrSpec marks errors about user-given specifications (loss name, Gram normalisation, layer-weight
+// schedule, an output size a loss cannot compare), so the command can map them to its usage exit
+// code with errors.Is.
+var ErrSpec = errors.New("loss: bad specification")
+
+// Options chooses the loss.
+type Options struct {
+	// Kind is the loss: KindGram, KindSW, KindEMD or KindEMDSeed.
+	Kind Kind
+	// GramNorm is the Gram normalisation, for KindGram: GramRelative (or empty) or GramSeed.
+	GramNorm string
+	// Seed seeds the random directions of KindSW (math/rand/v2 PCG, the same on every platform).
+	Seed uint64
+}
+
+// layer is one tap's loss, holding the exemplar's statistics for that tap.
+type layer[T Float] interface {
+	// check reports whether the synthesised map f can be compared with the exemplar.
+	check(f Map[T]) error
+	// eval returns the layer's unweighted loss and writes scale·∂loss/∂f into grad (overwriting it).
+	eval(f Map[T], grad []T, scale float64) float64
+}
+
+// Set holds the exemplar's statistics for every layer in use and evaluates the weighted loss.
+// A Set is not safe for concurrent use: Eval works in scratch space kept in the Set.
+type Set[T Float] struct {
+	weights []float64
+	layers  []layer[T]
+	losses  []float64
+	// rng draws the sliced Wasserstein directions; one stream for all layers so the whole
+	// sequence of draws follows from Options.Seed alone.
+	rng *rand.Rand
+}
+
+// directionStream is the PCG stream of the sliced Wasserstein directions; a constant so that a
+// seed means the same directions in every build.
+const directionStream = 0x5357 // "SW"
+
+// New builds the loss for an exemplar given as one feature map per layer, with one non-negative
+// weight per layer. It keeps what it needs of the exemplar (a copy, for sw, whose targets are
+// recomputed by Redraw), so the caller may reuse the maps' storage afterwards.
+func New[T Float](opts Options, exemplar []Map[T], weights []float64) (*Set[T], error) {
+	kind, err := ParseKind(string(opts.Kind))
+	if err != nil {
+		return nil, err
+	}
+	seedNorm := false
+	switch opts.GramNorm {
+	case "", GramRelative:
+	case GramSeed:
+		seedNorm = true
+	default:
+		return nil, fmt.Errorf("%w: unknown Gram normalisation %q; valid: %s, %s", ErrSpec, opts.GramNorm, GramRelative, GramSeed)
+	}
+	if len(exemplar) == 0 {
+		return nil, fmt.Errorf("%w: no layers", ErrSpec)
+	}
+	if len(weights) != len(exemplar) {
+		return nil, fmt.Errorf("%w: %d layer weights for %d layers", ErrSpec, len(weights), len(exemplar))
+	}
+	for l, w := range weights {
+		if !(w >= 0) || math.IsInf(w, 1) {
+			return nil, fmt.Errorf("%w: layer %d weight %v: weights must be finite and non-negative", ErrSpec, l, w)
+		}
+	}
+	for l, m := range exemplar {
+		if err := m.validate(); err != nil {
+			return nil, fmt.Errorf("loss: exemplar layer %d: %w", l, err)
+		}
+	}
+
+	s := &Set[T]{
+		weights: append([]float64(nil), weights...),
+		layers:  make([]layer[T], len(exemplar)),
+		losses:  make([]float64, len(exemplar)),
+		rng:     rand.New(rand.NewPCG(opts.Seed, directionStream)),
+	}
+	for l, m := range exemplar {
+		switch kind {
+		case KindGram:
+			s.layers[l] = newGramLayer(m, seedNorm)
+		case KindSW:
+			s.layers[l] = newSWLayer(m, s.rng)
+		case KindEMD:
+			s.layers[l] = newEMDLayer(m)
+		case KindEMDSeed:
+			s.layers[l] = newEMDSeedLayer(m)
+		}
+	}
+	return s, nil
+}
+
+// Eval returns total = (1/n)·Σ_l weights[l]·L_l(feats[l]), the mean over the n layers of the weighted
+// layer losses (as the seed's tf.reduce_mean), and writes ∂total/∂feats[l] into grads[l], overwriting
+// it; len(grads[l]) must be len(feats[l].Data). Layers of weight 0 are not evaluated: their
+// gradient is zero. It returns an error, before writing anything, if a map's shape does not match
+// what the loss can compare with the exemplar; errors that come from the user's choice of output
+// size (emd-seed) wrap ErrSpec.
+func (s *Set[T]) Eval(feats []Map[T], grads [][]T) (float64, error) {
+	if len(feats) != len(s.layers) || len(grads) != len(s.layers) {
+		return 0, fmt.Errorf("loss: %d feature maps and %d gradients for %d layers", len(feats), len(grads), len(s.layers))
+	}
+	// Check every layer first so that an error leaves the gradients and Layers untouched.
+	for l, f := range feats {
+		if err := f.validate(); err != nil {
+			return 0, fmt.Errorf("loss: layer %d: %w", l, err)
+		}
+		if len(grads[l]) != len(f.Data) {
+			return 0, fmt.Errorf("loss: layer %d: gradient has %d values for %d features", l, len(grads[l]), len(f.Data))
+		}
+		if err := s.layers[l].check(f); err != nil {
+			if errors.Is(err, ErrSpec) {
+				return 0, err // says what to change; the same at every layer
+			}
+			return 0, fmt.Errorf("loss: layer %d: %w", l, err)
+		}
+	}
+	n := float64(len(s.layers))
+	total := 0.0
+	for l, f := range feats {
+		w := s.weights[l]
+		if w == 0 {
+			clear(grads[l])
+			s.losses[l] = math.NaN()
+			continue
+		}
+		v := s.layers[l].eval(f, grads[l], w/n)
+		s.losses[l] = v
+		total += w * v
+	}
+	return total / n, nil
+}
+
+// Redraw draws new random directions for every layer and recomputes the exemplar's sorted
+// projections (sw only; a no-op otherwise). The caller calls it every few optimiser iterations, so
+// that over the run the loss sees many more directions than one draw holds.
+func (s *Set[T]) Redraw() {
+	for _, ly := range s.layers {
+		if sw, ok := ly.(*swLayer[T]); ok {
+			sw.redraw(s.rng)
+		}
+	}
+}
+
+// Layers returns the last Eval's per-layer unweighted losses, for reporting; NaN for layers of
+// weight 0, which are not evaluated. The slice is the Set's own: the next Eval overwrites it.
+func (s *Set[T]) Layers() []float64 { return s.losses }

@@ -1,0 +1,81 @@
+package loss
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// swLayer is the sliced Wasserstein loss of one layer (Heitz et al., CVPR 2021): the feature
+// vectors are projected on C random unit directions and each projection's distribution over
+// positions is compared with the exemplar's by sorting (sortedMatch). Unlike a Gram matrix it
+// matches whole distributions, not just second moments, and the directions are redrawn during the
+// run so that over many iterations it constrains many more than C marginals.
+type swLayer[T Float] struct {
+	c, ne int
+	// exemplar is a copy of the exemplar's ne×c features, kept to recompute its projections on
+	// every Redraw.
+	exemplar []T
+	// v is c×c with direction k in column k, so that P = F·v; vt is its transpose, for the
+	// gradient ∂L/∂P·vᵀ. Both are kept so that each product runs over contiguous rows.
+	v, vt []T
+	// exProj and proj are scratch for the exemplar's and the image's projections; proj is
+	// overwritten in place by the gradient with respect to the projections.
+	exProj, proj []T
+	nz           []int32
+	match        sortedMatch[T]
+}
+
+func newSWLayer[T Float](m Map[T], rng *rand.Rand) *swLayer[T] {
+	c, ne := m.C, m.positions()
+	l := &swLayer[T]{
+		c:        c,
+		ne:       ne,
+		exemplar: append([]T(nil), m.Data...),
+		v:        make([]T, c*c),
+		vt:       make([]T, c*c),
+		exProj:   make([]T, ne*c),
+		nz:       make([]int32, 0, c),
+		match:    newSortedMatch[T](),
+	}
+	l.redraw(rng)
+	return l
+}
+
+// redraw draws c new directions, normal entries normalised to unit length (uniform on the sphere),
+// and recomputes the exemplar's sorted projections. It allocates nothing.
+func (l *swLayer[T]) redraw(rng *rand.Rand) {
+	c := l.c
+	for k := 0; k < c; k++ {
+		dir := l.vt[k*c : (k+1)*c]
+		ss := 0.0
+		for j := range dir {
+			x := rng.NormFloat64()
+			dir[j] = T(x)
+			ss += x * x
+		}
+		inv := 1 / math.Sqrt(ss)
+		for j, x := range dir {
+			x = T(float64(x) * inv)
+			dir[j] = x
+			l.v[j*c+k] = x
+		}
+	}
+	matMulSparse(l.exProj, l.exemplar, l.v, l.ne, c, c, l.nz)
+	l.match.setExemplar(l.exProj, l.ne, c)
+}
+
+func (l *swLayer[T]) check(f Map[T]) error { return checkChannels(f, l.c) }
+
+// eval projects, matches the sorted projections, and takes the gradient back through the
+// projection: ∂L/∂F = ∂L/∂P · vᵀ.
+func (l *swLayer[T]) eval(f Map[T], grad []T, scale float64) float64 {
+	c, n := l.c, f.positions()
+	if cap(l.proj) < n*c {
+		l.proj = make([]T, n*c)
+	}
+	proj := l.proj[:n*c]
+	matMulSparse(proj, f.Data, l.v, n, c, c, l.nz)
+	loss := l.match.match(proj, proj, n, scale)
+	matMulDense(grad, proj, l.vt, n, c, c)
+	return loss
+}

@@ -1,0 +1,116 @@
+// Command texsynth synthesises a texture from an exemplar picture.
+//
+//	go run ./tools/texsynth -in IMG -out OUT.png [-size 128] [-iters 100] [-loss sw] …
+//
+// Exit codes: 0 ok, 2 usage or input errors, 1 internal failure.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/texsynth/texsynth/core/loss"
+	"github.com/texsynth/texsynth/core/picture"
+	"github.com/texsynth/texsynth/core/synth"
+	"github.com/texsynth/texsynth/core/vgg"
+	"github.com/texsynth/texsynth/weights"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run is the whole command, separated from main so tests can call it.
+func run(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err == nil {
+		err = synthesize(cfg, stdout, stderr)
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "texsynth:", err)
+	if isInputError(err) {
+		return 2
+	}
+	return 1
+}
+
+// isInputError tells errors caused by what the user gave (exit 2) from internal failures (exit 1).
+func isInputError(err error) bool {
+	var u usageError
+	var path *fs.PathError
+	return errors.As(err, &u) || errors.As(err, &path) ||
+		errors.Is(err, picture.ErrInput) ||
+		errors.Is(err, weights.ErrFormat) ||
+		errors.Is(err, loss.ErrSpec) ||
+		errors.Is(err, vgg.ErrTap)
+}
+
+// config is the parsed command line.
+type config struct {
+	in, out, weightsPath, frames string
+	every                        int
+	settings                     synth.Settings
+	progress                     string // auto, bar, lines
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	s := synth.Defaults()
+	fs := flag.NewFlagSet("texsynth", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.in, "in", "", "exemplar image (PNG, JPEG, GIF, WebP, BMP, TIFF); required")
+	fs.StringVar(&c.out, "out", "", "output PNG path; required")
+	fs.IntVar(&s.Size, "size", s.Size, "output side in pixels")
+	fs.IntVar(&s.ExemplarSize, "exemplar-size", s.ExemplarSize, "side the exemplar is centre-cropped and resized to; 0 = -size, -1 = as it is")
+	fs.IntVar(&s.Iters, "iters", s.Iters, "optimiser iterations")
+	fs.StringVar(&s.Loss, "loss", s.Loss, "loss: sw (sliced Wasserstein), gram, emd (per channel), emd-seed (the seed's, sorted along channels)")
+	fs.StringVar(&s.GramNorm, "gram-norm", s.GramNorm, "gram normalisation: relative (‖G−T‖²/‖T‖²) or seed (G/(HWC), sum/4)")
+	fs.StringVar(&s.Layers, "layers", s.Layers, "comma list of conv1_1 … conv5_3, pool1 … pool4; 'all' = the 13 convs; default relu1_1 … relu4_3")
+	fs.StringVar(&s.LayerWeights, "layer-weights", s.LayerWeights, "uniform, linear:D, geometric:Q or w1,w2,… (one per layer)")
+	fs.StringVar(&s.Pad, "pad", s.Pad, "padding: zero, reflect, circular (tileable output)")
+	fs.StringVar(&s.Optimizer, "optimizer", s.Optimizer, "lbfgs or adam")
+	fs.Uint64Var(&s.Seed, "seed", s.Seed, "seed for the start noise and the random directions")
+	fs.IntVar(&s.Redraw, "redraw", s.Redraw, "sw: new random directions every N loss evaluations")
+	fs.StringVar(&s.Conv, "conv", s.Conv, "conv path: fast (im2col + matrix product) or stock (simplego's)")
+	fs.StringVar(&c.weightsPath, "weights", "", "weights file (.q8); default: the untrained VGG-16 built from seed 0")
+	fs.StringVar(&c.frames, "frames", "", "directory to write every -every-th iteration as PNG")
+	fs.IntVar(&c.every, "every", 10, "with -frames: write every N iterations")
+	fs.StringVar(&c.progress, "progress", "auto", "auto (a bar on a terminal), bar, or lines")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, usageError{err.Error() + " (see -h)"}
+	}
+	switch {
+	case fs.NArg() > 0:
+		return c, usageError{fmt.Sprintf("unexpected argument %q: every option is a flag, e.g. -in %s", fs.Arg(0), fs.Arg(0))}
+	case c.in == "":
+		return c, usageError{"-in is required: the exemplar picture, e.g. -in brick.png"}
+	case c.out == "":
+		return c, usageError{"-out is required: where to write the texture, e.g. -out texture.png"}
+	case c.every < 1:
+		return c, usageError{fmt.Sprintf("-every %d: use 1 or more", c.every)}
+	}
+	switch c.progress {
+	case "auto", "bar", "lines":
+	default:
+		return c, usageError{fmt.Sprintf("-progress %q: use auto, bar or lines", c.progress)}
+	}
+	c.settings = s
+	return c, nil
+}

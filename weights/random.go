@@ -1,0 +1,70 @@
+package weights
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Random returns an untrained VGG-16: its layers conv1_1 to upto ("" for all
+// thirteen), He-normal kernels with zero biases, quantised to int8, with
+// ImageNet preprocessing. Random features of this kind already make a
+// usable texture descriptor. The same seed gives the same file on every
+// platform. upto must be a name in VGG16.
+func Random(seed uint64, upto string) (*File, error) {
+	n := len(VGG16)
+	if upto != "" {
+		i, ok := vgg16Index(upto)
+		if !ok {
+			return nil, fmt.Errorf("weights: no VGG-16 layer %q; want one of %s", upto, vgg16Names())
+		}
+		n = i + 1
+	}
+	f, err := RandomLayers(seed, VGG16[:n])
+	if err != nil {
+		return nil, err
+	}
+	f.Provenance = fmt.Sprintf("untrained VGG-16 (random features, He-normal, seed %d)", seed)
+	return f, nil
+}
+
+// RandomLayers returns a File of untrained 3×3 convolutions with the given
+// names and channel counts, as Random does for VGG16 (Random(seed, "") is
+// RandomLayers(seed, VGG16) with another provenance). Narrow specs make
+// small test networks.
+//
+// Layer i's kernel is drawn from its own generator,
+// rand.NewPCG(seed, i), as NormFloat64 · sqrt(2/(In·3·3)) in OIHW order (He
+// normal, fan-in, not mean-subtracted), so a layer never depends on the
+// others and math/rand/v2's pure-Go generators give the same numbers on
+// every platform. Biases are zero.
+func RandomLayers(seed uint64, specs []LayerSpec) (*File, error) {
+	f := &File{
+		Layers:     make([]Layer, len(specs)),
+		Pre:        ImageNet,
+		Provenance: fmt.Sprintf("untrained convolutions (random features, He-normal, seed %d)", seed),
+	}
+	// One kernel buffer, reused: the largest VGG-16 layer has 2.4M weights.
+	var kernel []float32
+	for i, s := range specs {
+		if s.In < 1 || s.Out < 1 {
+			return nil, fmt.Errorf("weights: layer %q: %d in and %d out channels, want ≥ 1", s.Name, s.In, s.Out)
+		}
+		n := s.Out * s.In * 9
+		if cap(kernel) < n {
+			kernel = make([]float32, n)
+		}
+		kernel = kernel[:n]
+		rng := rand.New(rand.NewPCG(seed, uint64(i)))
+		std := math.Sqrt(2 / float64(s.In*9))
+		for j := range kernel {
+			kernel[j] = float32(rng.NormFloat64() * std)
+		}
+		l, err := Quantize(s.Name, kernel, make([]float32, s.Out), s.Out, s.In, 3, 3)
+		if err != nil {
+			return nil, err
+		}
+		f.Layers[i] = l
+	}
+	return f, nil
+}

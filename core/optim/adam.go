@@ -25,11 +25,8 @@ type Adam struct {
 	t    int       // updates made since the last Reset
 	m, v []float64 // first and second moments, in float64 so tiny squared gradients keep their digits
 
-	// The point the next step starts from, with its value and gradient.
-	x0     []float32
-	f0     float64
-	g0, g1 []float32 // gradient at x0; scratch for the gradient at the next point
-	valid  bool      // x0, f0 and g0 belong to the current objective
+	anchor           // the point the next step starts from
+	g1     []float32 // scratch for the gradient at the next point
 }
 
 var _ Optimizer = (*Adam)(nil)
@@ -45,14 +42,13 @@ func NewAdam(n int, box Box, lr float64) *Adam {
 		panic(err)
 	}
 	return &Adam{
-		n:   n,
-		box: box,
-		lr:  lr,
-		m:   make([]float64, n),
-		v:   make([]float64, n),
-		x0:  make([]float32, n),
-		g0:  make([]float32, n),
-		g1:  make([]float32, n),
+		n:      n,
+		box:    box,
+		lr:     lr,
+		m:      make([]float64, n),
+		v:      make([]float64, n),
+		anchor: anchor{x0: make([]float32, n), g0: make([]float32, n)},
+		g1:     make([]float32, n),
 	}
 }
 
@@ -74,15 +70,8 @@ func (o *Adam) Step(x []float32, f Func) (float64, error) {
 	if err := checkLen(x, o.n); err != nil {
 		return 0, err
 	}
-	if !o.valid || !sameBits(x, o.x0) {
-		o.box.Project(x)
-		v, err := evaluate(f, x, o.g0, &o.evals)
-		if err != nil {
-			o.valid = false
-			return 0, err
-		}
-		copy(o.x0, x)
-		o.f0, o.valid = v, true
+	if _, err := o.settle(x, f, o.box, &o.evals); err != nil {
+		return 0, err
 	}
 	t := o.t + 1
 	c1 := 1 - math.Pow(adamBeta1, float64(t))

@@ -28,11 +28,7 @@ type LBFGS struct {
 	history int       // pairs kept
 	gamma   float64   // sᵀy/yᵀy of the newest pair: the initial inverse Hessian H₀ = γI
 
-	// The point the next step starts from, with its value and gradient.
-	x0    []float32
-	f0    float64
-	g0    []float32
-	valid bool // x0, f0 and g0 belong to the current objective
+	anchor // the point the next step starts from
 	// stalled is set when even a steepest-descent line search from x0 found no decrease: the
 	// objective is deterministic between Resets, so trying again from the same x0 would repeat
 	// the same evaluations for nothing.
@@ -105,15 +101,12 @@ func (o *LBFGS) Step(x []float32, f Func) (float64, error) {
 	if err := checkLen(x, o.n); err != nil {
 		return 0, err
 	}
-	if !o.valid || !sameBits(x, o.x0) {
-		o.box.Project(x)
-		v, err := evaluate(f, x, o.g0, &o.evals)
-		if err != nil {
-			o.valid = false
-			return 0, err
-		}
-		copy(o.x0, x)
-		o.f0, o.valid, o.stalled = v, true, false
+	fresh, err := o.settle(x, f, o.box, &o.evals)
+	if err != nil {
+		return 0, err
+	}
+	if fresh {
+		o.stalled = false
 	}
 	if o.stalled {
 		return o.f0, nil

@@ -9,11 +9,13 @@ PORT     ?= 8080
 WASM_PKGS := ./weights/ ./core/...
 
 .PHONY: all test test-native test-wasm vet bench demo weights clean
+.PHONY: experiments
+.PHONY: wasm site serve test-browser
 
 all: weights
 
-## test: everything CI runs: vet, native tests, the core's tests under js/wasm in Node.
-test: vet test-native test-wasm
+## test: everything CI runs: vet, native tests, the core's tests under js/wasm in Node, the page.
+test: vet test-native test-wasm test-browser
 
 vet:
 	$(GO) vet ./...
@@ -31,11 +33,61 @@ weights: weights/vgg16-random.q8
 weights/vgg16-random.q8:
 	$(GO) run ./tools/weights -random -seed 0 -out $@
 
+## bench: one evaluation (VGG-16 to relu4_3, sw loss) at 64/128/256 px with the stock and fast conv
+## paths, natively and in wasm under Node, then a default 128 px texture on each (docs/performance.md).
+## BENCH_FLAGS adds flags to both runs (go run ./tools/bench -h), e.g. BENCH_FLAGS="-conv fast".
+BENCH_FLAGS ?=
+bench:
+	mkdir -p build
+	$(GO) build -o build/bench ./tools/bench
+	GOOS=js GOARCH=wasm $(GO) build -o build/bench.wasm ./tools/bench
+	GOMAXPROCS=2 ./build/bench -texture 128 $(BENCH_FLAGS) | tee build/bench-native.txt
+	node "$(WASMEXEC)/wasm_exec_node.js" build/bench.wasm -texture 128 $(BENCH_FLAGS) | tee build/bench-wasm.txt
+	@echo; echo "| default texture | size | iterations | evaluations | wall time |"; echo "|---|---|---|---|---|"
+	@cat build/bench-native.txt build/bench-wasm.txt | awk '/^TEXTURE/ { printf "| %s (%s) | %s | %s | %s | %s s |\n", $$2, $$4, $$3, $$5, $$7, $$9 }'
+
 ## demo: a texture from one of the shared samples with the default settings.
 demo:
 	mkdir -p build
 	$(GO) run ./tools/texsynth -in $(SHARED)/textures/ulyanov_red-peppers256.jpg -out build/demo.png -frames build/demo-frames -every 10
 	@echo "wrote build/demo.png (frames in build/demo-frames)"
 
+## experiments: the seed's questions Q1-Q6 and the extensions (Q7) as grids of syntheses on the
+## shared samples: one contact sheet per question, report.md/report.html/results.json, in
+## $(EXP_OUT) (docs/experiments.md shows them). Size and iterations keep it under 20 minutes on
+## two cores; see docs/experiments.md for the choice.
+EXP_SIZE  ?= 48
+EXP_ITERS ?= 40
+EXP_JOBS  ?= 2
+EXP_OUT   ?= docs/images
+experiments:
+	$(GO) run ./tools/experiments -in $(SHARED)/textures/ulyanov_red-peppers256.jpg -textures $(SHARED)/textures \
+		-size $(EXP_SIZE) -iters $(EXP_ITERS) -j $(EXP_JOBS) -out $(EXP_OUT)
+
 clean:
 	rm -rf build weights/*.q8
+
+# ---- The page (docs/page.md) ----
+SITE := build/site
+
+## wasm: the core for the browser, with Go's wasm_exec.js beside it.
+wasm:
+	mkdir -p $(SITE)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(SITE)/texsynth.wasm ./wasm
+	cp $(WASMEXEC)/wasm_exec.js $(SITE)/wasm_exec.js
+
+## site: the static page in build/site (html, js, css, the worker, texsynth.wasm, wasm_exec.js).
+site: wasm weights
+	mkdir -p $(SITE)/weights
+	cp site/index.html site/*.js site/*.css wasm/worker.js $(SITE)/
+	cp weights/vgg16-random.q8 $(SITE)/weights/vgg16-random.q8
+
+## serve: build the page and serve it on http://localhost:$(PORT).
+serve: site
+	$(GO) run ./tools/serve -dir $(SITE) -addr :$(PORT)
+
+## test-browser: the worker's message API in Node, then the page in headless Chromium.
+test-browser: site
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm
+	@test -d node_modules/playwright-core || npm ci --no-audit --no-fund
+	node --test --test-reporter=spec wasm/test/*.test.mjs site/test/*.test.mjs

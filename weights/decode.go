@@ -66,11 +66,11 @@ func Decode(data []byte) (*File, error) {
 			return nil, bad("two layers named %q", l.Name)
 		}
 		seen[l.Name] = true
-		n, ok := kernelSize(l.Out, l.In, l.KH, l.KW, left)
-		if !ok || l.Out > (left-n)/8 {
-			return nil, bad("layer %q: shape %v needs more than the %d payload bytes left", l.Name, hl.Shape, left)
+		size, ok := layerBytes(l, left)
+		if !ok {
+			return nil, bad("layer %q: shape %v at %d bits needs more than the %d payload bytes left", l.Name, hl.Shape, l.Bits, left)
 		}
-		left -= n + 8*l.Out
+		left -= size
 	}
 	if left != 0 {
 		return nil, bad("payload is %d bytes, the layers need %d", len(payload), len(payload)-left)
@@ -83,12 +83,31 @@ func Decode(data []byte) (*File, error) {
 	for i := range f.Layers {
 		l := &f.Layers[i]
 		n := l.Size()
-		l.Q = make([]int8, n)
-		for j, b := range payload[:n] {
-			l.Q[j] = int8(b)
+		switch l.Bits {
+		case 32:
+			l.W, payload = readFloats(payload, n)
+		case 4:
+			l.Q = make([]int8, n)
+			for j := range l.Q {
+				b := payload[j/2]
+				if j%2 == 1 {
+					b >>= 4
+				}
+				l.Q[j] = int8(b<<4) >> 4 // sign-extend the nibble
+			}
+			if n%2 == 1 && payload[n/2]>>4 != 0 {
+				return nil, bad("layer %q: %d weights, the unused last nibble is %d, want 0", l.Name, n, payload[n/2]>>4)
+			}
+			payload = payload[(n+1)/2:]
+			l.Scale, payload = readFloats(payload, l.Out)
+		default:
+			l.Q = make([]int8, n)
+			for j, b := range payload[:n] {
+				l.Q[j] = int8(b)
+			}
+			payload = payload[n:]
+			l.Scale, payload = readFloats(payload, l.Out)
 		}
-		payload = payload[n:]
-		l.Scale, payload = readFloats(payload, l.Out)
 		l.Bias, payload = readFloats(payload, l.Out)
 		if err := l.check(); err != nil {
 			return nil, err
@@ -124,6 +143,36 @@ func (hp *headerPre) preprocess() (Preprocess, error) {
 	copy(p.Mean[:], hp.Mean)
 	copy(p.Std[:], hp.Std)
 	return p, p.check()
+}
+
+// layerBytes returns the number of payload bytes l takes (FORMAT.md), or
+// false if that is more than limit. l's shape and bits must be valid. It
+// never overflows.
+func layerBytes(l *Layer, limit int) (int, bool) {
+	nlimit := limit
+	if l.Bits == 4 {
+		nlimit = 2*limit + 1 // two weights a byte; limit is at most a slice length
+	}
+	n, ok := kernelSize(l.Out, l.In, l.KH, l.KW, nlimit)
+	if !ok {
+		return 0, false
+	}
+	var size int
+	switch l.Bits {
+	case 32:
+		if n > limit/4 {
+			return 0, false
+		}
+		size = 4 * n // kernel, then no scales
+	case 4:
+		size = n/2 + n%2 + 4*l.Out
+	default:
+		size = n + 4*l.Out
+	}
+	if size > limit || l.Out > (limit-size)/4 {
+		return 0, false
+	}
+	return size + 4*l.Out, true // biases
 }
 
 // readFloats reads n little-endian float32s from b and returns the rest.

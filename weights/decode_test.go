@@ -97,7 +97,7 @@ func TestDecodeRefusesHeader(t *testing.T) {
 		"3-d shape":   {func(h *header) { h.Layers[0].Shape = []int{2, 3, 1} }, "shape"},
 		"zero dim":    {func(h *header) { h.Layers[0].Shape[2] = 0 }, "shape"},
 		"neg dim":     {func(h *header) { h.Layers[0].Shape = []int{-2, -3, 1, 1} }, "shape"},
-		"bits 4":      {func(h *header) { h.Layers[0].Bits = 4 }, "4 is reserved"},
+		"bits 16":     {func(h *header) { h.Layers[0].Bits = 16 }, "want 8, 4 or 32"},
 		"bits 0":      {func(h *header) { h.Layers[0].Bits = 0 }, "bits"},
 		"short sha":   {func(h *header) { h.SHA256 = "abc" }, "sha256"},
 		"upper sha":   {func(h *header) { h.SHA256 = strings.Repeat("A", 64) }, "sha256"},

@@ -70,15 +70,35 @@ func writePayload(w io.Writer, layers []Layer) error {
 	}
 	for i := range layers {
 		l := &layers[i]
-		for _, q := range l.Q {
-			if len(buf) == cap(buf) {
-				if err := flush(); err != nil {
-					return err
-				}
+		switch l.Bits {
+		case 32:
+			if err := floats(l.W); err != nil {
+				return err
 			}
-			buf = append(buf, byte(q))
+		case 4:
+			for j := 0; j < len(l.Q); j += 2 {
+				if len(buf) == cap(buf) {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+				b := byte(l.Q[j]) & 0x0f
+				if j+1 < len(l.Q) {
+					b |= byte(l.Q[j+1]) << 4
+				}
+				buf = append(buf, b)
+			}
+		default:
+			for _, q := range l.Q {
+				if len(buf) == cap(buf) {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+				buf = append(buf, byte(q))
+			}
 		}
-		if err := floats(l.Scale); err != nil {
+		if err := floats(l.Scale); err != nil { // nil for bits 32
 			return err
 		}
 		if err := floats(l.Bias); err != nil {

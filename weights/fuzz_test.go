@@ -16,6 +16,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(data[:len(data)/2])
 	f.Add([]byte(magic))
 	f.Add([]byte{})
+	f.Add(encode(f, mixed(f)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Decode(data)
 		if err != nil {

@@ -5,27 +5,44 @@ import (
 	"unicode/utf8"
 )
 
-// A Layer is one convolution: an Out×In×KH×KW kernel stored as int8 values
-// with one scale per output channel, and one bias per output channel.
+// A Layer is one convolution: an Out×In×KH×KW kernel and one bias per
+// output channel. Bits says how the kernel is held and stored:
 //
-// Q holds one int8 per weight whatever Bits says; Bits is how the layer is
-// stored in a file (8; 4 is reserved) and bounds the values Q may hold.
+//   - 8: Q holds int8 values in [-127, 127], one scale per output channel;
+//   - 4: Q holds int8 values in [-7, 7] (stored two to a byte), one scale
+//     per output channel;
+//   - 32: W holds the float32 kernel itself, unquantised; Q and Scale are
+//     nil. Used as the reference that quantisation error is measured
+//     against, and for files that must not lose anything.
 type Layer struct {
 	Name            string
 	Out, In, KH, KW int
-	Bits            int       // bits per stored weight: 8
-	Q               []int8    // quantised kernel, OIHW, each in [-127, 127]
-	Scale           []float32 // len Out: weight = float32(Q) * Scale[o]
+	Bits            int       // bits per stored weight: 8, 4 or 32
+	Q               []int8    // bits 8 and 4: quantised kernel, OIHW, in [-127, 127] or [-7, 7]
+	Scale           []float32 // bits 8 and 4: len Out: weight = float32(Q) * Scale[o]
+	W               []float32 // bits 32: the kernel, OIHW
 	Bias            []float32 // len Out
+}
+
+// maxQ returns the largest |q| a layer of the given bits may hold.
+func maxQ(bits int) int {
+	if bits == 4 {
+		return 7
+	}
+	return 127
 }
 
 // Size returns the number of weights in the kernel, Out*In*KH*KW.
 func (l *Layer) Size() int { return l.Out * l.In * l.KH * l.KW }
 
 // Kernel returns the dequantised kernel, OIHW: float32(Q[i]) * Scale[o] for
-// the output channel o that weight i belongs to. It allocates a new slice
-// each call and assumes a valid layer, as Quantize and Decode return.
+// the output channel o that weight i belongs to (a copy of W for bits 32).
+// It allocates a new slice each call and assumes a valid layer, as Quantize
+// and Decode return.
 func (l *Layer) Kernel() []float32 {
+	if l.Bits == 32 {
+		return append([]float32(nil), l.W...)
+	}
 	k := make([]float32, len(l.Q))
 	per := l.In * l.KH * l.KW
 	for o, s := range l.Scale {
@@ -52,7 +69,17 @@ const smallestNormal = 0x1p-126
 // converted, and a NaN there or a shape that does not match the data is a
 // bad input file.
 func Quantize(name string, kernel []float32, bias []float32, out, in, kh, kw int) (Layer, error) {
-	l := Layer{Name: name, Out: out, In: in, KH: kh, KW: kw, Bits: 8}
+	return QuantizeBits(name, kernel, bias, 8, out, in, kh, kw)
+}
+
+// QuantizeBits is Quantize with a choice of bits: 8 as Quantize; 4 with Q
+// in [-7, 7] and, per channel, the scale among c·max|w|/7 (c = 1, 0.98, …,
+// 0.40) with the least squared error, so the few largest weights may be
+// clipped to ±7·Scale[o] (FORMAT.md); 32 keeps the kernel as float32 in W,
+// exactly (a copy). Every weight within 7·Scale[o] of zero is within
+// Scale[o]/2 of its value.
+func QuantizeBits(name string, kernel []float32, bias []float32, bits, out, in, kh, kw int) (Layer, error) {
+	l := Layer{Name: name, Out: out, In: in, KH: kh, KW: kw, Bits: bits}
 	if err := l.checkShape(); err != nil {
 		return Layer{}, err
 	}
@@ -67,9 +94,19 @@ func Quantize(name string, kernel []float32, bias []float32, out, in, kh, kw int
 			return Layer{}, bad("layer %q: bias[%d] = %v", name, i, b)
 		}
 	}
+	l.Bias = append([]float32(nil), bias...)
+	if bits == 32 {
+		for i, v := range kernel {
+			if !finite(v) {
+				return Layer{}, bad("layer %q: weight %d = %v", name, i, v)
+			}
+		}
+		l.W = append([]float32(nil), kernel...)
+		return l, nil
+	}
+	top := float64(maxQ(bits))
 	l.Q = make([]int8, len(kernel))
 	l.Scale = make([]float32, out)
-	l.Bias = append([]float32(nil), bias...)
 	per := in * kh * kw
 	for o := range out {
 		w := kernel[o*per : (o+1)*per]
@@ -83,10 +120,13 @@ func Quantize(name string, kernel []float32, bias []float32, out, in, kh, kw int
 				m = a
 			}
 		}
-		scale := float32(m / 127)
+		scale := float32(m / top)
 		if scale < smallestNormal {
 			l.Scale[o] = 1 // Q stays 0
 			continue
+		}
+		if bits == 4 {
+			scale = clippedScale(w, m, top)
 		}
 		l.Scale[o] = scale
 		q := l.Q[o*per : (o+1)*per]
@@ -96,15 +136,47 @@ func Quantize(name string, kernel []float32, bias []float32, out, in, kh, kw int
 			// above 127; the clamp absorbs it. (Plain comparisons: the
 			// built-in min and max handle NaN and -0 and are slower.)
 			r := math.Round(float64(v) / s)
-			if r > 127 {
-				r = 127
-			} else if r < -127 {
-				r = -127
+			if r > top {
+				r = top
+			} else if r < -top {
+				r = -top
 			}
 			q[i] = int8(r)
 		}
 	}
 	return l, nil
+}
+
+// clippedScale returns the int4 scale of a channel with weights w and
+// max|w| = m that minimises the squared rounding error, among
+// c·m/top for c = 1, 0.98, …, 0.40: with seven steps each side of zero,
+// clipping the few largest weights buys a finer step for all the others.
+// The grid search is deterministic and pure float64, so the same kernel
+// gives the same file on every platform.
+func clippedScale(w []float32, m, top float64) float32 {
+	best, bestErr := float32(m/top), math.Inf(1)
+	for k := 0; k <= 30; k++ {
+		s := float32(m * (1 - 0.02*float64(k)) / top)
+		if s < smallestNormal {
+			break
+		}
+		sf := float64(s)
+		var e float64
+		for _, v := range w {
+			r := math.Round(float64(v) / sf)
+			if r > top {
+				r = top
+			} else if r < -top {
+				r = -top
+			}
+			d := float64(v) - r*sf
+			e += d * d
+		}
+		if e < bestErr {
+			best, bestErr = s, e
+		}
+	}
+	return best
 }
 
 // checkShape reports whether l's name, dimensions and bits can be stored.
@@ -115,8 +187,8 @@ func (l *Layer) checkShape() error {
 	if l.Out < 1 || l.In < 1 || l.KH < 1 || l.KW < 1 {
 		return bad("layer %q: shape %dx%dx%dx%d, want every dimension ≥ 1", l.Name, l.Out, l.In, l.KH, l.KW)
 	}
-	if l.Bits != 8 {
-		return bad("layer %q: %d bits per weight, want 8 (4 is reserved)", l.Name, l.Bits)
+	if l.Bits != 8 && l.Bits != 4 && l.Bits != 32 {
+		return bad("layer %q: %d bits per weight, want 8, 4 or 32", l.Name, l.Bits)
 	}
 	return nil
 }
@@ -126,21 +198,42 @@ func (l *Layer) check() error {
 	if err := l.checkShape(); err != nil {
 		return err
 	}
-	if n, ok := kernelSize(l.Out, l.In, l.KH, l.KW, math.MaxInt); !ok || len(l.Q) != n {
-		return bad("layer %q: %d quantised weights for shape %dx%dx%dx%d", l.Name, len(l.Q), l.Out, l.In, l.KH, l.KW)
+	n, ok := kernelSize(l.Out, l.In, l.KH, l.KW, math.MaxInt)
+	if !ok {
+		return bad("layer %q: shape %dx%dx%dx%d is too large", l.Name, l.Out, l.In, l.KH, l.KW)
 	}
-	if len(l.Scale) != l.Out || len(l.Bias) != l.Out {
-		return bad("layer %q: %d scales and %d biases, want %d of each", l.Name, len(l.Scale), len(l.Bias), l.Out)
+	if len(l.Bias) != l.Out {
+		return bad("layer %q: %d biases, want %d", l.Name, len(l.Bias), l.Out)
 	}
-	for i, q := range l.Q {
-		if q == math.MinInt8 {
-			return bad("layer %q: weight %d is -128, want [-127, 127]", l.Name, i)
+	if l.Bits == 32 {
+		if len(l.W) != n || l.Q != nil || l.Scale != nil {
+			return bad("layer %q: bits 32 with %d float weights, %d quantised and %d scales; want %d, 0 and 0", l.Name, len(l.W), len(l.Q), len(l.Scale), n)
+		}
+		for i, w := range l.W {
+			if !finite(w) {
+				return bad("layer %q: weight %d = %v, want a finite number", l.Name, i, w)
+			}
+		}
+	} else {
+		if len(l.Q) != n || l.W != nil {
+			return bad("layer %q: %d quantised weights for shape %dx%dx%dx%d", l.Name, len(l.Q), l.Out, l.In, l.KH, l.KW)
+		}
+		if len(l.Scale) != l.Out {
+			return bad("layer %q: %d scales, want %d", l.Name, len(l.Scale), l.Out)
+		}
+		top := int8(maxQ(l.Bits))
+		for i, q := range l.Q {
+			if q < -top || q > top {
+				return bad("layer %q: weight %d is %d, want [%d, %d] for %d bits", l.Name, i, q, -top, top, l.Bits)
+			}
+		}
+		for o := range l.Out {
+			if s := l.Scale[o]; !finite(s) || s <= 0 {
+				return bad("layer %q: scale[%d] = %v, want a finite number > 0", l.Name, o, s)
+			}
 		}
 	}
 	for o := range l.Out {
-		if s := l.Scale[o]; !finite(s) || s <= 0 {
-			return bad("layer %q: scale[%d] = %v, want a finite number > 0", l.Name, o, s)
-		}
 		if b := l.Bias[o]; !finite(b) {
 			return bad("layer %q: bias[%d] = %v, want a finite number", l.Name, o, b)
 		}

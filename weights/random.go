@@ -12,6 +12,13 @@ import (
 // usable texture descriptor. The same seed gives the same file on every
 // platform. upto must be a name in VGG16.
 func Random(seed uint64, upto string) (*File, error) {
+	return RandomBits(seed, upto, 8)
+}
+
+// RandomBits is Random with the kernels stored at the given bits: 8 (what
+// Random returns), 4, or 32 (the float32 kernels themselves, unquantised:
+// the reference that Random's quantisation error is measured against).
+func RandomBits(seed uint64, upto string, bits int) (*File, error) {
 	n := len(VGG16)
 	if upto != "" {
 		i, ok := vgg16Index(upto)
@@ -20,11 +27,14 @@ func Random(seed uint64, upto string) (*File, error) {
 		}
 		n = i + 1
 	}
-	f, err := RandomLayers(seed, VGG16[:n])
+	f, err := randomLayers(seed, VGG16[:n], bits)
 	if err != nil {
 		return nil, err
 	}
 	f.Provenance = fmt.Sprintf("untrained VGG-16 (random features, He-normal, seed %d)", seed)
+	if bits != 8 {
+		f.Provenance = fmt.Sprintf("untrained VGG-16 (random features, He-normal, seed %d, %d bits)", seed, bits)
+	}
 	return f, nil
 }
 
@@ -39,6 +49,10 @@ func Random(seed uint64, upto string) (*File, error) {
 // others and math/rand/v2's pure-Go generators give the same numbers on
 // every platform. Biases are zero.
 func RandomLayers(seed uint64, specs []LayerSpec) (*File, error) {
+	return randomLayers(seed, specs, 8)
+}
+
+func randomLayers(seed uint64, specs []LayerSpec, bits int) (*File, error) {
 	f := &File{
 		Layers:     make([]Layer, len(specs)),
 		Pre:        ImageNet,
@@ -60,7 +74,7 @@ func RandomLayers(seed uint64, specs []LayerSpec) (*File, error) {
 		for j := range kernel {
 			kernel[j] = float32(rng.NormFloat64() * std)
 		}
-		l, err := Quantize(s.Name, kernel, make([]float32, s.Out), s.Out, s.In, 3, 3)
+		l, err := QuantizeBits(s.Name, kernel, make([]float32, s.Out), bits, s.Out, s.In, 3, 3)
 		if err != nil {
 			return nil, err
 		}

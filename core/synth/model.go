@@ -30,7 +30,8 @@ type Model struct {
 	grads    [][]float32 // ∂loss/∂features, one per tap, reused
 	maps     []loss.Map[float32]
 	iter     int
-	redrawAt int // evaluation count at which sw directions are next redrawn
+	redrawAt int        // evaluation count at which sw directions are next redrawn
+	ext      *extension // coarse-to-fine and spectrum term (extension.go); nil when unused
 }
 
 // Frame is the state after one Step.
@@ -71,6 +72,9 @@ func New(backend backends.Backend, w *weights.File, exemplar *picture.RGB, s Set
 	}
 	m := &Model{settings: s, net: net, loss: set, opt: opt, size: s.Size, redrawAt: s.Redraw}
 	m.x = startImage(ex.Mean(), s.Size, s.Seed)
+	if err := m.extend(ex); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -106,27 +110,26 @@ func startImage(mean [3]float32, size int, seed uint64) []float32 {
 }
 
 // evaluate is the optimiser's objective: features, loss and its gradient, then the network's
-// backward pass to the pixels.
+// backward pass to the pixels (on the fast conv path, one forward and one backward pass).
 func (m *Model) evaluate(x, grad []float32) (float64, error) {
-	feats, err := m.net.Features(x, m.size, m.size)
-	if err != nil {
-		return 0, err
-	}
-	if m.grads == nil {
-		m.grads = make([][]float32, len(feats))
-		m.maps = make([]loss.Map[float32], len(feats))
-		for i, f := range feats {
-			m.grads[i] = make([]float32, len(f.Data))
+	var value float64
+	g, err := m.net.Evaluate(x, m.size, m.size, func(feats []loss.Map[float32]) ([]loss.Map[float32], error) {
+		if m.grads == nil {
+			m.grads = make([][]float32, len(feats))
+			m.maps = make([]loss.Map[float32], len(feats))
+			for i, f := range feats {
+				m.grads[i] = make([]float32, len(f.Data))
+			}
 		}
-	}
-	value, err := m.loss.Eval(feats, m.grads)
-	if err != nil {
-		return 0, err
-	}
-	for i, f := range feats {
-		m.maps[i] = loss.Map[float32]{H: f.H, W: f.W, C: f.C, Data: m.grads[i]}
-	}
-	g, err := m.net.Gradient(x, m.size, m.size, m.maps)
+		var err error
+		if value, err = m.loss.Eval(feats, m.grads); err != nil {
+			return nil, err
+		}
+		for i, f := range feats {
+			m.maps[i] = loss.Map[float32]{H: f.H, W: f.W, C: f.C, Data: m.grads[i]}
+		}
+		return m.maps, nil
+	})
 	if err != nil {
 		return 0, err
 	}
@@ -141,13 +144,16 @@ func (m *Model) Step() (Frame, error) {
 	if m.Done() {
 		return Frame{}, fmt.Errorf("synth: all %d iterations are done", m.settings.Iters)
 	}
+	if err := m.beforeStep(); err != nil {
+		return Frame{}, err
+	}
 	start := time.Now()
 	if m.opt.Evals() >= m.redrawAt {
 		m.loss.Redraw()
 		m.opt.Reset()
 		m.redrawAt = m.opt.Evals() + m.settings.Redraw
 	}
-	value, err := m.opt.Step(m.x, m.evaluate)
+	value, err := m.opt.Step(m.x, m.objective)
 	if errors.Is(err, optim.ErrNotFinite) {
 		return Frame{}, fmt.Errorf("%w at iteration %d: %v; try fewer or shallower layers, smaller layer weights, or -optimizer adam", ErrDiverged, m.iter+1, err)
 	}

@@ -26,6 +26,10 @@ type Settings struct {
 	Seed         uint64 // start noise and random directions
 	Redraw       int    // sw: new random directions every this many loss evaluations
 	Conv         string // fast or stock
+
+	// Beyond the seed (extension.go); the zero values keep the single-scale run without them.
+	Levels         int     `json:",omitempty"` // coarse-to-fine: 0 or 1 single scale, L > 1 an image pyramid of L levels (pyramid.go)
+	SpectrumWeight float64 `json:",omitempty"` // weight of the Fourier-modulus term (spectrum.go); 0 off
 }
 
 // Defaults are the settings a run gets when nothing is said: sliced Wasserstein on the ten
@@ -88,6 +92,9 @@ func (s Settings) parse() (parsed, error) {
 		return p, fmt.Errorf("%w: unknown gram normalisation %q; use relative or seed", loss.ErrSpec, s.GramNorm)
 	}
 	if p.pad, err = vgg.ParsePad(s.Pad); err != nil {
+		return p, err
+	}
+	if err = s.parseExtensions(); err != nil {
 		return p, err
 	}
 	if p.conv, err = vgg.ParseConv(s.Conv); err != nil {

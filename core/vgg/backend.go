@@ -14,10 +14,18 @@ import (
 type Conv string
 
 const (
-	// ConvFast runs every convolution as im2col (shifted slices concatenated on the channel
-	// axis) followed by one DotGeneral: simplego's matrix product is blocked and threaded,
-	// its convolution a naive loop. The default.
+	// ConvFast runs the network with hand-written Go kernels (packed, register-blocked matrix
+	// products over shifted views of the padded input; one forward and one hand-written
+	// backward per evaluation) instead of GoMLX graphs. The default. Graph code built on this
+	// backend by others gets the ConvGraph convolution.
 	ConvFast Conv = "fast"
+	// ConvWinograd2 is ConvFast with Winograd F(2×2,3×3) tiles instead of F(4×4,3×3).
+	ConvWinograd2 Conv = "winograd2"
+	// ConvDirect is ConvFast without Winograd: every conv is 9 shifted matrix products.
+	ConvDirect Conv = "direct"
+	// ConvGraph runs every convolution as im2col (shifted slices concatenated on the channel
+	// axis) followed by one simplego DotGeneral, inside the GoMLX graph, with autodiff.
+	ConvGraph Conv = "im2col"
 	// ConvStock runs simplego's own ConvGeneral: the reference path.
 	ConvStock Conv = "stock"
 )
@@ -27,16 +35,18 @@ func ParseConv(s string) (Conv, error) {
 	switch Conv(s) {
 	case ConvFast, "":
 		return ConvFast, nil
-	case ConvStock:
-		return ConvStock, nil
+	case ConvStock, ConvGraph, ConvDirect, ConvWinograd2:
+		return Conv(s), nil
 	}
-	return "", fmt.Errorf("unknown conv path %q: use fast or stock", s)
+	return "", fmt.Errorf("unknown conv path %q: use fast, winograd2, direct, im2col or stock", s)
 }
 
 // NewBackend returns simplego wrapped so that what VGG needs works: convolutions get strides
 // filled in (simplego takes a missing stride as 0, and autodiff's gradient convolutions pass
-// none), Reverse exists (the conv input-gradient uses it), and conv selects the conv path.
-// Under js/wasm execution is sequential: simplego's worker pool deadlocks there.
+// none), Reverse and Pad exist (the conv input-gradient and Slice's gradient use them), and conv
+// selects the conv path: New builds ConvFast, ConvWinograd2 and ConvDirect networks from
+// hand-written kernels (no graph), the others as GoMLX graphs. Under js/wasm execution is
+// sequential: simplego's worker pool deadlocks there.
 func NewBackend(conv Conv) (backends.Backend, error) {
 	config := os.Getenv("TEXSYNTH_SIMPLEGO")
 	if runtime.GOOS == "js" {
@@ -46,15 +56,15 @@ func NewBackend(conv Conv) (backends.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &backend{Backend: b, conv: conv}, nil
+	return &wrapped{Backend: b, conv: conv}, nil
 }
 
-type backend struct {
+type wrapped struct {
 	backends.Backend
 	conv Conv
 }
 
-func (b *backend) Builder(name string) backends.Builder {
+func (b *wrapped) Builder(name string) backends.Builder {
 	return &builder{Builder: b.Backend.Builder(name), conv: b.conv}
 }
 
@@ -98,7 +108,7 @@ func (b *builder) ConvGeneral(input, kernel backends.Op, axes backends.ConvolveA
 	if len(strides) == 0 {
 		strides = slices.Repeat([]int{1}, spatial)
 	}
-	if b.conv == ConvFast && im2colApplies(axes, strides, paddings, inputDilations, kernelDilations, channelGroupCount, batchGroupCount) {
+	if b.conv != ConvStock && im2colApplies(axes, strides, paddings, inputDilations, kernelDilations, channelGroupCount, batchGroupCount) {
 		return b.im2colConv(input, kernel, axes, paddings)
 	}
 	return b.Builder.ConvGeneral(input, kernel, axes, strides, paddings, inputDilations, kernelDilations,

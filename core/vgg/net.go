@@ -24,6 +24,8 @@ type Net[T Float] struct {
 
 	features *graph.Exec // image → tap features
 	gradient *graph.Exec // image, upstream gradient per tap → ∂Σ⟨F,U⟩/∂image
+
+	fast *fastNet[T] // the ConvFast path: hand-written kernels instead of the two graphs
 }
 
 // New builds the network for the given taps (canonical names, see ParseTaps) from a weights
@@ -41,6 +43,8 @@ func New[T Float](backend backends.Backend, w *weights.File, taps []string, pad 
 		n.isTap[i] = true
 		n.depth = max(n.depth, i+1)
 	}
+	wb, _ := backend.(*wrapped)
+	fast := wb != nil && (wb.conv == ConvFast || wb.conv == ConvWinograd2 || wb.conv == ConvDirect)
 	for _, s := range stages[:n.depth] {
 		if s.pool {
 			continue
@@ -53,10 +57,24 @@ func New[T Float](backend backends.Backend, w *weights.File, taps []string, pad 
 		if l.KH != 3 || l.KW != 3 {
 			return nil, fmt.Errorf("%w: %s has a %dx%d kernel, VGG-16 needs 3x3", weights.ErrFormat, s.name, l.KH, l.KW)
 		}
+		if fast {
+			continue // the fast path packs the kernels itself
+		}
 		n.kernels = append(n.kernels, tensors.FromFlatDataAndDimensions(hwio[T](l), l.KH, l.KW, l.In, l.Out))
 		n.biases = append(n.biases, tensors.FromFlatDataAndDimensions(convert[T](l.Bias), 1, 1, 1, l.Out))
 	}
 	var err error
+	if fast {
+		var wino *winoSpec
+		switch wb.conv {
+		case ConvFast:
+			wino = wino4
+		case ConvWinograd2:
+			wino = wino2
+		}
+		n.fast, err = newFastNet[T](w, n.isTap, n.depth, pad, wino)
+		return n, err
+	}
 	if n.features, err = graph.NewExec(backend, n.forward); err != nil {
 		return nil, err
 	}
@@ -158,6 +176,19 @@ func (n *Net[T]) Features(img []T, h, w int) ([]loss.Map[T], error) {
 	if err := n.checkImage(img, h, w); err != nil {
 		return nil, err
 	}
+	if n.fast != nil {
+		n.fast.mu.Lock()
+		defer n.fast.mu.Unlock()
+		ws, err := n.fast.forward(img, h, w)
+		if err != nil {
+			return nil, err
+		}
+		maps := n.fast.taps(ws)
+		for i := range maps {
+			maps[i].Data = append([]T(nil), maps[i].Data...)
+		}
+		return maps, nil
+	}
 	outs, err := n.features.Exec(tensors.FromFlatDataAndDimensions(img, 1, h, w, 3))
 	if err != nil {
 		return nil, err
@@ -184,6 +215,15 @@ func (n *Net[T]) Gradient(img []T, h, w int, upstream []loss.Map[T]) ([]T, error
 	if len(upstream) != len(n.taps) {
 		return nil, fmt.Errorf("vgg: %d upstream gradients for %d taps", len(upstream), len(n.taps))
 	}
+	if n.fast != nil {
+		n.fast.mu.Lock()
+		defer n.fast.mu.Unlock()
+		ws, err := n.fast.forward(img, h, w)
+		if err != nil {
+			return nil, err
+		}
+		return n.fast.backward(ws, upstream)
+	}
 	args := make([]any, 1+len(upstream))
 	args[0] = tensors.FromFlatDataAndDimensions(img, 1, h, w, 3)
 	for i, u := range upstream {
@@ -196,6 +236,42 @@ func (n *Net[T]) Gradient(img []T, h, w int, upstream []loss.Map[T]) ([]T, error
 	grad, err := tensors.CopyFlatData[T](outs[0])
 	_ = outs[0].FinalizeAll()
 	return grad, err
+}
+
+// Evaluate is Features, a loss and Gradient in one: it runs the network on img, calls upstream
+// with the tap features to get ∂loss/∂features (one map per tap, same shapes), and returns the
+// image gradient of Σ_tap ⟨F_tap, upstream_tap⟩. On the fast path the forward pass runs once and
+// the features passed to upstream are views into the network's buffers, valid only during the
+// call; the other paths run Features and then Gradient.
+func (n *Net[T]) Evaluate(img []T, h, w int, upstream func(feats []loss.Map[T]) ([]loss.Map[T], error)) ([]T, error) {
+	if err := n.checkImage(img, h, w); err != nil {
+		return nil, err
+	}
+	if n.fast == nil {
+		feats, err := n.Features(img, h, w)
+		if err != nil {
+			return nil, err
+		}
+		up, err := upstream(feats)
+		if err != nil {
+			return nil, err
+		}
+		return n.Gradient(img, h, w, up)
+	}
+	n.fast.mu.Lock()
+	defer n.fast.mu.Unlock()
+	ws, err := n.fast.forward(img, h, w)
+	if err != nil {
+		return nil, err
+	}
+	up, err := upstream(n.fast.taps(ws))
+	if err != nil {
+		return nil, err
+	}
+	if len(up) != len(n.taps) {
+		return nil, fmt.Errorf("vgg: %d upstream gradients for %d taps", len(up), len(n.taps))
+	}
+	return n.fast.backward(ws, up)
 }
 
 func (n *Net[T]) checkImage(img []T, h, w int) error {

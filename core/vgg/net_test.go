@@ -12,7 +12,7 @@ import (
 // tinyWeights is VGG-16 with tiny channel widths and random kernels and biases, up to conv3_1.
 func tinyWeights(t testing.TB) *weights.File {
 	t.Helper()
-	widths := [][2]int{{3, 4}, {4, 4}, {4, 6}, {6, 6}, {6, 5}}
+	widths := [][2]int{{3, 4}, {4, 9}, {9, 6}, {6, 10}, {10, 5}} // both fast conv kinds: thin (im2col) and shifted
 	rng := rand.New(rand.NewPCG(7, 7))
 	f := &weights.File{Pre: weights.ImageNet, Provenance: "test"}
 	for i, wd := range widths {

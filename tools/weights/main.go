@@ -3,14 +3,21 @@
 //
 // Usage:
 //
-//	weights random [-seed N] [-upto LAYER] -out FILE
-//	weights inspect FILE
+//	weights random [-seed N] [-upto LAYER] [-bits 8|4|32] -out FILE
+//	weights convert -in CHECKPOINT -out FILE [-upto LAYER] [-bits 8|4|32]
+//	weights inspect [-ref CHECKPOINT] FILE
+//	weights features -image IMG [-size N] REF FILE...
 //
 // random writes an untrained VGG-16 (He-normal kernels from the seed,
 // quantised to int8), layers conv1_1 to -upto (default all thirteen).
 // "weights -random [-seed N] [-upto LAYER] -out FILE" is the same.
+// convert reads a published VGG-16 checkpoint (PyTorch .pth, .safetensors
+// or .onnx; batch norm folded) and writes its convolution layers, quantised.
 // inspect prints a file's layers, shapes, bits, size, provenance and
-// checksum.
+// checksum, and with -ref the quantisation error of every layer against the
+// checkpoint it came from (or another .q8 file). features prints the
+// relative error of each FILE's VGG-16 features against REF's at every
+// tap, on one image: what quantisation costs where the losses look.
 //
 // Exit status: 0 on success, 2 for bad usage or a bad or missing input
 // file, 1 for any other failure.
@@ -44,8 +51,10 @@ type command struct {
 }
 
 var commands = []command{
-	{"random", "[-seed N] [-upto LAYER] -out FILE", runRandom},
-	{"inspect", "FILE", runInspect},
+	{"random", "[-seed N] [-upto LAYER] [-bits 8|4|32] -out FILE", runRandom},
+	{"convert", "-in CHECKPOINT -out FILE [-upto LAYER] [-bits 8|4|32]", runConvert},
+	{"inspect", "[-ref CHECKPOINT] FILE", runInspect},
+	{"features", "-image IMG [-size N] REF FILE...", runFeatures},
 }
 
 func main() {

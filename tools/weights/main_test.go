@@ -114,7 +114,7 @@ func TestUsageErrors(t *testing.T) {
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"help"}, {"-h"}} {
 		code, out, _ := runArgs(args...)
-		if code != 0 || !strings.Contains(out, "weights random") || !strings.Contains(out, "weights inspect FILE") {
+		if code != 0 || !strings.Contains(out, "weights random") || !strings.Contains(out, "weights inspect [-ref CHECKPOINT] FILE") || !strings.Contains(out, "weights convert -in") {
 			t.Errorf("%q: exit %d, output %q", args, code, out)
 		}
 	}

@@ -15,12 +15,14 @@ type randomFlags struct {
 	seed uint64
 	upto string
 	out  string
+	bits int
 }
 
 func (r *randomFlags) define(fs *flag.FlagSet) {
 	fs.Uint64Var(&r.seed, "seed", 0, "random seed; the same seed gives the same file on every platform")
 	fs.StringVar(&r.upto, "upto", "", "last layer to include, e.g. conv4_3 (default all thirteen, to conv5_3)")
 	fs.StringVar(&r.out, "out", "", "file to write, e.g. weights/vgg16-random.q8 (required)")
+	fs.IntVar(&r.bits, "bits", 8, "bits per weight: 8, 4, or 32 (float32, unquantised)")
 }
 
 // runRandom runs "weights random ARGS".
@@ -67,7 +69,11 @@ func (r *randomFlags) run(fs *flag.FlagSet, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: -upto %q is not a VGG-16 layer; want one of %s\n", name, r.upto, layerNames())
 		return exitUsage
 	}
-	f, err := weights.Random(r.seed, r.upto)
+	if r.bits != 8 && r.bits != 4 && r.bits != 32 {
+		fmt.Fprintf(stderr, "%s: -bits %d; want 8, 4 or 32\n", name, r.bits)
+		return exitUsage
+	}
+	f, err := weights.RandomBits(r.seed, r.upto, r.bits)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitFail

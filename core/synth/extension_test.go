@@ -1,0 +1,170 @@
+package synth
+
+import (
+	"math"
+	"testing"
+
+	"github.com/texsynth/texsynth/core/metrics"
+)
+
+func TestLevels(t *testing.T) {
+	sizes, ends := levels(64, 3, 10)
+	if want := []int{16, 32, 64}; !equal(sizes, want) {
+		t.Errorf("sizes %v, want %v", sizes, want)
+	}
+	if want := []int{3, 6, 10}; !equal(ends, want) {
+		t.Errorf("ends %v, want %v", ends, want)
+	}
+}
+
+func equal(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestPyramidRun(t *testing.T) {
+	s := small("sw", "lbfgs")
+	s.Size, s.Iters, s.Levels = 32, 4, 2
+	m := newModel(t, s)
+	if m.Size() != 16 {
+		t.Fatalf("starts at %d px, want 16", m.Size())
+	}
+	var evals int
+	for !m.Done() {
+		f, err := m.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 16
+		if f.Iter > 2 {
+			want = 32
+		}
+		if m.Size() != want {
+			t.Errorf("iteration %d at %d px, want %d", f.Iter, m.Size(), want)
+		}
+		evals = f.Evals
+	}
+	if img := m.Image(); img.W != 32 || len(img.Pix) != 32*32*3 {
+		t.Errorf("final image %d px", img.W)
+	}
+	if m.Evaluations() <= evals {
+		t.Errorf("Evaluations %d do not include the coarse level's (last level %d)", m.Evaluations(), evals)
+	}
+}
+
+func TestExtensionSettings(t *testing.T) {
+	for _, mod := range []func(*Settings){
+		func(s *Settings) { s.Levels = -1 },
+		func(s *Settings) { s.Levels = 3; s.Size = 32 }, // coarsest 8 px
+		func(s *Settings) { s.SpectrumWeight = -1 },
+		func(s *Settings) { s.SpectrumWeight = math.NaN() },
+	} {
+		s := Defaults()
+		mod(&s)
+		if _, err := s.parse(); err == nil {
+			t.Errorf("settings %+v accepted", s)
+		}
+	}
+}
+
+// The exemplar's own projection is itself: it already has its modulus.
+func TestSpectrumProjectionOfExemplar(t *testing.T) {
+	ex := checker()
+	tg := newSpectrumTarget(ex, 24)
+	for c := range 3 {
+		p := tg.project(ex.Pix, c)
+		for i, v := range p {
+			if math.Abs(v-float64(ex.Pix[3*i+c])) > 1e-5 {
+				t.Fatalf("channel %d pixel %d: %g, want %g", c, i, v, ex.Pix[3*i+c])
+			}
+		}
+	}
+}
+
+// A circular shift keeps the modulus: its projection is itself too, and the term is zero.
+func TestSpectrumTermShiftInvariant(t *testing.T) {
+	s := small("gram", "lbfgs")
+	s.SpectrumWeight = 1
+	m := newModel(t, s)
+	ex := checker()
+	shifted := make([]float32, len(ex.Pix))
+	for y := range 24 {
+		for x := range 24 {
+			copy(shifted[3*(y*24+x):3*(y*24+x)+3], ex.Pix[3*(((y+5)%24)*24+(x+3)%24):])
+		}
+	}
+	grad := make([]float32, len(shifted))
+	if v := m.spectrumTerm(shifted, grad); v > 1e-9 {
+		t.Errorf("term %g for a shifted exemplar, want 0", v)
+	}
+}
+
+// The gradient of the spectrum term against central differences.
+func TestSpectrumTermGradient(t *testing.T) {
+	s := small("gram", "lbfgs")
+	s.SpectrumWeight = 2
+	m := newModel(t, s)
+	x := append([]float32(nil), m.x...)
+	grad := make([]float32, len(x))
+	m.spectrumTerm(x, grad)
+	for _, i := range []int{0, 7, 100, 1000, len(x) - 1} {
+		const h = 1e-2
+		xp := append([]float32(nil), x...)
+		xm := append([]float32(nil), x...)
+		xp[i] += h
+		xm[i] -= h
+		scratch := make([]float32, len(x))
+		fd := (m.spectrumTerm(xp, scratch) - m.spectrumTerm(xm, scratch)) / (2 * h)
+		if math.Abs(fd-float64(grad[i])) > 1e-3*math.Abs(fd)+1e-5 {
+			t.Errorf("pixel %d: gradient %g, finite difference %g", i, grad[i], fd)
+		}
+	}
+}
+
+// With a strong spectrum term the output's spectrum comes closer to the exemplar's.
+func TestSpectrumTermHelps(t *testing.T) {
+	run := func(w float64) float64 {
+		s := small("sw", "lbfgs")
+		s.Iters, s.SpectrumWeight = 6, w
+		m := newModel(t, s)
+		for !m.Done() {
+			if _, err := m.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return metrics.SpectrumDistance(m.Image(), checker())
+	}
+	without, with := run(0), run(10)
+	if !(with < without) {
+		t.Errorf("spectrum distance %g with the term, %g without", with, without)
+	}
+}
+
+// A larger output than the exemplar: the target modulus keeps the power per pixel.
+func TestSpectrumTargetLarger(t *testing.T) {
+	ex := checker()
+	tg := newSpectrumTarget(ex, 48)
+	power := func(mod []float64, n int) float64 {
+		s := 0.0
+		for i, v := range mod {
+			if i > 0 {
+				s += v * v
+			}
+		}
+		return s / float64(n*n) / float64(n*n)
+	}
+	small := newSpectrumTarget(ex, 24)
+	for c := range 3 {
+		a, b := power(small.modulus[c], 24), power(tg.modulus[c], 48)
+		if math.Abs(a-b) > 0.05*a {
+			t.Errorf("channel %d: variance %g at 24 px, %g at 48 px", c, a, b)
+		}
+	}
+}

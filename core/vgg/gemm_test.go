@@ -1,0 +1,60 @@
+package vgg
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestShiftedProduct checks the packed, blocked product against a plain float64 loop, on
+// shapes that exercise every edge: rows not a multiple of the micro-kernel or the block,
+// columns not a multiple of the panel, K longer than one packed block, several taps.
+func TestShiftedProduct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct{ m, k, n int }{{1, 1, 1}, {5, 3, 3}, {67, 27, 64}, {130, 300, 10}, {64, 64, 4}, {200, 17, 129}} {
+		offs := []int{0, 3, 7}
+		lda := tc.k + 2
+		in := make([]float64, (tc.m+8)*lda)
+		for i := range in {
+			in[i] = rng.NormFloat64()
+		}
+		bs := make([][]float64, len(offs))
+		for t := range bs {
+			bs[t] = make([]float64, tc.k*tc.n)
+			for i := range bs[t] {
+				bs[t][i] = rng.NormFloat64()
+			}
+		}
+		b := pack(len(offs), tc.k, tc.n, func(t, k, j int) float64 { return bs[t][k*tc.n+j] })
+		c := make([]float64, tc.m*tc.n)
+		want := make([]float64, tc.m*tc.n)
+		for i := range c {
+			c[i] = float64(i % 5)
+			want[i] = c[i]
+		}
+		for p := range tc.m {
+			for j := range tc.n {
+				for t, off := range offs {
+					for k := range tc.k {
+						want[p*tc.n+j] += in[(p+off)*lda+k] * bs[t][k*tc.n+j]
+					}
+				}
+			}
+		}
+		shiftedProduct(c, tc.m, in, lda, offs, b)
+		for i := range want {
+			if math.Abs(c[i]-want[i]) > 1e-10*(1+math.Abs(want[i])) {
+				t.Fatalf("%v: c[%d] = %g, want %g", tc, i, c[i], want[i])
+			}
+		}
+		c32 := make([]float32, tc.m*tc.n)
+		b32 := pack(len(offs), tc.k, tc.n, func(t, k, j int) float32 { return float32(bs[t][k*tc.n+j]) })
+		for i := range c32 {
+			c32[i] = float32(i % 5)
+		}
+		shiftedProduct(c32, tc.m, toF32(in), lda, offs, b32)
+		if e := relErr(widen(c32), want); e > 1e-5 {
+			t.Fatalf("%v: float32 relative error %g", tc, e)
+		}
+	}
+}

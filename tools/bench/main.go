@@ -1,0 +1,257 @@
+// Command bench times one synthesis evaluation (the network's forward pass, the loss and its
+// gradient, the backward pass to the pixels) for each image size and conv path, and optionally
+// a whole default texture. It runs natively and, built with GOOS=js GOARCH=wasm, under Node;
+// `make bench` runs both. One line per case:
+//
+//	BENCH <native|wasm> <size>px <conv> <ms> ms/eval <GFLOP/s>
+//
+// The time is the best of the timed evaluations (the machine may be shared); GFLOP/s counts the
+// convolutions' multiply-adds of one forward and one input-gradient pass (2 FLOPs each), the
+// work any implementation must do, whatever it actually executes.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/texsynth/texsynth/core/loss"
+	"github.com/texsynth/texsynth/core/picture"
+	"github.com/texsynth/texsynth/core/synth"
+	"github.com/texsynth/texsynth/core/vgg"
+	"github.com/texsynth/texsynth/weights"
+)
+
+func main() {
+	fs := flag.NewFlagSet("bench", flag.ExitOnError)
+	sizes := fs.String("size", "64,128,256", "comma list of image sides in pixels")
+	convs := fs.String("conv", "stock,fast", "comma list of conv paths: fast (hand-written kernels, Winograd F(4×4,3×3)), winograd2 (F(2×2,3×3)), direct (no Winograd), im2col (GoMLX graph, im2col + DotGeneral), stock (GoMLX graph, simplego's conv)")
+	lossKind := fs.String("loss", "sw", "loss: sw, gram, emd, emd-seed")
+	layers := fs.String("layers", "", "comma list of taps as in the command (default relu1_1 … relu4_3)")
+	evals := fs.Int("evals", 3, "timed evaluations per case (the best is reported); a case stops early after -budget")
+	budget := fs.Duration("budget", 20*time.Second, "stop timing a case after this much time (at least one evaluation always runs)")
+	texture := fs.Int("texture", 0, "if > 0, also synthesise a whole texture of this side with the default settings (fast path) and report its wall time")
+	iters := fs.Int("iters", 0, "iterations of the -texture run (0: the default)")
+	showCPU := fs.Bool("cpu", false, "also print the best user CPU time per evaluation (a CPU line after each BENCH line; less disturbed by other processes on a shared machine than wall time) and the memory obtained from the system (a MEM line)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (native only)")
+	fs.StringVar(&memprofile, "memprofile", "", "write a heap profile to this file after the cases (native only)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: bench [flags]\n\nTimes one synthesis evaluation (forward, loss, gradient w.r.t. the image) of VGG-16 with\nthe built-in random weights on a procedural exemplar, per size and conv path, and prints\n  BENCH <native|wasm> <size>px <conv> <ms> ms/eval <GFLOP/s>\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	_ = fs.Parse(os.Args[1:])
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if err := run(*sizes, *convs, *lossKind, *layers, *evals, *budget, *texture, *iters, *showCPU); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		pprof.StopCPUProfile()
+		os.Exit(1)
+	}
+}
+
+var memprofile string
+
+func platform() string {
+	if runtime.GOOS == "js" {
+		return "wasm"
+	}
+	return "native"
+}
+
+func run(sizeList, convList, lossKind, layers string, evals int, budget time.Duration, texture, iters int, showCPU bool) error {
+	taps, err := vgg.ParseTaps(layers)
+	if err != nil {
+		return err
+	}
+	w, err := weights.Random(0, vgg.DeepestConv(taps))
+	if err != nil {
+		return err
+	}
+	for _, s := range strings.Split(sizeList, ",") {
+		size, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || size < 16 {
+			return fmt.Errorf("bad size %q", s)
+		}
+		for _, c := range strings.Split(convList, ",") {
+			conv, err := vgg.ParseConv(strings.TrimSpace(c))
+			if err != nil {
+				return err
+			}
+			best, cpu, err := bench(w, taps, conv, lossKind, size, evals, budget)
+			if err != nil {
+				return err
+			}
+			flops := convFLOPs(w, taps, size)
+			fmt.Printf("BENCH %s %dpx %s %.0f ms/eval %.2f GFLOP/s\n", platform(), size, conv, best.Seconds()*1000, flops/best.Seconds()/1e9)
+			if showCPU {
+				fmt.Printf("CPU %s %dpx %s %.0f ms/eval\n", platform(), size, conv, cpu.Seconds()*1000)
+			}
+		}
+	}
+	if memprofile != "" {
+		f, err := os.Create(memprofile)
+		if err != nil {
+			return err
+		}
+		runtime.GC()
+		err = pprof.WriteHeapProfile(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	if showCPU {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Printf("MEM %s %.0f MiB obtained from the system (in wasm: about the linear memory, which never shrinks), heap in use %.0f MiB now, %d collections\n",
+			platform(), float64(ms.Sys)/(1<<20), float64(ms.HeapInuse)/(1<<20), ms.NumGC)
+	}
+	if texture > 0 {
+		return synthesise(w, texture, iters)
+	}
+	return nil
+}
+
+// bench returns the best wall and user CPU time of one evaluation.
+func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size, evals int, budget time.Duration) (time.Duration, time.Duration, error) {
+	backend, err := vgg.NewBackend(conv)
+	if err != nil {
+		return 0, 0, err
+	}
+	net, err := vgg.New[float32](backend, w, taps, vgg.PadZero)
+	if err != nil {
+		return 0, 0, err
+	}
+	ex := exemplar(size)
+	exFeats, err := net.Features(ex.Pix, size, size)
+	if err != nil {
+		return 0, 0, err
+	}
+	set, err := loss.New[float32](loss.Options{Kind: loss.Kind(lossKind), Seed: 1}, exFeats, uniform(len(taps)))
+	if err != nil {
+		return 0, 0, err
+	}
+	img := noise(size)
+	var grads []loss.Map[float32]
+	best, bestCPU := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	start := time.Now()
+	for i := 0; i < max(evals, 1); i++ {
+		t, c := time.Now(), cpuTime()
+		_, err := net.Evaluate(img, size, size, func(feats []loss.Map[float32]) ([]loss.Map[float32], error) {
+			if grads == nil {
+				for _, f := range feats {
+					grads = append(grads, loss.Map[float32]{H: f.H, W: f.W, C: f.C, Data: make([]float32, len(f.Data))})
+				}
+			}
+			g := make([][]float32, len(grads))
+			for i := range grads {
+				g[i] = grads[i].Data
+			}
+			_, err := set.Eval(feats, g)
+			return grads, err
+		})
+		if err != nil {
+			return 0, 0, err
+		}
+		best, bestCPU = min(best, time.Since(t)), min(bestCPU, cpuTime()-c)
+		if time.Since(start) > budget {
+			break
+		}
+	}
+	return best, bestCPU, nil
+}
+
+// convFLOPs is 2 × the multiply-adds of the convolutions up to the deepest tap, forward and
+// input-gradient.
+func convFLOPs(w *weights.File, taps []string, size int) float64 {
+	deepest := vgg.DeepestConv(taps)
+	h, total := size, 0.0
+	for _, name := range vgg.ConvLayers {
+		l, _ := w.Layer(name)
+		if strings.HasSuffix(name, "_1") && name != "conv1_1" {
+			h /= 2
+		}
+		total += 2 * 2 * float64(h*h) * 9 * float64(l.In*l.Out)
+		if name == deepest {
+			break
+		}
+	}
+	return total
+}
+
+func uniform(n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1
+	}
+	return w
+}
+
+// exemplar is a procedural texture: soft diagonal stripes and blobs with a little noise.
+func exemplar(size int) *picture.RGB {
+	m := &picture.RGB{W: size, H: size, Pix: make([]float32, size*size*3)}
+	img := noise(size)
+	for y := range size {
+		for x := range size {
+			u, v := float64(x)/float64(size), float64(y)/float64(size)
+			s := 0.5 + 0.4*math.Sin(2*math.Pi*6*(u+v))
+			b := 0.5 + 0.4*math.Cos(2*math.Pi*4*u)*math.Sin(2*math.Pi*3*v)
+			i := (y*size + x) * 3
+			m.Pix[i] = float32(0.8*s + 0.2*float64(img[i]))
+			m.Pix[i+1] = float32(0.6*b + 0.2*float64(img[i+1]))
+			m.Pix[i+2] = float32(0.5*s*b + 0.2*float64(img[i+2]))
+		}
+	}
+	return m
+}
+
+func noise(size int) []float32 {
+	x := make([]float32, size*size*3)
+	state := uint32(12345)
+	for i := range x {
+		state = state*1664525 + 1013904223
+		x[i] = float32(state>>8) / (1 << 24)
+	}
+	return x
+}
+
+// synthesise runs a whole texture with the default settings and reports its wall time.
+func synthesise(w *weights.File, size, iters int) error {
+	s := synth.Defaults()
+	s.Size = size
+	if iters > 0 {
+		s.Iters = iters
+	}
+	backend, err := vgg.NewBackend(vgg.ConvFast)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	m, err := synth.New(backend, w, exemplar(size), s)
+	if err != nil {
+		return err
+	}
+	var f synth.Frame
+	for !m.Done() {
+		if f, err = m.Step(); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("TEXTURE %s %dpx %s %d iters %d evals %.1f s loss %.4g\n", platform(), size, s.Conv, f.Iter, f.Evals, time.Since(start).Seconds(), f.Loss)
+	return nil
+}

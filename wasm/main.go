@@ -1,0 +1,35 @@
+//go:build js && wasm
+
+// Command wasm is the synthesis core compiled for GOOS=js GOARCH=wasm. It runs inside a Web
+// Worker (worker.js) and installs one object, globalThis.texsynthCore, whose functions the
+// worker calls synchronously:
+//
+//	decode(bytes Uint8Array)                 → {width, height, rgba, notices} — as the CLI decodes
+//	useRandomWeights(seed)                   → {provenance, checksum, builtin: true}
+//	loadWeights(bytes Uint8Array)            → {provenance, checksum, layers}
+//	start(rgba, width, height, settings obj) → {layers, iters, size, weights}
+//	step()                                   → {iter, iters, loss, seconds, evals, done, width, height, pixels}
+//	stop()                                   → {}
+//	presets(size, iters)                     → {questions: [...]} (core/presets, for the page's menu)
+//	exit(code)                               → ends the Go program (tests of crash handling)
+//
+// Every function returns either its result or {error: message, kind: "input" | "internal"};
+// "input" means the user's picture, settings or weights file was at fault. The control flow
+// (pause, resume, stop, one step at a time) lives in worker.js; this side only holds state.
+package main
+
+import "syscall/js"
+
+func main() {
+	core := js.Global().Get("Object").New()
+	export(core, "decode", decode)
+	export(core, "useRandomWeights", useRandomWeights)
+	export(core, "loadWeights", loadWeights)
+	export(core, "start", start)
+	export(core, "step", step)
+	export(core, "stop", stop)
+	export(core, "presets", presetList)
+	export(core, "exit", exit)
+	js.Global().Set("texsynthCore", core)
+	select {} // keep the program alive: the worker calls in
+}

@@ -1,0 +1,106 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"syscall/js"
+
+	gomlx "github.com/gomlx/gomlx/backends"
+
+	"github.com/texsynth/texsynth/core/loss"
+	"github.com/texsynth/texsynth/core/synth"
+	"github.com/texsynth/texsynth/core/vgg"
+)
+
+// The run in progress, if any, and the backends runs share, one per conv path (simplego,
+// ops_sequential under js/wasm: its worker pool deadlocks there).
+var (
+	model    *synth.Model
+	backends = map[vgg.Conv]gomlx.Backend{}
+)
+
+// start prepares a run: start(rgba Uint8ClampedArray, width, height, settings). The exemplar is
+// opaque RGBA (from decode, or drawn by the page); settings map onto synth.Settings.
+func start(args []js.Value) (map[string]any, error) {
+	model = nil
+	if len(args) < 3 {
+		return nil, errors.New("start(rgba, width, height, settings)")
+	}
+	rgba, err := bytesArg(args[0])
+	if err != nil {
+		return nil, err
+	}
+	ex, err := rgbFromRGBA(rgba, args[1].Int(), args[2].Int())
+	if err != nil {
+		return nil, err
+	}
+	var sv js.Value
+	if len(args) > 3 {
+		sv = args[3]
+	}
+	s, err := settingsArg(sv)
+	if err != nil {
+		return nil, err
+	}
+	taps, err := vgg.ParseTaps(s.Layers)
+	if err != nil {
+		return nil, err
+	}
+	w, err := weightsForRun(taps)
+	if err != nil {
+		return nil, err
+	}
+	conv, err := vgg.ParseConv(s.Conv)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", loss.ErrSpec, err)
+	}
+	backend, ok := backends[conv]
+	if !ok {
+		if backend, err = vgg.NewBackend(conv); err != nil {
+			return nil, err
+		}
+		backends[conv] = backend
+	}
+	m, err := synth.New(backend, w, ex, s)
+	if err != nil {
+		return nil, err
+	}
+	model = m
+	layers := make([]any, 0, len(m.Layers()))
+	for _, l := range m.Layers() {
+		layers = append(layers, l)
+	}
+	return map[string]any{
+		"layers":   layers,
+		"iters":    s.Iters,
+		"size":     s.Size,
+		"settings": settingsValue(s),
+		"weights":  weightsInfo(),
+	}, nil
+}
+
+// step runs one optimiser iteration of the current run and returns the frame, its pixels a
+// new Uint8ClampedArray of opaque RGBA the worker transfers to the page.
+func step(args []js.Value) (map[string]any, error) {
+	if model == nil {
+		return nil, errors.New("no run: call start first")
+	}
+	f, err := model.Step()
+	if err != nil {
+		model = nil
+		return nil, err
+	}
+	img := model.Image()
+	return map[string]any{
+		"iter": f.Iter, "iters": f.Iters, "loss": f.Loss, "seconds": f.Seconds, "evals": f.Evals,
+		"done": model.Done(), "width": img.W, "height": img.H, "pixels": rgbaValue(img),
+	}, nil
+}
+
+// stop drops the current run and its memory.
+func stop(args []js.Value) (map[string]any, error) {
+	model = nil
+	return map[string]any{}, nil
+}

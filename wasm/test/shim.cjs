@@ -1,0 +1,24 @@
+// Runs the page's worker (worker.js) inside a Node worker thread: `self`, postMessage,
+// onmessage, importScripts and fetch as a browser's Web Worker has them, over the files of a
+// built site directory (workerData.dir). Tests drive the same message API the page uses.
+'use strict';
+const {parentPort, workerData} = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const {pathToFileURL, fileURLToPath} = require('node:url');
+
+const dir = path.resolve(workerData.dir);
+globalThis.self = globalThis;
+self.location = {href: pathToFileURL(path.join(dir, 'worker.js')).href};
+self.postMessage = (msg, transfer) => parentPort.postMessage(msg, transfer);
+self.importScripts = (...urls) => {
+  for (const u of urls) vm.runInThisContext(fs.readFileSync(fileURLToPath(u), 'utf8'), {filename: u});
+};
+self.fetch = async (url) => {
+  const file = fileURLToPath(url);
+  if (!fs.existsSync(file)) return new Response('not found', {status: 404});
+  return new Response(fs.readFileSync(file), {headers: {'content-type': 'application/wasm'}});
+};
+parentPort.on('message', (data) => self.onmessage && self.onmessage({data}));
+self.importScripts(self.location.href);

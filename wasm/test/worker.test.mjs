@@ -1,0 +1,238 @@
+// The worker's message API (wasm/worker.js over texsynth.wasm), driven from Node the way the
+// page drives it: decode, weights, start, frames, pause/resume/stop, errors and a crash.
+// Needs the built site (make site): SITE=build/site by default.
+import {test, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {Worker} from 'node:worker_threads';
+import {readFileSync} from 'node:fs';
+import {gif, png} from '../../site/test/images.mjs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const site = path.resolve(root, process.env.SITE || 'build/site');
+const shim = path.join(root, 'wasm/test/shim.cjs');
+
+// Fast settings: 32 px, two shallow layers.
+const FAST = {size: 32, iters: 4, layers: 'conv1_1,pool1,conv2_1', loss: 'sw', seed: 1};
+
+// A worker plus a queue of its messages.
+class Client {
+  constructor() {
+    this.w = new Worker(shim, {workerData: {dir: site}});
+    this.queue = [];
+    this.waiters = [];
+    this.w.on('message', (m) => {
+      this.queue.push(m);
+      this.flush();
+    });
+    this.w.on('error', (e) => { this.queue.push({type: 'thread-error', message: String(e)}); this.flush(); });
+  }
+  flush() {
+    for (const w of [...this.waiters]) {
+      const i = this.queue.findIndex(w.pred);
+      if (i >= 0) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(this.queue.splice(i, 1)[0]);
+      }
+    }
+  }
+  // next resolves with the first message (queued or to come) of one of the types.
+  next(types, ms = 120000) {
+    const want = [].concat(types);
+    const pred = (m) => want.includes(m.type);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${want} within ${ms} ms; got ${JSON.stringify(this.queue.map((m) => m.type))}`)), ms);
+      this.waiters.push({pred, resolve: (m) => { clearTimeout(timer); resolve(m); }});
+      this.flush();
+    });
+  }
+  post(m, transfer) { this.w.postMessage(m, transfer); }
+  drop(type) { this.queue = this.queue.filter((m) => m.type !== type); }
+  close() { return this.w.terminate(); }
+}
+
+
+const stripes = (x, y) => ((x + 2 * y) % 8 < 4 ? [200, 60, 40] : [30, 90, 160]);
+const ab = (buf) => buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+
+function rgba32() {
+  const a = new Uint8ClampedArray(32 * 32 * 4);
+  for (let y = 0; y < 32; y++) {
+    for (let x = 0; x < 32; x++) {
+      a.set([...stripes(x, y), 255], 4 * (32 * y + x));
+    }
+  }
+  return a;
+}
+
+let c;
+before(async () => {
+  c = new Client();
+  const ready = await c.next(['ready', 'error']);
+  assert.equal(ready.type, 'ready', JSON.stringify(ready));
+});
+after(() => c && c.close());
+
+test('ready names the built-in untrained weights', async () => {
+  // 'ready' was consumed in before(); ask again through the weights message.
+  c.post({type: 'weights', builtin: true, seed: 0});
+  const m = await c.next(['weights', 'error']);
+  assert.equal(m.type, 'weights');
+  assert.equal(m.weights.builtin, true);
+  assert.match(m.weights.provenance, /untrained VGG-16 \(random features.*seed 0\)/);
+  assert.match(m.weights.checksum, /^[0-9a-f]{64}$/);
+});
+
+test('decode gives RGBA and notices, like the command line', async () => {
+  const buf = png(40, 24, stripes);
+  c.post({type: 'decode', buffer: ab(buf), name: 'stripes.png', id: 1});
+  const m = await c.next(['exemplar', 'error']);
+  assert.equal(m.type, 'exemplar', JSON.stringify(m));
+  assert.equal(m.width, 40);
+  assert.equal(m.height, 24);
+  assert.ok(m.rgba instanceof Uint8ClampedArray);
+  assert.equal(m.rgba.length, 40 * 24 * 4);
+  assert.deepEqual([...m.rgba.slice(0, 4)], [200, 60, 40, 255]);
+  assert.deepEqual(m.notices, []);
+  assert.equal(m.id, 1);
+});
+
+test('decode scales a huge picture down with a notice', async () => {
+  c.post({type: 'decode', buffer: ab(png(1200, 600, stripes)), name: 'big.png'});
+  const m = await c.next(['exemplar', 'error']);
+  assert.equal(m.type, 'exemplar', JSON.stringify(m));
+  assert.equal(m.width, 512);
+  assert.equal(m.height, 256);
+  assert.equal(m.notices.length, 1);
+  assert.match(m.notices[0], /scaled down from 1200×600 to 512×256/);
+});
+
+test('decode takes an animated GIF\'s first frame, with a notice', async () => {
+  const pal = [[255, 0, 0], [0, 0, 255], [0, 255, 0], [255, 255, 255]];
+  const anim = gif(20, 18, pal, [(x) => x % 2, () => 2, () => 3]);
+  c.post({type: 'decode', buffer: ab(anim), name: 'anim.gif'});
+  const m = await c.next(['exemplar', 'error']);
+  assert.equal(m.type, 'exemplar', JSON.stringify(m));
+  assert.equal(m.width, 20);
+  assert.equal(m.height, 18);
+  assert.deepEqual([...m.rgba.slice(0, 8)], [255, 0, 0, 255, 0, 0, 255, 255], 'the first frame');
+  assert.deepEqual(m.notices, ['animated GIF with 3 frames: using the first frame']);
+});
+
+test('decode refuses non-images and tiny pictures as input errors', async () => {
+  c.post({type: 'decode', buffer: ab(Buffer.from('this is not a picture at all')), name: 'notes.txt'});
+  let m = await c.next(['exemplar', 'error']);
+  assert.equal(m.type, 'error');
+  assert.equal(m.kind, 'input');
+  assert.equal(m.during, 'decode');
+  assert.match(m.message, /bad input image/);
+  c.post({type: 'decode', buffer: ab(png(8, 8, stripes)), name: 'tiny.png'});
+  m = await c.next(['exemplar', 'error']);
+  assert.equal(m.type, 'error');
+  assert.equal(m.kind, 'input');
+  assert.match(m.message, /8×8 pixels; both sides must be at least 16/);
+});
+
+test('start runs to the end, a frame per iteration, pixels transferred', async () => {
+  const rgba = rgba32();
+  c.post({type: 'start', rgba, width: 32, height: 32, settings: FAST}, [rgba.buffer]);
+  assert.equal(rgba.byteLength, 0, 'the exemplar was transferred, not copied');
+  const started = await c.next(['started', 'error']);
+  assert.equal(started.type, 'started', JSON.stringify(started));
+  assert.deepEqual(started.layers, ['conv1_1', 'pool1', 'conv2_1']);
+  assert.equal(started.iters, 4);
+  const losses = [];
+  for (let i = 1; i <= 4; i++) {
+    const f = await c.next(['frame', 'error']);
+    assert.equal(f.type, 'frame', JSON.stringify(f));
+    assert.equal(f.iter, i);
+    assert.equal(f.iters, 4);
+    assert.equal(f.width, 32);
+    assert.ok(f.pixels instanceof Uint8ClampedArray);
+    assert.equal(f.pixels.length, 32 * 32 * 4);
+    assert.ok(f.seconds > 0 && Number.isFinite(f.loss));
+    assert.equal(f.done, i === 4);
+    losses.push(f.loss);
+  }
+  assert.ok(losses[3] < losses[0], `loss falls: ${losses}`);
+  const done = await c.next('done');
+  assert.equal(done.iter, 4);
+});
+
+test('pause, resume and stop act between steps', async () => {
+  const rgba = rgba32();
+  c.post({type: 'start', rgba, width: 32, height: 32, settings: {...FAST, iters: 50}}, [rgba.buffer]);
+  await c.next('started');
+  await c.next('frame');
+  c.post({type: 'pause'});
+  const paused = await c.next('paused');
+  c.drop('frame');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(c.queue.filter((m) => m.type === 'frame').length, 0, 'no frames while paused');
+  c.post({type: 'resume'});
+  await c.next('resumed');
+  const f = await c.next('frame');
+  assert.equal(f.iter, paused.iter + 1);
+  c.post({type: 'stop'});
+  const stopped = await c.next('stopped');
+  assert.ok(stopped.iter >= f.iter && stopped.iter < 50);
+  await new Promise((r) => setTimeout(r, 300));
+  c.drop('frame');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(c.queue.filter((m) => m.type === 'frame' || m.type === 'done').length, 0, 'nothing after stop');
+});
+
+test('bad settings are input errors from the core, named as the CLI names them', async () => {
+  for (const [settings, re] of [
+    [{...FAST, loss: 'l2'}, /loss/],
+    [{...FAST, layers: 'conv9_9'}, /unknown layer "conv9_9"/],
+    [{...FAST, layerWeights: '1,2'}, /2 weights for 3 layers/],
+    [{...FAST, size: 8}, /size 8 px is out of range/],
+    [{...FAST, pad: 'mirror'}, /unknown padding/],
+    [{...FAST, iters: 1.5}, /whole number/],
+  ]) {
+    const rgba = rgba32();
+    c.post({type: 'start', rgba, width: 32, height: 32, settings}, [rgba.buffer]);
+    const m = await c.next(['started', 'error']);
+    assert.equal(m.type, 'error', JSON.stringify(settings));
+    assert.equal(m.kind, 'input', m.message);
+    assert.equal(m.during, 'start');
+    assert.match(m.message, re);
+  }
+});
+
+test('a weights file: loaded, verified, named by its provenance; a corrupt one refused', async () => {
+  const file = readFileSync(path.join(site, 'weights/vgg16-random.q8'));
+  c.post({type: 'weights', buffer: ab(file), name: 'vgg16-random.q8'});
+  const m = await c.next(['weights', 'error']);
+  assert.equal(m.type, 'weights', JSON.stringify(m));
+  assert.equal(m.weights.builtin, false);
+  assert.equal(m.weights.layers.length, 13);
+  assert.match(m.weights.provenance, /seed 0/);
+  const bad = Buffer.from(file);
+  bad[bad.length - 100] ^= 0xff;
+  c.post({type: 'weights', buffer: ab(bad), name: 'bad.q8'});
+  const e = await c.next(['weights', 'error']);
+  assert.equal(e.type, 'error');
+  assert.equal(e.kind, 'input');
+  assert.equal(e.during, 'weights');
+  c.post({type: 'weights', builtin: true, seed: 0});
+  const back = await c.next('weights');
+  assert.equal(back.weights.builtin, true);
+});
+
+test('a crash of the Go program is reported as fatal, and later calls say so', async () => {
+  const k = new Client();
+  try {
+    assert.equal((await k.next(['ready', 'error'])).type, 'ready');
+    k.post({type: 'crash'});
+    const m = await k.next('error', 30000);
+    assert.equal(m.kind, 'fatal');
+    k.post({type: 'decode', buffer: ab(png(32, 32, stripes))});
+    const again = await k.next('error', 30000);
+    assert.equal(again.kind, 'fatal');
+  } finally {
+    await k.close();
+  }
+});

@@ -1,0 +1,113 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"syscall/js"
+
+	"github.com/texsynth/texsynth/core/vgg"
+	"github.com/texsynth/texsynth/weights"
+)
+
+// The weights in use: either the built-in untrained VGG-16 from a seed, grown on demand up to
+// the deepest conv a run needs, or a file the user picked.
+var (
+	randomSeed  uint64
+	randomUpto  string // deepest conv built so far ("" before the first build)
+	current     *weights.File
+	currentFile bool // current came from loadWeights
+)
+
+// useRandomWeights selects the built-in untrained VGG-16 from args[0] (the seed, default 0)
+// and builds it up to the default layers' deepest conv, so the first run starts at once.
+func useRandomWeights(args []js.Value) (map[string]any, error) {
+	seed := uint64(0)
+	if len(args) > 0 && args[0].Type() == js.TypeNumber {
+		seed = uint64(args[0].Int())
+	}
+	if currentFile || seed != randomSeed || current == nil {
+		current, randomUpto, currentFile = nil, "", false
+	}
+	randomSeed = seed
+	if err := ensureRandom(vgg.DeepestConv(vgg.DefaultTaps)); err != nil {
+		return nil, err
+	}
+	return weightsInfo(), nil
+}
+
+// ensureRandom builds the random weights up to the conv layer upto if they stop short of it.
+func ensureRandom(upto string) error {
+	if current != nil && deeper(randomUpto, upto) {
+		return nil
+	}
+	w, err := weights.Random(randomSeed, upto)
+	if err != nil {
+		return err
+	}
+	current, randomUpto = w, upto
+	return nil
+}
+
+// deeper tells whether conv layer a is at or beyond conv layer b.
+func deeper(a, b string) bool {
+	ia, ib := -1, -1
+	for i, s := range weights.VGG16 {
+		if s.Name == a {
+			ia = i
+		}
+		if s.Name == b {
+			ib = i
+		}
+	}
+	return ia >= ib && ia >= 0
+}
+
+// loadWeights decodes a .q8 file (weights.Decode verifies its checksum) and checks that it is a
+// VGG-16 prefix; on success it replaces the weights in use.
+func loadWeights(args []js.Value) (map[string]any, error) {
+	if len(args) < 1 {
+		return nil, errors.New("loadWeights(bytes)")
+	}
+	data, err := bytesArg(args[0])
+	if err != nil {
+		return nil, err
+	}
+	w, err := weights.Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.CheckVGG16(); err != nil {
+		return nil, err
+	}
+	current, currentFile, randomUpto = w, true, ""
+	return weightsInfo(), nil
+}
+
+// weightsForRun returns the weights for a run on taps: the random ones grown as needed.
+func weightsForRun(taps []string) (*weights.File, error) {
+	if current == nil {
+		return nil, errors.New("no weights loaded")
+	}
+	if !currentFile {
+		if err := ensureRandom(vgg.DeepestConv(taps)); err != nil {
+			return nil, err
+		}
+	}
+	return current, nil
+}
+
+// weightsInfo describes the weights in use for the page.
+func weightsInfo() map[string]any {
+	layers := make([]any, len(current.Layers))
+	for i, l := range current.Layers {
+		layers[i] = l.Name
+	}
+	return map[string]any{
+		"provenance": current.Provenance,
+		"checksum":   current.Checksum(),
+		"builtin":    !currentFile,
+		"seed":       randomSeed,
+		"layers":     layers,
+	}
+}

@@ -239,26 +239,7 @@ func combine[T Float](dst []T, coef []T, src [][]T, s, stride int) {
 			continue
 		}
 		x := src[r*stride+s][:len(dst)]
-		switch {
-		case first && k == 1:
-			copy(dst, x)
-		case first:
-			for c, v := range x {
-				dst[c] = k * v
-			}
-		case k == 1:
-			for c, v := range x {
-				dst[c] += v
-			}
-		case k == -1:
-			for c, v := range x {
-				dst[c] -= v
-			}
-		default:
-			for c, v := range x {
-				dst[c] += k * v
-			}
-		}
+		mixIn(dst, k, x, first)
 		first = false
 	}
 	if first {
@@ -274,29 +255,35 @@ func combineRows[T Float](dst []T, coef []T, tmp []T, row0, width int) {
 			continue
 		}
 		x := tmp[(row0+s)*width : (row0+s+1)*width][:len(dst)]
-		switch {
-		case first && k == 1:
-			copy(dst, x)
-		case first:
-			for c, v := range x {
-				dst[c] = k * v
-			}
-		case k == 1:
-			for c, v := range x {
-				dst[c] += v
-			}
-		case k == -1:
-			for c, v := range x {
-				dst[c] -= v
-			}
-		default:
-			for c, v := range x {
-				dst[c] += k * v
-			}
-		}
+		mixIn(dst, k, x, first)
 		first = false
 	}
 	if first {
 		clear(dst)
+	}
+}
+
+// mixIn sets dst = k·x (first) or adds k·x to it, with the transforms' common coefficients 1 and
+// −1 as plain copies and additions.
+func mixIn[T Float](dst []T, k T, x []T, first bool) {
+	switch {
+	case first && k == 1:
+		copy(dst, x)
+	case first:
+		for c, v := range x {
+			dst[c] = k * v
+		}
+	case k == 1:
+		for c, v := range x {
+			dst[c] += v
+		}
+	case k == -1:
+		for c, v := range x {
+			dst[c] -= v
+		}
+	default:
+		for c, v := range x {
+			dst[c] += k * v
+		}
 	}
 }

@@ -188,36 +188,20 @@ func readTorchZip(data []byte) (*stateDict, error) {
 	if err != nil {
 		return nil, err
 	}
-	var storages []*storageRef
-	byKey := map[string]*storageRef{}
+	storages := newStorageSet()
 	m := &machine{data: p, call: torchCall}
 	m.persistent = func(pid any) (any, error) {
 		t, ok := pid.(pyTuple)
 		if !ok || len(t) < 5 || t[0] != "storage" {
 			return nil, fmt.Errorf("persistent id %s, want ('storage', type, key, location, numel)", describe(pid))
 		}
-		dt, err := storageType(t[1])
-		if err != nil {
-			return nil, err
-		}
-		key, ok1 := t[2].(string)
-		n, ok2 := asInt(t[4])
-		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("storage key %s and size %s, want a str and an int", describe(t[2]), describe(t[4]))
-		}
-		if s, ok := byKey[key]; ok {
-			return s, nil
-		}
-		s := &storageRef{key: key, dtype: dt, numel: n}
-		byKey[key] = s
-		storages = append(storages, s)
-		return s, nil
+		return storages.ref(t)
 	}
 	root, err := m.run()
 	if err != nil {
 		return nil, fmt.Errorf("data.pkl: %v", err)
 	}
-	for _, s := range storages {
+	for _, s := range storages.list {
 		f, ok := records["data/"+s.key]
 		if !ok {
 			return nil, fmt.Errorf("storage %q: no data/%s in the archive", s.key, s.key)
@@ -276,8 +260,7 @@ func readTorchLegacy(data []byte) (*stateDict, error) {
 	if _, err := m.run(); err != nil { // system info
 		return nil, fmt.Errorf("legacy PyTorch file: %v", err)
 	}
-	var storages []*storageRef
-	byKey := map[string]*storageRef{}
+	storages := newStorageSet()
 	m.memo = nil
 	m.call = torchCall
 	m.persistent = func(pid any) (any, error) {
@@ -288,22 +271,7 @@ func readTorchLegacy(data []byte) (*stateDict, error) {
 		if t[5] != nil {
 			return nil, fmt.Errorf("storage views are not supported")
 		}
-		dt, err := storageType(t[1])
-		if err != nil {
-			return nil, err
-		}
-		key, ok1 := t[2].(string)
-		n, ok2 := asInt(t[4])
-		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("storage key %s and size %s, want a str and an int", describe(t[2]), describe(t[4]))
-		}
-		if s, ok := byKey[key]; ok {
-			return s, nil
-		}
-		s := &storageRef{key: key, dtype: dt, numel: n}
-		byKey[key] = s
-		storages = append(storages, s)
-		return s, nil
+		return storages.ref(t)
 	}
 	root, err := m.run()
 	if err != nil {
@@ -321,7 +289,7 @@ func readTorchLegacy(data []byte) (*stateDict, error) {
 	rest := data[m.pos:]
 	for _, k := range keys.items {
 		key, _ := k.(string)
-		s, ok := byKey[key]
+		s, ok := storages.byKey[key]
 		if !ok {
 			return nil, fmt.Errorf("legacy PyTorch file: storage %s is not used by the pickle", describe(k))
 		}
@@ -336,7 +304,7 @@ func readTorchLegacy(data []byte) (*stateDict, error) {
 		size := int(n) * s.dtype.size()
 		s.raw, rest = rest[:size], rest[size:]
 	}
-	for _, s := range storages {
+	for _, s := range storages.list {
 		if s.raw == nil && s.numel > 0 {
 			return nil, fmt.Errorf("legacy PyTorch file: storage %q has no data", s.key)
 		}
@@ -389,4 +357,33 @@ func stateDictOf(root any) (*stateDict, error) {
 		return nil, fmt.Errorf("the pickle holds %s with no tensors, not a state dict", describe(d))
 	}
 	return sd, nil
+}
+
+// storageSet collects the storages a pickle refers to by persistent id, each once, in the order
+// first seen: the zip and the legacy layouts name them the same way.
+type storageSet struct {
+	list  []*storageRef
+	byKey map[string]*storageRef
+}
+
+func newStorageSet() *storageSet { return &storageSet{byKey: map[string]*storageRef{}} }
+
+// ref returns the storage a ('storage', type, key, location, numel, …) tuple names.
+func (ss *storageSet) ref(t pyTuple) (*storageRef, error) {
+	dt, err := storageType(t[1])
+	if err != nil {
+		return nil, err
+	}
+	key, ok1 := t[2].(string)
+	n, ok2 := asInt(t[4])
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("storage key %s and size %s, want a str and an int", describe(t[2]), describe(t[4]))
+	}
+	if s, ok := ss.byKey[key]; ok {
+		return s, nil
+	}
+	s := &storageRef{key: key, dtype: dt, numel: n}
+	ss.byKey[key] = s
+	ss.list = append(ss.list, s)
+	return s, nil
 }

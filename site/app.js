@@ -447,6 +447,50 @@ function readWeightsFile(file) {
 
 let pendingWeights = null;
 
+// fetchWeights loads a weights file named by the page's address (?weights=weights/vgg16.q8), so a
+// course can link the page with its converted weights. Only the page's own origin is fetched:
+// no request leaves the site. The file goes through the same verification as a picked one.
+async function fetchWeights(spec) {
+  clearNotices('weights');
+  let url;
+  try { url = new URL(spec, location.href); } catch (e) { url = null; }
+  if (!url || url.origin !== location.origin) {
+    notice(`weights=${spec}: only a file on this site can be loaded (e.g. ?weights=weights/vgg16.q8); the built-in weights stay in use.`, 'error', 'weights');
+    return;
+  }
+  const name = decodeURIComponent(url.pathname.split('/').pop() || 'weights.q8');
+  el.weightsProgress.hidden = false;
+  el.weightsProgress.value = 0;
+  el.weightsInUse.textContent = `downloading ${name}…`;
+  try {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`the server answered ${r.status} ${r.statusText}`);
+    const total = Number(r.headers.get('content-length')) || 0;
+    const reader = r.body.getReader();
+    const parts = [];
+    let got = 0;
+    for (;;) {
+      const {done, value} = await reader.read();
+      if (done) break;
+      parts.push(value);
+      got += value.length;
+      if (total) el.weightsProgress.value = got / total;
+    }
+    const buffer = new Uint8Array(got);
+    let at = 0;
+    for (const p of parts) { buffer.set(p, at); at += p.length; }
+    el.weightsProgress.removeAttribute('value');
+    el.weightsInUse.textContent = `verifying ${name}…`;
+    pendingWeights = {buffer: buffer.buffer, name};
+    engine.loadWeights(buffer.buffer, name);
+  } catch (e) {
+    el.weightsProgress.hidden = true;
+    showWeights(weights);
+    notice(`${name}: cannot download it (${e.message}); the built-in weights stay in use.`, 'error', 'weights');
+  }
+}
+let weightsFromAddress = new URLSearchParams(location.search).get('weights');
+
 async function cacheWeights(buffer, name) {
   try {
     if (!('caches' in window)) return;
@@ -593,6 +637,11 @@ function onReady(w) {
   askPresets();
   offerCached();
   setButtons();
+  if (weightsFromAddress) {
+    const spec = weightsFromAddress;
+    weightsFromAddress = null; // once: a restarted engine keeps what the user chose since
+    fetchWeights(spec);
+  }
   status(exemplar ? 'Ready: press Start to grow a texture from the exemplar.' : 'Ready: choose a picture.');
   resolveReady(w);
 }

@@ -54,13 +54,14 @@ after(async () => {
   if (userDir) rmSync(userDir, {recursive: true, force: true});
 });
 
-// open loads the page with a hash and collects console errors; it waits for texsynthReady.
-async function open(hash = FAST) {
+// open loads the page with a hash (and a query) and collects console errors; it waits for
+// texsynthReady.
+async function open(hash = FAST, query = '') {
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${base}/#${hash}`);
+  await page.goto(`${base}/${query}#${hash}`);
   await page.evaluate(() => window.texsynthReady);
   return {page, errors, close: () => page.close()};
 }
@@ -178,6 +179,20 @@ test('a picked .q8 weights file is verified and named by its provenance', async 
   } finally {
     await close();
   }
+});
+
+test('?weights= in the address downloads a weights file from the site, verified; another origin is refused', async () => {
+  const {page, errors, close} = await open(FAST, '?weights=weights/vgg16-random.q8');
+  try {
+    await page.waitForFunction(() => document.querySelector('[data-testid=weights]').textContent.includes('13 layers, checksum'), null, {timeout: 60000});
+    assert.match(await page.textContent('[data-testid=weights]'), /vgg16-random\.q8/);
+    assert.deepEqual(errors, []);
+  } finally { await close(); }
+  const other = await open(FAST, '?weights=http://example.invalid/vgg16.q8');
+  try {
+    await other.page.waitForFunction(() => document.querySelector('[data-testid=notices]').textContent.includes('only a file on this site'));
+    assert.match(await other.page.textContent('[data-testid=weights]'), /built in this page/);
+  } finally { await other.close(); }
 });
 
 test('bad settings are a visible notice and Start works again', async () => {

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/texsynth/texsynth/core/metrics"
@@ -9,24 +10,12 @@ import (
 
 func TestLevels(t *testing.T) {
 	sizes, ends := levels(64, 3, 10)
-	if want := []int{16, 32, 64}; !equal(sizes, want) {
+	if want := []int{16, 32, 64}; !slices.Equal(sizes, want) {
 		t.Errorf("sizes %v, want %v", sizes, want)
 	}
-	if want := []int{3, 6, 10}; !equal(ends, want) {
+	if want := []int{3, 6, 10}; !slices.Equal(ends, want) {
 		t.Errorf("ends %v, want %v", ends, want)
 	}
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestPyramidRun(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,7 +74,7 @@ func TestFixturesMatchExpected(t *testing.T) {
 				if len(w.Shape) == 0 {
 					t.Fatalf("expected.json has no %s", key+part.suffix)
 				}
-				if !equalInts(w.Shape, part.shape) {
+				if !slices.Equal(w.Shape, part.shape) {
 					t.Errorf("%s %s: shape %v, want %v", name, key+part.suffix, part.shape, w.Shape)
 				}
 				var sum, sq float64
@@ -97,18 +98,6 @@ func TestFixturesMatchExpected(t *testing.T) {
 func itoa(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestFixturesConvertAlike converts each fixture at 8, 4 and 32 bits: the

@@ -132,16 +132,7 @@ func QuantizeBits(name string, kernel []float32, bias []float32, bits, out, in, 
 		q := l.Q[o*per : (o+1)*per]
 		s := float64(scale)
 		for i, v := range w {
-			// Rounding max|w|/127 to float32 may make max|w|/scale a hair
-			// above 127; the clamp absorbs it. (Plain comparisons: the
-			// built-in min and max handle NaN and -0 and are slower.)
-			r := math.Round(float64(v) / s)
-			if r > top {
-				r = top
-			} else if r < -top {
-				r = -top
-			}
-			q[i] = int8(r)
+			q[i] = int8(level(v, s, top))
 		}
 	}
 	return l, nil
@@ -163,12 +154,7 @@ func clippedScale(w []float32, m, top float64) float32 {
 		sf := float64(s)
 		var e float64
 		for _, v := range w {
-			r := math.Round(float64(v) / sf)
-			if r > top {
-				r = top
-			} else if r < -top {
-				r = -top
-			}
+			r := level(v, sf, top)
 			d := float64(v) - r*sf
 			e += d * d
 		}
@@ -253,4 +239,18 @@ func kernelSize(out, in, kh, kw int, limit int) (int, bool) {
 		n *= d
 	}
 	return n, true
+}
+
+// level is w's quantisation level at step s: w/s rounded and clamped to
+// [-top, top]. Rounding max|w|/127 to a float32 scale may make max|w|/scale
+// a hair above 127; the clamp absorbs it. (Plain comparisons: the built-in
+// min and max handle NaN and -0 and are slower.)
+func level(w float32, s, top float64) float64 {
+	r := math.Round(float64(w) / s)
+	if r > top {
+		return top
+	} else if r < -top {
+		return -top
+	}
+	return r
 }

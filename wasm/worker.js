@@ -93,6 +93,8 @@ async function boot() {
   } else {
     ({instance} = await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject));
   }
+  // The SIMD kernels (core/vgg, a second small wasm module) work on the Go program's own memory.
+  scope.texsynthMemory = instance.exports.mem;
   go.run(instance).then(() => {
     fatal = fatal || 'the synthesis engine stopped (it may have run out of memory); it will be restarted';
     if (run) {

@@ -7,13 +7,16 @@ import (
 )
 
 // The fast conv path's matrix product, written for the shapes VGG has and for both Go targets:
-// packed panels, a 4×4 register-blocked micro-kernel whose inner loop has no bounds checks, the
+// packed panels, a 2×4 register-blocked micro-kernel whose inner loop has no bounds checks, the
 // rows split over goroutines natively and a single thread in wasm (where goroutines do not run
-// in parallel).
+// in parallel). Where the platform has a vector kernel for float32 (productF32: AVX2 on amd64,
+// SIMD128 in wasm), the packed-B layout is shared and only A's packing and the inner loops
+// differ.
 
 const (
-	mr = 2  // rows of the micro-kernel
-	nr = 4  // columns of the micro-kernel
+	mr = 2  // rows of the scalar micro-kernel
+	nr = 8  // columns of a packed B panel: one AVX2 register, two wasm SIMD registers
+	hr = 4  // columns of the scalar micro-kernel (half a panel)
 	mc = 64 // rows per packed A block (a multiple of mr)
 	kc = 256
 )
@@ -100,10 +103,13 @@ func productBlock[T Float](c []T, m, p0 int, in []T, lda int, offs []int, b *pac
 	groups := (rows + mr - 1) / mr
 	n := b.n
 	panels := (n + nr - 1) / nr
-	var tile [mr * nr]T
+	var tile [mr * hr]T
 	for t, off := range offs {
 		if tap >= 0 {
 			t = tap
+		}
+		if simdProduct(c[p0*n:], rows, in[(p0+off)*lda:], lda, b, t) {
+			continue
 		}
 		for k0 := 0; k0 < b.k; k0 += kc {
 			kn := min(kc, b.k-k0)
@@ -127,18 +133,21 @@ func productBlock[T Float](c []T, m, p0 int, in []T, lda int, offs []int, b *pac
 			}
 			for j := range panels {
 				bp := b.panel(t, j, k0, kn)
-				for g := range groups {
-					ap := a[g*mr*kn : (g+1)*mr*kn]
-					row := p0 + g*mr
-					if row+mr <= m && (j+1)*nr <= n {
-						micro(kn, ap, bp, c[row*n+j*nr:], n)
-						continue
-					}
-					tile = [mr * nr]T{}
-					micro(kn, ap, bp, tile[:], nr)
-					for r := range min(mr, m-row) {
-						for jj := range min(nr, n-j*nr) {
-							c[(row+r)*n+j*nr+jj] += tile[r*nr+jj]
+				for h := 0; h < nr && j*nr+h < n; h += hr {
+					col := j*nr + h
+					for g := range groups {
+						ap := a[g*mr*kn : (g+1)*mr*kn]
+						row := p0 + g*mr
+						if row+mr <= m && col+hr <= n {
+							micro(kn, ap, bp[h:], c[row*n+col:], n)
+							continue
+						}
+						tile = [mr * hr]T{}
+						micro(kn, ap, bp[h:], tile[:], hr)
+						for r := range min(mr, m-row) {
+							for jj := range min(hr, n-col) {
+								c[(row+r)*n+col+jj] += tile[r*hr+jj]
+							}
 						}
 					}
 				}
@@ -147,16 +156,29 @@ func productBlock[T Float](c []T, m, p0 int, in []T, lda int, offs []int, b *pac
 	}
 }
 
-// micro accumulates the mr×nr (2×4) product of a packed A group (kc×mr) and a packed B panel
-// (kc×nr) into c (rows ldc apart). Eight accumulators and six operands fit the 15 usable float
-// registers of amd64 (and V8's allocation of wasm locals); a 4×4 block spills.
+// simdProduct hands a float32 product to the platform's vector kernel, if there is one and it
+// takes the shape: c[p, :] += a[p·lda : p·lda+K] · B_tap for p in [0, m), c's rows b.n apart.
+func simdProduct[T Float](c []T, m int, a []T, lda int, b *packed[T], tap int) bool {
+	if productF32 == nil {
+		return false
+	}
+	c32, ok := any(c).([]float32)
+	if !ok {
+		return false
+	}
+	return productF32(c32, m, any(a).([]float32), lda, any(b).(*packed[float32]), tap)
+}
+
+// micro accumulates the mr×hr (2×4) product of a packed A group (kc×mr) and half of a packed B
+// panel (b starts at the half's first column; rows nr apart) into c (rows ldc apart). Eight
+// accumulators and six operands fit the 15 usable float registers of amd64 (and V8's allocation
+// of wasm locals); a 4×4 or 2×8 block spills.
 func micro[T Float](kc int, a, b []T, c []T, ldc int) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 T
 	a = a[:mr*kc]
-	b = b[:nr*kc]
-	for len(a) >= 2 && len(b) >= 4 {
-		aa := a[:2:2]
-		bb := b[:4:4]
+	for k := range kc {
+		aa := a[k*mr : k*mr+2 : k*mr+2]
+		bb := b[k*nr : k*nr+4 : k*nr+4]
 		a0, a1 := aa[0], aa[1]
 		b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
 		c00 += a0 * b0
@@ -167,8 +189,6 @@ func micro[T Float](kc int, a, b []T, c []T, ldc int) {
 		c11 += a1 * b1
 		c12 += a1 * b2
 		c13 += a1 * b3
-		a = a[2:]
-		b = b[4:]
 	}
 	r := c[:4:4]
 	r[0] += c00

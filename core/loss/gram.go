@@ -1,5 +1,7 @@
 package loss
 
+import "github.com/texsynth/texsynth/core/gemm"
+
 // gramLayer is the Gram loss of one layer (Gatys et al. 2015): G = FᵀF/s, the channels'
 // uncentred covariance over positions, and layer loss a·Σ(G−T)² against the exemplar's T.
 // Dividing by the number of positions is what lets a 128 px exemplar be the target of a 256 px
@@ -14,9 +16,10 @@ type gramLayer[T Float] struct {
 	target []T
 	// a is the loss's factor.
 	a float64
-	// g is scratch: the image's Gram matrix, then the scaled difference the gradient multiplies.
-	g  []T
-	nz []int32
+	// g is scratch: the image's Gram matrix, then the scaled difference the gradient multiplies,
+	// packed into d for the product.
+	g []T
+	d *gemm.Packed[T]
 }
 
 func newGramLayer[T Float](m Map[T], seedNorm bool) *gramLayer[T] {
@@ -26,8 +29,8 @@ func newGramLayer[T Float](m Map[T], seedNorm bool) *gramLayer[T] {
 		seedNorm: seedNorm,
 		target:   make([]T, c*c),
 		g:        make([]T, c*c),
-		nz:       make([]int32, 0, c),
 	}
+	l.d = gemm.Pack(1, c, c, l.at)
 	n := m.positions()
 	gram(l.target, m.Data, n, c)
 	inv := 1 / l.size(n)
@@ -71,9 +74,12 @@ func (l *gramLayer[T]) eval(f Map[T], grad []T, scale float64) float64 {
 		sum += d * d
 		l.g[i] = T(coef * d)
 	}
-	matMulSparse(grad, f.Data, l.g, n, c, c, l.nz)
+	l.d.Set(l.at)
+	gemm.Product(grad, n, f.Data, l.d)
 	return l.a * sum
 }
+
+func (l *gramLayer[T]) at(_, i, j int) T { return l.g[i*l.c+j] }
 
 // gram sets g (c×c) = FᵀF for the n×c matrix f. It accumulates rank-4 updates over four positions
 // at a time into the upper triangle only, then mirrors it: that halves the work and quarters the

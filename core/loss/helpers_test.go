@@ -66,9 +66,12 @@ func directions[T Float](s *Set[T]) [][]float64 {
 	out := make([][]float64, len(s.layers))
 	for l, ly := range s.layers {
 		sw := ly.(*swLayer[T])
-		v := make([]float64, len(sw.v))
-		for i, x := range sw.v {
-			v[i] = float64(x)
+		c := sw.c
+		v := make([]float64, c*c)
+		for j := range c {
+			for k := range c {
+				v[j*c+k] = float64(sw.dir(0, j, k))
+			}
 		}
 		out[l] = v
 	}

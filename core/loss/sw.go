@@ -3,6 +3,8 @@ package loss
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/texsynth/texsynth/core/gemm"
 )
 
 // swLayer is the sliced Wasserstein loss of one layer (Heitz et al., CVPR 2021): the feature
@@ -15,13 +17,13 @@ type swLayer[T Float] struct {
 	// exemplar is a copy of the exemplar's ne×c features, kept to recompute its projections on
 	// every Redraw.
 	exemplar []T
-	// v is c×c with direction k in column k, so that P = F·v; vt is its transpose, for the
-	// gradient ∂L/∂P·vᵀ. Both are kept so that each product runs over contiguous rows.
-	v, vt []T
+	// vt is c×c with direction k in row k. v (its transpose: direction k in column k, so that
+	// P = F·v) and vt are kept packed for the products P = F·v and ∂L/∂F = ∂L/∂P·vᵀ.
+	vt    []T
+	v, pt *gemm.Packed[T]
 	// exProj and proj are scratch for the exemplar's and the image's projections; proj is
 	// overwritten in place by the gradient with respect to the projections.
 	exProj, proj []T
-	nz           []int32
 	match        sortedMatch[T]
 }
 
@@ -31,15 +33,18 @@ func newSWLayer[T Float](m Map[T], rng *rand.Rand) *swLayer[T] {
 		c:        c,
 		ne:       ne,
 		exemplar: append([]T(nil), m.Data...),
-		v:        make([]T, c*c),
 		vt:       make([]T, c*c),
 		exProj:   make([]T, ne*c),
-		nz:       make([]int32, 0, c),
 		match:    newSortedMatch[T](),
 	}
+	l.v = gemm.Pack(1, c, c, l.dir)
+	l.pt = gemm.Pack(1, c, c, l.dirT)
 	l.redraw(rng)
 	return l
 }
+
+func (l *swLayer[T]) dir(_, j, k int) T  { return l.vt[k*l.c+j] } // v[j, k]: direction k's entry j
+func (l *swLayer[T]) dirT(_, k, j int) T { return l.vt[k*l.c+j] } // vᵀ[k, j]
 
 // redraw draws c new directions, normal entries normalised to unit length (uniform on the sphere),
 // and recomputes the exemplar's sorted projections. It allocates nothing.
@@ -55,12 +60,12 @@ func (l *swLayer[T]) redraw(rng *rand.Rand) {
 		}
 		inv := 1 / math.Sqrt(ss)
 		for j, x := range dir {
-			x = T(float64(x) * inv)
-			dir[j] = x
-			l.v[j*c+k] = x
+			dir[j] = T(float64(x) * inv)
 		}
 	}
-	matMulSparse(l.exProj, l.exemplar, l.v, l.ne, c, c, l.nz)
+	l.v.Set(l.dir)
+	l.pt.Set(l.dirT)
+	gemm.Product(l.exProj, l.ne, l.exemplar, l.v)
 	l.match.setExemplar(l.exProj, l.ne, c)
 }
 
@@ -74,8 +79,8 @@ func (l *swLayer[T]) eval(f Map[T], grad []T, scale float64) float64 {
 		l.proj = make([]T, n*c)
 	}
 	proj := l.proj[:n*c]
-	matMulSparse(proj, f.Data, l.v, n, c, c, l.nz)
+	gemm.Product(proj, n, f.Data, l.v)
 	loss := l.match.match(proj, proj, n, scale)
-	matMulDense(grad, proj, l.vt, n, c, c)
+	gemm.Product(grad, n, proj, l.pt)
 	return loss
 }

@@ -93,12 +93,12 @@ func (fc *fastConv[T]) prepare(l *weights.Layer, wino *winoSpec) {
 	case fc.im2col:
 		fc.fwd = pack(1, 9*l.In, l.Out, func(_, kk, o int) T { return at(kk/l.In, kk%l.In, o) })
 	case wino != nil:
-		fc.wf = winoKernel[T](wino, l.In, l.Out, at64)
+		fc.wf = winoKernel[T](wino, k, l.In, l.Out, false)
 	default:
 		fc.fwd = pack(9, l.In, l.Out, at)
 	}
 	if wino != nil {
-		fc.wb = winoKernel[T](wino, l.Out, l.In, func(t, o, c int) float64 { return at64(8-t, c, o) })
+		fc.wb = winoKernel[T](wino, k, l.In, l.Out, true)
 	} else {
 		fc.bwd = pack(9, l.Out, l.In, func(t, o, c int) T { return at(t, c, o) })
 	}

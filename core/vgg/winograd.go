@@ -1,6 +1,7 @@
 package vgg
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 )
@@ -59,36 +60,56 @@ var (
 // the transformed tiles of a chunk stay in cache.
 const winoChunk = 32
 
-// winoKernel transforms a 3×3 kernel given by at(t, c, o) = g[t/3][t%3] for input channel c
-// and output channel o into the n² matrices U_ξ [in × out], written straight into packed form.
-func winoKernel[T Float](spec *winoSpec, in, out int, at func(t, c, o int) float64) *packed[T] {
+// winoKernel transforms a layer's 3×3 kernels (k: OIHW, in and out channels) into the n²
+// matrices U_ξ, written straight into packed form: [in × out] for the forward pass, or, with
+// backward, [out × in] of the flipped kernels (the input gradient's correlation).
+// It reads k directly rather than through a closure: in wasm, Go's calls are slow enough that
+// a closure per weight made building VGG-16 take seconds.
+func winoKernel[T Float](spec *winoSpec, k []float32, in, out int, backward bool) *packed[T] {
+	rows, cols := in, out
+	if backward {
+		rows, cols = out, in
+	}
 	n := spec.n
-	panels := (out + nr - 1) / nr
-	p := &packed[T]{taps: n * n, k: in, n: out, data: make([]T, n*n*panels*in*nr)}
+	var gm [8][3]float64 // spec.g, n ≤ 8
+	for i := range n {
+		copy(gm[i][:], spec.g[i])
+	}
+	panels := (cols + nr - 1) / nr
+	p := &packed[T]{taps: n * n, k: rows, n: cols, data: make([]T, n*n*panels*rows*nr)}
+	plane := panels * rows * nr // one U_ξ
 	var g [9]float64
-	tmp := make([]float64, n*3)
-	for c := range in {
-		for o := range out {
-			for t := range 9 {
-				g[t] = at(t, c, o)
-			}
-			for i := range n { // G g
-				for j := range 3 {
-					s := 0.0
-					for k := range 3 {
-						s += spec.g[i][k] * g[k*3+j]
+	var tmp [8][3]float64
+	// Panel, then row, then the panel's columns: the n² planes are written in order, not
+	// scattered.
+	for pn := range panels {
+		for r := range rows {
+			for cc := range min(nr, cols-pn*nr) {
+				col := pn*nr + cc
+				if backward {
+					src := k[(r*in+col)*9 : (r*in+col)*9+9]
+					for t := range 9 {
+						g[t] = float64(src[8-t])
 					}
-					tmp[i*3+j] = s
+				} else {
+					src := k[(col*in+r)*9 : (col*in+r)*9+9]
+					for t := range 9 {
+						g[t] = float64(src[t])
+					}
 				}
-			}
-			base := ((o/nr)*in+c)*nr + o%nr
-			for i := range n { // (G g) Gᵀ
-				for j := range n {
-					s := 0.0
-					for k := range 3 {
-						s += tmp[i*3+k] * spec.g[j][k]
+				for i := range n { // G g
+					gi := &gm[i]
+					for j := range 3 {
+						tmp[i][j] = gi[0]*g[j] + gi[1]*g[3+j] + gi[2]*g[6+j]
 					}
-					p.data[(i*n+j)*panels*in*nr+base] = T(s)
+				}
+				base := (pn*rows+r)*nr + cc
+				for i := range n { // (G g) Gᵀ
+					ti := &tmp[i]
+					for j := range n {
+						gj := &gm[j]
+						p.data[(i*n+j)*plane+base] = T(ti[0]*gj[0] + ti[1]*gj[1] + ti[2]*gj[2])
+					}
 				}
 			}
 		}
@@ -131,6 +152,7 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *pac
 		tmpOut := grow(&sc.tmpOut, tm*tn*cout)
 		zero := grow(&sc.zero, max(in, cout))
 		clear(zero)
+		mx := &mixer[T]{zero: zero}
 		d := make([][]T, nn)
 		vs := make([][]T, nn)
 		for {
@@ -160,15 +182,16 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *pac
 				for i := range tn {
 					for s := range tn {
 						row := tmpIn[(i*tn+s)*in : (i*tn+s+1)*in]
-						combine(row, bt[i], d, s, tn)
+						mx.combine(row, bt[i], d, s, tn)
 					}
 				}
 				for i := range tn {
 					for j := range tn {
-						combineRows(vs[i*tn+j], bt[j], tmpIn, i*tn, in)
+						mx.combineRows(vs[i*tn+j], bt[j], tmpIn, i*tn, in)
 					}
 				}
 			}
+			mx.flush()
 			// The n² products.
 			mm := m[:nn*winoChunk*cout]
 			clear(mm)
@@ -183,7 +206,7 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *pac
 				}
 				for i := range tm { // tmp = Aᵀ M
 					for s := range tn {
-						combine(tmpOut[(i*tn+s)*cout:(i*tn+s+1)*cout], at[i], vs, s, tn)
+						mx.combine(tmpOut[(i*tn+s)*cout:(i*tn+s+1)*cout], at[i], vs, s, tn)
 					}
 				}
 				for i := range tm {
@@ -197,15 +220,14 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *pac
 							break
 						}
 						dst := out[(y*wo+x)*cout : (y*wo+x+1)*cout]
-						combineRows(dst, at[j], tmpOut, i*tn, cout)
+						mx.combineRows(dst, at[j], tmpOut, i*tn, cout)
 						if bias != nil {
-							for o, bv := range bias[:cout] {
-								dst[o] += bv
-							}
+							mx.mixIn(dst, 1, bias[:cout], false)
 						}
 					}
 				}
 			}
+			mx.flush()
 		}
 	}
 	if nw <= 1 {
@@ -231,35 +253,79 @@ func matrixT[T Float](m [][]float64) [][]T {
 	return out
 }
 
+// mixer does the transforms' steps "dst = k·x" or "dst += k·x" on channel vectors: at once in
+// Go, or, where the platform has a vector kernel for them (mixF32: SIMD128 in wasm), recorded
+// and run in one batch per stage of a chunk, since a call into that kernel costs about as much
+// as a few hundred multiply-adds. Steps run in the order they were given either way.
+type mixer[T Float] struct {
+	zero []T     // zeros, at least as long as any dst
+	ops  []int32 // recorded steps: dst address, x address, k's bits, 1 to add
+	n    int     // the vectors' length in the recorded steps
+}
+
+// mixF32, when set, runs recorded steps on vectors of n float32s (a multiple of 4); addrF32
+// gives a float's address for them.
+var (
+	mixF32  func(ops []int32, n int)
+	addrF32 func(p *float32) int32
+)
+
+// mixIn sets dst = k·x (first) or adds k·x to it.
+func (mx *mixer[T]) mixIn(dst []T, k T, x []T, first bool) {
+	if mixF32 != nil && len(dst)%4 == 0 && len(dst) > 0 && (mx.n == 0 || mx.n == len(dst)) {
+		if d, ok := any(dst).([]float32); ok {
+			add := int32(1)
+			if first {
+				add = 0
+			}
+			xs := any(x).([]float32)[:len(d)]
+			mx.ops = append(mx.ops, addrF32(&d[0]), addrF32(&xs[0]), int32(math.Float32bits(float32(k))), add)
+			mx.n = len(d)
+			return
+		}
+	}
+	mx.flush()
+	mixIn(dst, k, x, first)
+}
+
+// flush runs the recorded steps.
+func (mx *mixer[T]) flush() {
+	if len(mx.ops) > 0 {
+		mixF32(mx.ops, mx.n)
+		mx.ops = mx.ops[:0]
+	}
+	mx.n = 0
+}
+
 // combine sets dst = Σ_r coef[r] · src[r·stride + s] (whole channel vectors), skipping zeros.
-func combine[T Float](dst []T, coef []T, src [][]T, s, stride int) {
+func (mx *mixer[T]) combine(dst []T, coef []T, src [][]T, s, stride int) {
 	first := true
 	for r, k := range coef {
 		if k == 0 {
 			continue
 		}
 		x := src[r*stride+s][:len(dst)]
-		mixIn(dst, k, x, first)
+		mx.mixIn(dst, k, x, first)
 		first = false
 	}
 	if first {
-		clear(dst)
+		mx.mixIn(dst, 0, mx.zero[:len(dst)], true)
 	}
 }
 
 // combineRows sets dst = Σ_s coef[s] · tmp[(row0+s)·len : …] (channel vectors of a tmp row).
-func combineRows[T Float](dst []T, coef []T, tmp []T, row0, width int) {
+func (mx *mixer[T]) combineRows(dst []T, coef []T, tmp []T, row0, width int) {
 	first := true
 	for s, k := range coef {
 		if k == 0 {
 			continue
 		}
 		x := tmp[(row0+s)*width : (row0+s+1)*width][:len(dst)]
-		mixIn(dst, k, x, first)
+		mx.mixIn(dst, k, x, first)
 		first = false
 	}
 	if first {
-		clear(dst)
+		mx.mixIn(dst, 0, mx.zero[:len(dst)], true)
 	}
 }
 

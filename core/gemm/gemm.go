@@ -1,0 +1,255 @@
+// Package gemm holds the matrix products the network and the losses run: B packed once into
+// column panels, A packed per block, a register-blocked portable kernel, and the platform's
+// vector kernels where there are some (AVX2 on amd64, SIMD128 in wasm). It also runs batches of
+// vector steps (Steps) for the Winograd transforms.
+package gemm
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Float is the element type of a product.
+type Float interface{ ~float32 | ~float64 }
+
+// The products are written for the shapes VGG has and for both Go targets: packed panels, a 2×4 register-blocked micro-kernel whose inner loop has no bounds checks, the
+// rows split over goroutines natively and a single thread in wasm (where goroutines do not run
+// in parallel). Where the platform has a vector kernel for float32 (productF32: AVX2 on amd64,
+// SIMD128 in wasm), the packed-B layout is shared and only A's packing and the inner loops
+// differ.
+
+// PanelCols is the width of a packed B panel: one AVX2 register, two wasm SIMD registers.
+const PanelCols = nr
+
+const (
+	mr = 2  // rows of the scalar micro-kernel
+	nr = 8  // PanelCols
+	hr = 4  // columns of the scalar micro-kernel (half a panel)
+	mc = 64 // rows per packed A block (a multiple of mr)
+	kc = 256
+)
+
+// Packed holds the right-hand matrices of a product, one K×N matrix per tap, packed into
+// nr-column panels: Data[((t·panels + j)·K + k)·nr + jj] = B_t[k, j·nr + jj], zero beyond N.
+type Packed[T Float] struct {
+	Taps, K, N int
+	Data       []T
+}
+
+// Pack packs taps matrices given by at(t, k, j) = B_t[k, j].
+func Pack[T Float](taps, k, n int, at func(t, k, j int) T) *Packed[T] {
+	panels := (n + nr - 1) / nr
+	p := &Packed[T]{Taps: taps, K: k, N: n, Data: make([]T, taps*panels*k*nr)}
+	p.Set(at)
+	return p
+}
+
+// Set repacks p's matrices from at(t, k, j) = B_t[k, j], keeping its shape and storage.
+func (p *Packed[T]) Set(at func(t, k, j int) T) {
+	panels := (p.N + nr - 1) / nr
+	for t := range p.Taps {
+		for j := range p.N {
+			base := ((t*panels+j/nr)*p.K)*nr + j%nr
+			for kk := range p.K {
+				p.Data[base+kk*nr] = at(t, kk, j)
+			}
+		}
+	}
+}
+
+// Product sets c (m×N) = a · B_0 for the m×K matrix a (rows K apart).
+func Product[T Float](c []T, m int, a []T, b *Packed[T]) {
+	clear(c[:m*b.N])
+	Shifted(c, m, a, b.K, offsZero, b)
+}
+
+// Panel returns B_t's packed rows k0…k0+kn of panel j.
+func (p *Packed[T]) Panel(t, j, k0, kn int) []T {
+	panels := (p.N + nr - 1) / nr
+	off := ((t*panels+j)*p.K + k0) * nr
+	return p.Data[off : off+kn*nr]
+}
+
+// workers is how many goroutines share a product: one under js/wasm, where they would only
+// take turns.
+func workers() int {
+	if runtime.GOOS == "js" {
+		return 1
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// Shifted accumulates c[p, :] += Σ_t in[(p+offs[t])·lda : +K] · B_t for p in [0, m):
+// a convolution whose taps are row shifts of a flattened, padded input (and a plain matrix
+// product with one tap at offset 0). c is m×N, row-major. in must hold every row it reads.
+func Shifted[T Float](c []T, m int, in []T, lda int, offs []int, b *Packed[T]) {
+	blocks := (m + mc - 1) / mc
+	nw := min(workers(), blocks)
+	if nw <= 1 {
+		buf := getBuf[T](BufLen(b.K))
+		for blk := range blocks {
+			productBlock(c, m, blk*mc, in, lda, offs, b, *buf, -1)
+		}
+		putBuf(buf)
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range nw {
+		wg.Go(func() {
+			buf := getBuf[T](BufLen(b.K))
+			defer putBuf(buf)
+			for {
+				blk := int(next.Add(1)) - 1
+				if blk >= blocks {
+					return
+				}
+				productBlock(c, m, blk*mc, in, lda, offs, b, *buf, -1)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Scratch for A's packing, reused so that products allocate nothing in steady state when they
+// run on one goroutine (the losses run every evaluation; in wasm garbage costs peak memory).
+var bufs32, bufs64 sync.Pool
+
+func pool[T Float]() *sync.Pool {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return &bufs32
+	}
+	return &bufs64
+}
+
+func getBuf[T Float](n int) *[]T {
+	if b, ok := pool[T]().Get().(*[]T); ok && cap(*b) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]T, n)
+	return &b
+}
+
+func putBuf[T Float](b *[]T) { pool[T]().Put(b) }
+
+// BufLen is the length of the scratch buffer Serial needs for products with k rows in B.
+func BufLen(k int) int { return mc * min(k, kc) }
+
+// Serial accumulates c += a · B_tap on the calling goroutine, for m rows of a (lda apart); buf
+// is scratch of BufLen(K).
+func Serial[T Float](c []T, m int, a []T, lda int, b *Packed[T], tap int, buf []T) {
+	for p0 := 0; p0 < m; p0 += mc {
+		productBlock(c, m, p0, a, lda, offsZero, b, buf, tap)
+	}
+}
+
+var offsZero = []int{0}
+
+// productBlock does rows p0…p0+mc of Shifted; tap ≥ 0 picks one matrix of b for a
+// single offset.
+func productBlock[T Float](c []T, m, p0 int, in []T, lda int, offs []int, b *Packed[T], buf []T, tap int) {
+	rows := min(mc, m-p0)
+	groups := (rows + mr - 1) / mr
+	n := b.N
+	panels := (n + nr - 1) / nr
+	var tile [mr * hr]T
+	for t, off := range offs {
+		if tap >= 0 {
+			t = tap
+		}
+		if simdProduct(c[p0*n:], rows, in[(p0+off)*lda:], lda, b, t) {
+			continue
+		}
+		for k0 := 0; k0 < b.K; k0 += kc {
+			kn := min(kc, b.K-k0)
+			// Pack A: groups of mr rows, k-major within a group.
+			a := buf[:groups*mr*kn]
+			for g := range groups {
+				dst := a[g*mr*kn : (g+1)*mr*kn]
+				for r := range mr {
+					p := p0 + g*mr + r
+					if p >= m {
+						for k := range kn {
+							dst[k*mr+r] = 0
+						}
+						continue
+					}
+					src := in[(p+off)*lda+k0 : (p+off)*lda+k0+kn]
+					for k, v := range src {
+						dst[k*mr+r] = v
+					}
+				}
+			}
+			for j := range panels {
+				bp := b.Panel(t, j, k0, kn)
+				for h := 0; h < nr && j*nr+h < n; h += hr {
+					col := j*nr + h
+					for g := range groups {
+						ap := a[g*mr*kn : (g+1)*mr*kn]
+						row := p0 + g*mr
+						if row+mr <= m && col+hr <= n {
+							micro(kn, ap, bp[h:], c[row*n+col:], n)
+							continue
+						}
+						tile = [mr * hr]T{}
+						micro(kn, ap, bp[h:], tile[:], hr)
+						for r := range min(mr, m-row) {
+							for jj := range min(hr, n-col) {
+								c[(row+r)*n+col+jj] += tile[r*hr+jj]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// simdProduct hands a float32 product to the platform's vector kernel, if there is one and it
+// takes the shape: c[p, :] += a[p·lda : p·lda+K] · B_tap for p in [0, m), c's rows b.N apart.
+func simdProduct[T Float](c []T, m int, a []T, lda int, b *Packed[T], tap int) bool {
+	if productF32 == nil {
+		return false
+	}
+	c32, ok := any(c).([]float32)
+	if !ok {
+		return false
+	}
+	return productF32(c32, m, any(a).([]float32), lda, any(b).(*Packed[float32]), tap)
+}
+
+// micro accumulates the mr×hr (2×4) product of a packed A group (kc×mr) and half of a packed B
+// panel (b starts at the half's first column; rows nr apart) into c (rows ldc apart). Eight
+// accumulators and six operands fit the 15 usable float registers of amd64 (and V8's allocation
+// of wasm locals); a 4×4 or 2×8 block spills.
+func micro[T Float](kc int, a, b []T, c []T, ldc int) {
+	var c00, c01, c02, c03, c10, c11, c12, c13 T
+	a = a[:mr*kc]
+	for k := range kc {
+		aa := a[k*mr : k*mr+2 : k*mr+2]
+		bb := b[k*nr : k*nr+4 : k*nr+4]
+		a0, a1 := aa[0], aa[1]
+		b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+	}
+	r := c[:4:4]
+	r[0] += c00
+	r[1] += c01
+	r[2] += c02
+	r[3] += c03
+	r = c[ldc : ldc+4 : ldc+4]
+	r[0] += c10
+	r[1] += c11
+	r[2] += c12
+	r[3] += c13
+}

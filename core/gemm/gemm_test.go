@@ -1,0 +1,123 @@
+package gemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestShiftedProduct checks the packed, blocked product against a plain float64 loop, on
+// shapes that exercise every edge: rows not a multiple of the micro-kernel or the block,
+// columns not a multiple of the panel, K longer than one packed block, several taps.
+func TestShiftedProduct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct{ m, k, n int }{{1, 1, 1}, {5, 3, 3}, {67, 27, 64}, {130, 300, 10}, {64, 64, 4}, {200, 17, 129}} {
+		offs := []int{0, 3, 7}
+		lda := tc.k + 2
+		in := make([]float64, (tc.m+8)*lda)
+		for i := range in {
+			in[i] = rng.NormFloat64()
+		}
+		bs := make([][]float64, len(offs))
+		for t := range bs {
+			bs[t] = make([]float64, tc.k*tc.n)
+			for i := range bs[t] {
+				bs[t][i] = rng.NormFloat64()
+			}
+		}
+		b := Pack(len(offs), tc.k, tc.n, func(t, k, j int) float64 { return bs[t][k*tc.n+j] })
+		c := make([]float64, tc.m*tc.n)
+		want := make([]float64, tc.m*tc.n)
+		for i := range c {
+			c[i] = float64(i % 5)
+			want[i] = c[i]
+		}
+		for p := range tc.m {
+			for j := range tc.n {
+				for t, off := range offs {
+					for k := range tc.k {
+						want[p*tc.n+j] += in[(p+off)*lda+k] * bs[t][k*tc.n+j]
+					}
+				}
+			}
+		}
+		Shifted(c, tc.m, in, lda, offs, b)
+		for i := range want {
+			if math.Abs(c[i]-want[i]) > 1e-10*(1+math.Abs(want[i])) {
+				t.Fatalf("%v: c[%d] = %g, want %g", tc, i, c[i], want[i])
+			}
+		}
+		c32 := make([]float32, tc.m*tc.n)
+		b32 := Pack(len(offs), tc.k, tc.n, func(t, k, j int) float32 { return float32(bs[t][k*tc.n+j]) })
+		for i := range c32 {
+			c32[i] = float32(i % 5)
+		}
+		Shifted(c32, tc.m, toF32(in), lda, offs, b32)
+		if e := relErr(widen(c32), want); e > 1e-5 {
+			t.Fatalf("%v: float32 relative error %g", tc, e)
+		}
+	}
+}
+
+// TestProduct checks Product (which overwrites c) and Set (which repacks in place) against a
+// float64 loop, with n a multiple of the panel width (the vector kernels' shapes) and not.
+func TestProduct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct{ m, k, n int }{{1, 1, 8}, {7, 5, 16}, {37, 64, 64}, {100, 33, 70}, {5, 512, 512}} {
+		a := make([]float64, tc.m*tc.k)
+		for i := range a {
+			if rng.IntN(2) == 0 { // ReLU features: about half zeros
+				a[i] = rng.NormFloat64()
+			}
+		}
+		bm := make([]float64, tc.k*tc.n)
+		at := func(_, k, j int) float32 { return float32(bm[k*tc.n+j]) }
+		b := Pack(1, tc.k, tc.n, at)
+		for i := range bm {
+			bm[i] = rng.NormFloat64()
+		}
+		b.Set(at)
+		want := make([]float64, tc.m*tc.n)
+		for p := range tc.m {
+			for j := range tc.n {
+				for k := range tc.k {
+					want[p*tc.n+j] += float64(float32(a[p*tc.k+k])) * float64(float32(bm[k*tc.n+j]))
+				}
+			}
+		}
+		c := make([]float32, tc.m*tc.n)
+		for i := range c {
+			c[i] = 99 // Product overwrites
+		}
+		Product(c, tc.m, toF32(a), b)
+		if e := relErr(widen(c), want); e > 1e-5 {
+			t.Fatalf("%v: relative error %g", tc, e)
+		}
+	}
+}
+
+func relErr(got, want []float64) float64 {
+	num, den := 0.0, 0.0
+	for i := range want {
+		d := got[i] - want[i]
+		num += d * d
+		den += want[i] * want[i]
+	}
+	return math.Sqrt(num / max(den, 1e-300))
+}
+
+func widen(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+func toF32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}

@@ -1,0 +1,295 @@
+//go:build js && wasm
+
+package gemm
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"syscall/js"
+	"unsafe"
+)
+
+// The wasm build's vector kernel: a second, hand-assembled WebAssembly module using SIMD128
+// (which Go's compiler never emits), instantiated on the Go program's own linear memory, so it
+// reads Go's slices in place. The page's worker (wasm/worker.js) and the Node runner
+// (wasm/memory.cjs) hand that memory over as globalThis.texsynthMemory before the Go program
+// starts; without it, or with TEXSYNTH_SIMD=off, or on an engine without SIMD128, the portable
+// Go kernel runs.
+
+// simdStatus says which kernel the wasm build uses, for the bench and the tests.
+var simdStatus string
+
+func init() {
+	simdStatus = installSIMD()
+}
+
+func installSIMD() string {
+	if os.Getenv("TEXSYNTH_SIMD") == "off" {
+		return "portable (TEXSYNTH_SIMD=off)"
+	}
+	mem := js.Global().Get("texsynthMemory")
+	if mem.IsUndefined() || mem.IsNull() {
+		return "portable (no globalThis.texsynthMemory: run through wasm/memory.cjs or worker.js)"
+	}
+	kernels, err := instantiate(mem)
+	if err != nil {
+		return "portable (" + err.Error() + ")"
+	}
+	gemm, mix := kernels.Get("gemm"), kernels.Get("mix")
+	addrF32 = func(p *float32) int32 { return int32(addr(p)) }
+	stepsF32 = func(ops []int32, n int) {
+		mix.Invoke(int(uintptr(unsafe.Pointer(&ops[0]))), len(ops)/4, n)
+		runtime.KeepAlive(ops)
+	}
+	productF32 = func(c []float32, m int, a []float32, lda int, b *Packed[float32], tap int) bool {
+		n, k := b.N, b.K
+		if n%nr != 0 || m <= 0 || k <= 0 || len(c) < m*n || len(a) < (m-1)*lda+k {
+			return false
+		}
+		panels := n / nr
+		bp := &b.Data[tap*panels*k*nr]
+		gemm.Invoke(addr(&c[0]), m, addr(&a[0]), lda, addr(bp), k, n)
+		runtime.KeepAlive(c)
+		runtime.KeepAlive(a)
+		runtime.KeepAlive(b)
+		return true
+	}
+	return "wasm SIMD128"
+}
+
+// addr is a float's address in linear memory: Go's js/wasm pointers are plain offsets into it.
+func addr(p *float32) int { return int(uintptr(unsafe.Pointer(p))) }
+
+// instantiate compiles the kernel module against mem and returns its exports; an engine
+// without SIMD128 refuses it.
+func instantiate(mem js.Value) (exports js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the SIMD kernel did not load: %v", r)
+		}
+	}()
+	bytes := module(gemmKernel(), mixKernel())
+	buf := js.Global().Get("Uint8Array").New(len(bytes))
+	js.CopyBytesToJS(buf, bytes)
+	wa := js.Global().Get("WebAssembly")
+	mod := wa.Get("Module").New(buf)
+	env := js.Global().Get("Object").New()
+	env.Set("mem", mem)
+	imports := js.Global().Get("Object").New()
+	imports.Set("env", env)
+	inst := wa.Get("Instance").New(mod, imports)
+	return inst.Get("exports"), nil
+}
+
+// gemmKernel is gemm(c, m, a, lda, b, k, n): for each 8-column panel of B (packed as in
+// gemm.go, k rows of 8 floats), c[p, panel] += a[p·lda : p·lda+k] · panel for p in [0, m); c
+// has n columns (a multiple of 8). Rows go four at a time through a 4×8 block (eight f32x4
+// accumulators, two B vectors and a splatted A value: V8 keeps all in x64's 16 vector
+// registers), then one at a time. A is read in place, rows lda apart, so it needs no packing.
+func gemmKernel() wasmFunc {
+	const (
+		c, m, a, lda, b, k, n                            = 0, 1, 2, 3, 4, 5, 6
+		ldaB, ldcB, panelB, j, bp, cp, i, pa, cr, pb, kk = 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17
+		pa0                                              = 18 // pa0…pa3: 18…21
+		acc                                              = 22 // acc0…acc7: 22…29
+		b0, b1, x                                        = 30, 31, 32
+	)
+	locals := []byte{}
+	for range 15 {
+		locals = append(locals, wI32)
+	}
+	for range 11 {
+		locals = append(locals, wV128)
+	}
+	var w code
+	shift := func(dst, src, by int) { w.get(src); w.i32(int32(by)); w.shl(); w.set(dst) }
+	shift(ldaB, lda, 2)
+	shift(ldcB, n, 2)
+	shift(panelB, k, 5)
+	w.get(n)
+	w.i32(3)
+	w.op(0x76) // i32.shr_u
+	w.set(j)
+	w.get(b)
+	w.set(bp)
+	w.get(c)
+	w.set(cp)
+
+	// rowBlock emits the loop over rows `rows` at a time while at least that many remain.
+	rowBlock := func(rows int) {
+		w.block()
+		w.loop()
+		w.get(m) // exit when m - i < rows
+		w.get(i)
+		w.sub()
+		w.i32(int32(rows))
+		w.ltS()
+		w.brIf(1)
+		for r := range 2 * rows {
+			w.v128Zero()
+			w.set(acc + r)
+		}
+		for r := range rows {
+			w.get(pa)
+			if r > 0 {
+				w.get(ldaB)
+				w.i32(int32(r))
+				w.mul()
+				w.add()
+			}
+			w.set(pa0 + r)
+		}
+		w.get(bp)
+		w.set(pb)
+		w.get(k)
+		w.set(kk)
+		w.loop() // over k
+		w.get(pb)
+		w.v128Load(0)
+		w.set(b0)
+		w.get(pb)
+		w.v128Load(16)
+		w.set(b1)
+		for r := range rows {
+			w.get(pa0 + r)
+			w.loadSplat(0)
+			w.set(x)
+			for h, bv := range []int{b0, b1} {
+				w.get(acc + 2*r + h)
+				w.get(x)
+				w.get(bv)
+				w.f32x4Mul()
+				w.f32x4Add()
+				w.set(acc + 2*r + h)
+			}
+			w.addTo(pa0+r, func() { w.i32(4) })
+		}
+		w.addTo(pb, func() { w.i32(32) })
+		w.get(kk)
+		w.i32(1)
+		w.sub()
+		w.set(kk)
+		w.get(kk)
+		w.brIf(0)
+		w.end()
+		for r := range rows {
+			for h := range 2 {
+				// c[row r, half h] += acc
+				w.get(cr)
+				if r > 0 {
+					w.get(ldcB)
+					w.i32(int32(r))
+					w.mul()
+					w.add()
+				}
+				w.set(pb) // pb is free here: the row's address
+				w.get(pb)
+				w.get(pb)
+				w.v128Load(16 * h)
+				w.get(acc + 2*r + h)
+				w.f32x4Add()
+				w.v128Store(16 * h)
+			}
+		}
+		w.addTo(i, func() { w.i32(int32(rows)) })
+		w.addTo(pa, func() { w.get(ldaB); w.i32(int32(rows)); w.mul() })
+		w.addTo(cr, func() { w.get(ldcB); w.i32(int32(rows)); w.mul() })
+		w.br(0)
+		w.end()
+		w.end()
+	}
+
+	w.loop() // over panels
+	w.i32(0)
+	w.set(i)
+	w.get(a)
+	w.set(pa)
+	w.get(cp)
+	w.set(cr)
+	rowBlock(4)
+	rowBlock(1)
+	w.addTo(bp, func() { w.get(panelB) })
+	w.addTo(cp, func() { w.i32(32) })
+	w.get(j)
+	w.i32(1)
+	w.sub()
+	w.set(j)
+	w.get(j)
+	w.brIf(0)
+	w.end()
+	return wasmFunc{"gemm", 7, locals, w}
+}
+
+// mixKernel is mix(ops, count, n): the mixer's recorded steps (winograd.go), four int32s each:
+// dst and x addresses, k's float32 bits, and 0 for dst = k·x or 1 for dst += k·x, on vectors
+// of n float32s (a multiple of 4), in order.
+func mixKernel() wasmFunc {
+	const (
+		ops, count, n         = 0, 1, 2
+		dst, src, end, add, k = 3, 4, 5, 6, 7
+	)
+	locals := []byte{wI32, wI32, wI32, wI32, wV128}
+	var w code
+	w.block()
+	w.loop()
+	w.get(count)
+	w.eqz()
+	w.brIf(1)
+	w.get(ops)
+	w.i32Load(0)
+	w.set(dst)
+	w.get(ops)
+	w.i32Load(4)
+	w.set(src)
+	w.get(ops)
+	w.f32Load(8)
+	w.f32x4Splat()
+	w.set(k)
+	w.get(ops)
+	w.i32Load(12)
+	w.set(add)
+	w.get(dst)
+	w.get(n)
+	w.i32(2)
+	w.shl()
+	w.add()
+	w.set(end)
+	w.get(add)
+	w.ifThen()
+	vectorLoop(&w, dst, src, end, k, true)
+	w.elseDo()
+	vectorLoop(&w, dst, src, end, k, false)
+	w.end()
+	w.addTo(ops, func() { w.i32(16) })
+	w.addTo(count, func() { w.i32(-1) })
+	w.br(0)
+	w.end()
+	w.end()
+	return wasmFunc{"mix", 3, locals, w}
+}
+
+// vectorLoop emits dst[…] (+)= k·src[…] four floats at a time until dst reaches end.
+func vectorLoop(w *code, dst, src, end, k int, add bool) {
+	w.loop()
+	w.get(dst)
+	if add {
+		w.get(dst)
+		w.v128Load(0)
+	}
+	w.get(src)
+	w.v128Load(0)
+	w.get(k)
+	w.f32x4Mul()
+	if add {
+		w.f32x4Add()
+	}
+	w.v128Store(0)
+	w.addTo(dst, func() { w.i32(16) })
+	w.addTo(src, func() { w.i32(16) })
+	w.get(dst)
+	w.get(end)
+	w.ltU()
+	w.brIf(0)
+	w.end()
+}

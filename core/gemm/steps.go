@@ -1,0 +1,104 @@
+package gemm
+
+import "math"
+
+// Steps does the Winograd transforms' steps "dst = k·x" or "dst += k·x" on channel vectors: at once in
+// Go, or, where the platform has a vector kernel for them (stepsF32: SIMD128 in wasm), recorded
+// and run in one batch per stage of a chunk, since a call into that kernel costs about as much
+// as a few hundred multiply-adds. Steps run in the order they were given either way.
+type Steps[T Float] struct {
+	Zero []T     // zeros, at least as long as any dst
+	ops  []int32 // recorded steps: dst address, x address, k's bits, 1 to add
+	n    int     // the vectors' length in the recorded steps
+}
+
+// stepsF32, when set, runs recorded steps on vectors of n float32s (a multiple of 4); addrF32
+// gives a float's address for them.
+var (
+	stepsF32 func(ops []int32, n int)
+	addrF32  func(p *float32) int32
+)
+
+// Mix sets dst = k·x (first) or adds k·x to it.
+func (mx *Steps[T]) Mix(dst []T, k T, x []T, first bool) {
+	if stepsF32 != nil && len(dst)%4 == 0 && len(dst) > 0 && (mx.n == 0 || mx.n == len(dst)) {
+		if d, ok := any(dst).([]float32); ok {
+			add := int32(1)
+			if first {
+				add = 0
+			}
+			xs := any(x).([]float32)[:len(d)]
+			mx.ops = append(mx.ops, addrF32(&d[0]), addrF32(&xs[0]), int32(math.Float32bits(float32(k))), add)
+			mx.n = len(d)
+			return
+		}
+	}
+	mx.Flush()
+	mixIn(dst, k, x, first)
+}
+
+// Flush runs the recorded steps; call it before reading what they wrote.
+func (mx *Steps[T]) Flush() {
+	if len(mx.ops) > 0 {
+		stepsF32(mx.ops, mx.n)
+		mx.ops = mx.ops[:0]
+	}
+	mx.n = 0
+}
+
+// Combine sets dst = Σ_r coef[r] · src[r·stride + s] (whole channel vectors), skipping zeros.
+func (mx *Steps[T]) Combine(dst []T, coef []T, src [][]T, s, stride int) {
+	first := true
+	for r, k := range coef {
+		if k == 0 {
+			continue
+		}
+		x := src[r*stride+s][:len(dst)]
+		mx.Mix(dst, k, x, first)
+		first = false
+	}
+	if first {
+		mx.Mix(dst, 0, mx.Zero[:len(dst)], true)
+	}
+}
+
+// CombineRows sets dst = Σ_s coef[s] · tmp[(row0+s)·len : …] (channel vectors of a tmp row).
+func (mx *Steps[T]) CombineRows(dst []T, coef []T, tmp []T, row0, width int) {
+	first := true
+	for s, k := range coef {
+		if k == 0 {
+			continue
+		}
+		x := tmp[(row0+s)*width : (row0+s+1)*width][:len(dst)]
+		mx.Mix(dst, k, x, first)
+		first = false
+	}
+	if first {
+		mx.Mix(dst, 0, mx.Zero[:len(dst)], true)
+	}
+}
+
+// mixIn sets dst = k·x (first) or adds k·x to it, with the transforms' common coefficients 1 and
+// −1 as plain copies and additions.
+func mixIn[T Float](dst []T, k T, x []T, first bool) {
+	switch {
+	case first && k == 1:
+		copy(dst, x)
+	case first:
+		for c, v := range x {
+			dst[c] = k * v
+		}
+	case k == 1:
+		for c, v := range x {
+			dst[c] += v
+		}
+	case k == -1:
+		for c, v := range x {
+			dst[c] -= v
+		}
+	default:
+		for c, v := range x {
+			dst[c] += k * v
+		}
+	}
+}

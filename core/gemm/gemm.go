@@ -71,9 +71,9 @@ func (p *Packed[T]) Panel(t, j, k0, kn int) []T {
 	return p.Data[off : off+kn*nr]
 }
 
-// workers is how many goroutines share a product: one under js/wasm, where they would only
-// take turns.
-func workers() int {
+// Workers is how many goroutines share a product (and, for the network, other parallel work):
+// one under js/wasm, where they would only take turns.
+func Workers() int {
 	if runtime.GOOS == "js" {
 		return 1
 	}
@@ -85,7 +85,7 @@ func workers() int {
 // product with one tap at offset 0). c is m×N, row-major. in must hold every row it reads.
 func Shifted[T Float](c []T, m int, in []T, lda int, offs []int, b *Packed[T]) {
 	blocks := (m + mc - 1) / mc
-	nw := min(workers(), blocks)
+	nw := min(Workers(), blocks)
 	if nw <= 1 {
 		buf := getBuf[T](BufLen(b.K))
 		for blk := range blocks {

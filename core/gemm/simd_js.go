@@ -37,7 +37,6 @@ func installSIMD() string {
 		return "portable (" + err.Error() + ")"
 	}
 	gemm, mix := kernels.Get("gemm"), kernels.Get("mix")
-	addrF32 = func(p *float32) int32 { return int32(addr(p)) }
 	stepsF32 = func(ops []int32, n int) {
 		mix.Invoke(int(uintptr(unsafe.Pointer(&ops[0]))), len(ops)/4, n)
 		runtime.KeepAlive(ops)
@@ -49,7 +48,7 @@ func installSIMD() string {
 		}
 		panels := n / nr
 		bp := &b.Data[tap*panels*k*nr]
-		gemm.Invoke(addr(&c[0]), m, addr(&a[0]), lda, addr(bp), k, n)
+		gemm.Invoke(ptr(&c[0]), m, ptr(&a[0]), lda, ptr(bp), k, n)
 		runtime.KeepAlive(c)
 		runtime.KeepAlive(a)
 		runtime.KeepAlive(b)
@@ -58,8 +57,8 @@ func installSIMD() string {
 	return "wasm SIMD128"
 }
 
-// addr is a float's address in linear memory: Go's js/wasm pointers are plain offsets into it.
-func addr(p *float32) int { return int(uintptr(unsafe.Pointer(p))) }
+// ptr is a float's address in linear memory: Go's js/wasm pointers are plain offsets into it.
+func ptr(p *float32) int { return int(uintptr(unsafe.Pointer(p))) }
 
 // instantiate compiles the kernel module against mem and returns its exports; an engine
 // without SIMD128 refuses it.

@@ -1,6 +1,9 @@
 package gemm
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // Steps does the Winograd transforms' steps "dst = k·x" or "dst += k·x" on channel vectors: at once in
 // Go, or, where the platform has a vector kernel for them (stepsF32: SIMD128 in wasm), recorded
@@ -12,30 +15,32 @@ type Steps[T Float] struct {
 	n    int     // the vectors' length in the recorded steps
 }
 
-// stepsF32, when set, runs recorded steps on vectors of n float32s (a multiple of 4); addrF32
-// gives a float's address for them.
-var (
-	stepsF32 func(ops []int32, n int)
-	addrF32  func(p *float32) int32
-)
+// stepsF32, when set, runs recorded steps on vectors of n float32s (a multiple of 4).
+var stepsF32 func(ops []int32, n int)
 
 // Mix sets dst = k·x (first) or adds k·x to it.
 func (mx *Steps[T]) Mix(dst []T, k T, x []T, first bool) {
-	if stepsF32 != nil && len(dst)%4 == 0 && len(dst) > 0 && (mx.n == 0 || mx.n == len(dst)) {
-		if d, ok := any(dst).([]float32); ok {
-			add := int32(1)
-			if first {
-				add = 0
-			}
-			xs := any(x).([]float32)[:len(d)]
-			mx.ops = append(mx.ops, addrF32(&d[0]), addrF32(&xs[0]), int32(math.Float32bits(float32(k))), add)
-			mx.n = len(d)
-			return
+	if mx.batches(len(dst)) {
+		add := int32(1)
+		if first {
+			add = 0
 		}
+		mx.ops = append(mx.ops, addr(dst), addr(x[:len(dst)]), int32(math.Float32bits(float32(k))), add)
+		mx.n = len(dst)
+		return
 	}
 	mx.Flush()
 	mixIn(dst, k, x, first)
 }
+
+// batches says whether a step on vectors of n elements goes into the batch: float32 vectors
+// whose length is a multiple of 4 and the batch's.
+func (mx *Steps[T]) batches(n int) bool {
+	return stepsF32 != nil && unsafe.Sizeof(T(0)) == 4 && n%4 == 0 && n > 0 && (mx.n == 0 || mx.n == n)
+}
+
+// addr is a slice's address in linear memory (in wasm, Go pointers are offsets into it).
+func addr[T any](s []T) int32 { return int32(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
 
 // Flush runs the recorded steps; call it before reading what they wrote.
 func (mx *Steps[T]) Flush() {

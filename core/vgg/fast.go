@@ -2,6 +2,7 @@ package vgg
 
 import (
 	"fmt"
+	"github.com/texsynth/texsynth/core/gemm"
 	"sync"
 	"sync/atomic"
 
@@ -33,10 +34,10 @@ type fastNet[T Float] struct {
 
 type fastConv[T Float] struct {
 	in, out  int
-	im2col   bool       // the input is so thin (RGB) that one explicit 27-column product beats 9 shifted ones
-	fwd, bwd *packed[T] // fwd: 9 taps of [in, out] (or 1 tap of [9·in, out]); bwd: 9 taps of [out, in]
+	im2col   bool            // the input is so thin (RGB) that one explicit 27-column product beats 9 shifted ones
+	fwd, bwd *gemm.Packed[T] // fwd: 9 taps of [in, out] (or 1 tap of [9·in, out]); bwd: 9 taps of [out, in]
 	wino     *winoSpec
-	wf, wb   *packed[T] // Winograd: the forward kernel and the backward (flipped, transposed) one; nil on the direct path
+	wf, wb   *gemm.Packed[T] // Winograd: the forward kernel and the backward (flipped, transposed) one; nil on the direct path
 	bias     []T
 }
 
@@ -73,7 +74,7 @@ func newFastNet[T Float](w *weights.File, isTap []bool, depth int, pad Pad, wino
 	// Transforming and packing the kernels takes a while at full width: one layer per worker.
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(workers(), len(jobs)) {
+	for range min(gemm.Workers(), len(jobs)) {
 		wg.Go(func() {
 			for j := int(next.Add(1)) - 1; j < len(jobs); j = int(next.Add(1)) - 1 {
 				jobs[j]()
@@ -91,16 +92,16 @@ func (fc *fastConv[T]) prepare(l *weights.Layer, wino *winoSpec) {
 	at := func(t, c, o int) T { return T(at64(t, c, o)) }
 	switch {
 	case fc.im2col:
-		fc.fwd = pack(1, 9*l.In, l.Out, func(_, kk, o int) T { return at(kk/l.In, kk%l.In, o) })
+		fc.fwd = gemm.Pack(1, 9*l.In, l.Out, func(_, kk, o int) T { return at(kk/l.In, kk%l.In, o) })
 	case wino != nil:
 		fc.wf = winoKernel[T](wino, k, l.In, l.Out, false)
 	default:
-		fc.fwd = pack(9, l.In, l.Out, at)
+		fc.fwd = gemm.Pack(9, l.In, l.Out, at)
 	}
 	if wino != nil {
 		fc.wb = winoKernel[T](wino, k, l.In, l.Out, true)
 	} else {
-		fc.bwd = pack(9, l.Out, l.In, func(t, o, c int) T { return at(t, c, o) })
+		fc.bwd = gemm.Pack(9, l.Out, l.In, func(t, o, c int) T { return at(t, c, o) })
 	}
 }
 
@@ -264,7 +265,7 @@ func (n *fastNet[T]) convForward(fc *fastConv[T], ws *workspace[T], y, x []T, h,
 		for p := range h * w {
 			copy(y[p*cout:(p+1)*cout], fc.bias)
 		}
-		shiftedProduct(y, h*w, cols, 9*cin, []int{0}, fc.fwd)
+		gemm.Shifted(y, h*w, cols, 9*cin, []int{0}, fc.fwd)
 		relu(y)
 		return
 	}
@@ -300,7 +301,7 @@ func (n *fastNet[T]) convForward(fc *fastConv[T], ws *workspace[T], y, x []T, h,
 	for p := range m {
 		copy(out[p*cout:(p+1)*cout], fc.bias)
 	}
-	shiftedProduct(out, m, xp, cin, offs[:], fc.fwd)
+	gemm.Shifted(out, m, xp, cin, offs[:], fc.fwd)
 	for i := range h {
 		copy(y[i*w*cout:(i+1)*w*cout], out[i*wp*cout:])
 	}
@@ -346,7 +347,7 @@ func (n *fastNet[T]) convBackward(fc *fastConv[T], ws *workspace[T], gx, gy, y [
 			offs[t] = s - (t/3*wp + t%3)
 		}
 		clear(dp)
-		shiftedProduct(dp, q, z, cout, offs[:], fc.bwd)
+		gemm.Shifted(dp, q, z, cout, offs[:], fc.bwd)
 	}
 	clear(gx[:h*w*cin])
 	for pi := range h + 2 {

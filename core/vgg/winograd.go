@@ -1,9 +1,10 @@
 package vgg
 
 import (
-	"math"
 	"sync"
 	"sync/atomic"
+
+	"github.com/texsynth/texsynth/core/gemm"
 )
 
 // Winograd F(m×m, 3×3) (Lavin & Gray 2016): each m×m output tile of a 3×3 correlation is
@@ -61,59 +62,54 @@ var (
 const winoChunk = 32
 
 // winoKernel transforms a layer's 3×3 kernels (k: OIHW, in and out channels) into the n²
-// matrices U_ξ, written straight into packed form: [in × out] for the forward pass, or, with
-// backward, [out × in] of the flipped kernels (the input gradient's correlation).
-// It reads k directly rather than through a closure: in wasm, Go's calls are slow enough that
-// a closure per weight made building VGG-16 take seconds.
-func winoKernel[T Float](spec *winoSpec, k []float32, in, out int, backward bool) *packed[T] {
+// matrices U_ξ = (G g Gᵀ)_ξ, packed for the products: [in × out] for the forward pass, or, with
+// backward, [out × in] of the flipped kernels (the input gradient's correlation). U_ξ is linear
+// in the nine taps, U_(i,j) = Σ_(a,b) G[i][a]·G[j][b]·g_(a,b), and packing is linear too, so the
+// taps are packed once as nine planes and each U_ξ is one combination of whole planes: long
+// vector steps (SIMD in wasm) instead of a small matrix product per channel pair, which took
+// seconds in wasm.
+func winoKernel[T Float](spec *winoSpec, k []float32, in, out int, backward bool) *gemm.Packed[T] {
 	rows, cols := in, out
 	if backward {
 		rows, cols = out, in
 	}
 	n := spec.n
-	var gm [8][3]float64 // spec.g, n ≤ 8
-	for i := range n {
-		copy(gm[i][:], spec.g[i])
-	}
-	panels := (cols + nr - 1) / nr
-	p := &packed[T]{taps: n * n, k: rows, n: cols, data: make([]T, n*n*panels*rows*nr)}
-	plane := panels * rows * nr // one U_ξ
-	var g [9]float64
-	var tmp [8][3]float64
-	// Panel, then row, then the panel's columns: the n² planes are written in order, not
-	// scattered.
-	for pn := range panels {
+	panels := (cols + gemm.PanelCols - 1) / gemm.PanelCols
+	plane := panels * rows * gemm.PanelCols
+	taps := make([]T, 9*plane)
+	for col := range cols {
 		for r := range rows {
-			for cc := range min(nr, cols-pn*nr) {
-				col := pn*nr + cc
-				if backward {
-					src := k[(r*in+col)*9 : (r*in+col)*9+9]
-					for t := range 9 {
-						g[t] = float64(src[8-t])
-					}
-				} else {
-					src := k[(col*in+r)*9 : (col*in+r)*9+9]
-					for t := range 9 {
-						g[t] = float64(src[t])
-					}
+			// Forward: g[t] = k[col][r][t]; backward: k[r][col][8−t].
+			base := (col/gemm.PanelCols*rows+r)*gemm.PanelCols + col%gemm.PanelCols
+			if backward {
+				src := k[(r*in+col)*9 : (r*in+col)*9+9]
+				for t := range 9 {
+					taps[t*plane+base] = T(src[8-t])
 				}
-				for i := range n { // G g
-					gi := &gm[i]
-					for j := range 3 {
-						tmp[i][j] = gi[0]*g[j] + gi[1]*g[3+j] + gi[2]*g[6+j]
-					}
-				}
-				base := (pn*rows+r)*nr + cc
-				for i := range n { // (G g) Gᵀ
-					ti := &tmp[i]
-					for j := range n {
-						gj := &gm[j]
-						p.data[(i*n+j)*plane+base] = T(ti[0]*gj[0] + ti[1]*gj[1] + ti[2]*gj[2])
-					}
+			} else {
+				src := k[(col*in+r)*9 : (col*in+r)*9+9]
+				for t := range 9 {
+					taps[t*plane+base] = T(src[t])
 				}
 			}
 		}
 	}
+	src := make([][]T, 9)
+	for t := range src {
+		src[t] = taps[t*plane : (t+1)*plane]
+	}
+	p := &gemm.Packed[T]{Taps: n * n, K: rows, N: cols, Data: make([]T, n*n*plane)}
+	st := &gemm.Steps[T]{Zero: make([]T, plane)}
+	coef := make([]T, 9)
+	for i := range n {
+		for j := range n {
+			for t := range 9 {
+				coef[t] = T(spec.g[i][t/3] * spec.g[j][t%3])
+			}
+			st.Combine(p.Data[(i*n+j)*plane:(i*n+j+1)*plane], coef, src, 0, 1)
+		}
+	}
+	st.Flush()
 	return p
 }
 
@@ -131,14 +127,14 @@ func grow[T Float](b *[]T, n int) []T {
 // winograd computes out[(i, j), o] = bias[o] + Σ_{di,dj,c} grid[(i+di, j+dj), c] · g[di][dj][c][o]
 // for the (hi-2)×(wi-2) valid positions of an hi×wi×in grid; u is winoKernel(spec, g). scratch
 // holds the workers' buffers and is grown as needed.
-func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *packed[T], bias []T, scratch *[]*winoScratch[T]) {
+func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *gemm.Packed[T], bias []T, scratch *[]*winoScratch[T]) {
 	tm, tn := spec.m, spec.n
 	nn := tn * tn
-	ho, wo, cout := hi-2, wi-2, u.n
+	ho, wo, cout := hi-2, wi-2, u.N
 	th, tw := (ho+tm-1)/tm, (wo+tm-1)/tm
 	tiles := th * tw
 	chunks := (tiles + winoChunk - 1) / winoChunk
-	nw := min(workers(), chunks)
+	nw := min(gemm.Workers(), chunks)
 	bt, at := matrixT[T](spec.bt), matrixT[T](spec.at)
 	for len(*scratch) < nw {
 		*scratch = append(*scratch, &winoScratch[T]{})
@@ -147,12 +143,12 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *pac
 	run := func(sc *winoScratch[T]) {
 		v := grow(&sc.v, nn*winoChunk*in)
 		m := grow(&sc.m, nn*winoChunk*cout)
-		buf := grow(&sc.buf, mc*min(in, kc))
+		buf := grow(&sc.buf, gemm.BufLen(in))
 		tmpIn := grow(&sc.tmpIn, nn*in)
 		tmpOut := grow(&sc.tmpOut, tm*tn*cout)
 		zero := grow(&sc.zero, max(in, cout))
 		clear(zero)
-		mx := &mixer[T]{zero: zero}
+		mx := &gemm.Steps[T]{Zero: zero}
 		d := make([][]T, nn)
 		vs := make([][]T, nn)
 		for {
@@ -182,21 +178,21 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *pac
 				for i := range tn {
 					for s := range tn {
 						row := tmpIn[(i*tn+s)*in : (i*tn+s+1)*in]
-						mx.combine(row, bt[i], d, s, tn)
+						mx.Combine(row, bt[i], d, s, tn)
 					}
 				}
 				for i := range tn {
 					for j := range tn {
-						mx.combineRows(vs[i*tn+j], bt[j], tmpIn, i*tn, in)
+						mx.CombineRows(vs[i*tn+j], bt[j], tmpIn, i*tn, in)
 					}
 				}
 			}
-			mx.flush()
+			mx.Flush()
 			// The n² products.
 			mm := m[:nn*winoChunk*cout]
 			clear(mm)
 			for xi := range nn {
-				productSerial(mm[xi*winoChunk*cout:], n, v[xi*winoChunk*in:], in, u, xi, buf)
+				gemm.Serial(mm[xi*winoChunk*cout:], n, v[xi*winoChunk*in:], in, u, xi, buf)
 			}
 			// Output transform: Y = Aᵀ M A.
 			for tl := range n {
@@ -206,7 +202,7 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *pac
 				}
 				for i := range tm { // tmp = Aᵀ M
 					for s := range tn {
-						mx.combine(tmpOut[(i*tn+s)*cout:(i*tn+s+1)*cout], at[i], vs, s, tn)
+						mx.Combine(tmpOut[(i*tn+s)*cout:(i*tn+s+1)*cout], at[i], vs, s, tn)
 					}
 				}
 				for i := range tm {
@@ -220,14 +216,14 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *pac
 							break
 						}
 						dst := out[(y*wo+x)*cout : (y*wo+x+1)*cout]
-						mx.combineRows(dst, at[j], tmpOut, i*tn, cout)
+						mx.CombineRows(dst, at[j], tmpOut, i*tn, cout)
 						if bias != nil {
-							mx.mixIn(dst, 1, bias[:cout], false)
+							mx.Mix(dst, 1, bias[:cout], false)
 						}
 					}
 				}
 			}
-			mx.flush()
+			mx.Flush()
 		}
 	}
 	if nw <= 1 {
@@ -251,105 +247,4 @@ func matrixT[T Float](m [][]float64) [][]T {
 		}
 	}
 	return out
-}
-
-// mixer does the transforms' steps "dst = k·x" or "dst += k·x" on channel vectors: at once in
-// Go, or, where the platform has a vector kernel for them (mixF32: SIMD128 in wasm), recorded
-// and run in one batch per stage of a chunk, since a call into that kernel costs about as much
-// as a few hundred multiply-adds. Steps run in the order they were given either way.
-type mixer[T Float] struct {
-	zero []T     // zeros, at least as long as any dst
-	ops  []int32 // recorded steps: dst address, x address, k's bits, 1 to add
-	n    int     // the vectors' length in the recorded steps
-}
-
-// mixF32, when set, runs recorded steps on vectors of n float32s (a multiple of 4); addrF32
-// gives a float's address for them.
-var (
-	mixF32  func(ops []int32, n int)
-	addrF32 func(p *float32) int32
-)
-
-// mixIn sets dst = k·x (first) or adds k·x to it.
-func (mx *mixer[T]) mixIn(dst []T, k T, x []T, first bool) {
-	if mixF32 != nil && len(dst)%4 == 0 && len(dst) > 0 && (mx.n == 0 || mx.n == len(dst)) {
-		if d, ok := any(dst).([]float32); ok {
-			add := int32(1)
-			if first {
-				add = 0
-			}
-			xs := any(x).([]float32)[:len(d)]
-			mx.ops = append(mx.ops, addrF32(&d[0]), addrF32(&xs[0]), int32(math.Float32bits(float32(k))), add)
-			mx.n = len(d)
-			return
-		}
-	}
-	mx.flush()
-	mixIn(dst, k, x, first)
-}
-
-// flush runs the recorded steps.
-func (mx *mixer[T]) flush() {
-	if len(mx.ops) > 0 {
-		mixF32(mx.ops, mx.n)
-		mx.ops = mx.ops[:0]
-	}
-	mx.n = 0
-}
-
-// combine sets dst = Σ_r coef[r] · src[r·stride + s] (whole channel vectors), skipping zeros.
-func (mx *mixer[T]) combine(dst []T, coef []T, src [][]T, s, stride int) {
-	first := true
-	for r, k := range coef {
-		if k == 0 {
-			continue
-		}
-		x := src[r*stride+s][:len(dst)]
-		mx.mixIn(dst, k, x, first)
-		first = false
-	}
-	if first {
-		mx.mixIn(dst, 0, mx.zero[:len(dst)], true)
-	}
-}
-
-// combineRows sets dst = Σ_s coef[s] · tmp[(row0+s)·len : …] (channel vectors of a tmp row).
-func (mx *mixer[T]) combineRows(dst []T, coef []T, tmp []T, row0, width int) {
-	first := true
-	for s, k := range coef {
-		if k == 0 {
-			continue
-		}
-		x := tmp[(row0+s)*width : (row0+s+1)*width][:len(dst)]
-		mx.mixIn(dst, k, x, first)
-		first = false
-	}
-	if first {
-		mx.mixIn(dst, 0, mx.zero[:len(dst)], true)
-	}
-}
-
-// mixIn sets dst = k·x (first) or adds k·x to it, with the transforms' common coefficients 1 and
-// −1 as plain copies and additions.
-func mixIn[T Float](dst []T, k T, x []T, first bool) {
-	switch {
-	case first && k == 1:
-		copy(dst, x)
-	case first:
-		for c, v := range x {
-			dst[c] = k * v
-		}
-	case k == 1:
-		for c, v := range x {
-			dst[c] += v
-		}
-	case k == -1:
-		for c, v := range x {
-			dst[c] -= v
-		}
-	default:
-		for c, v := range x {
-			dst[c] += k * v
-		}
-	}
 }

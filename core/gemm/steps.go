@@ -15,8 +15,13 @@ type Steps[T Float] struct {
 	n    int     // the vectors' length in the recorded steps
 }
 
-// stepsF32, when set, runs recorded steps on vectors of n float32s (a multiple of 4).
-var stepsF32 func(ops []int32, n int)
+// stepsF32, when set, runs recorded steps on vectors of n float32s (a multiple of 4). stepNow,
+// when set, runs one step on float32 vectors at once, or reports false for a length it does
+// not take.
+var (
+	stepsF32 func(ops []int32, n int)
+	stepNow  func(dst, x unsafe.Pointer, n int, k float32, first bool) bool
+)
 
 // Mix sets dst = k·x (first) or adds k·x to it.
 func (mx *Steps[T]) Mix(dst []T, k T, x []T, first bool) {
@@ -28,6 +33,12 @@ func (mx *Steps[T]) Mix(dst []T, k T, x []T, first bool) {
 		mx.ops = append(mx.ops, addr(dst), addr(x[:len(dst)]), int32(math.Float32bits(float32(k))), add)
 		mx.n = len(dst)
 		return
+	}
+	if stepNow != nil && unsafe.Sizeof(T(0)) == 4 && len(dst) > 0 {
+		x = x[:len(dst)]
+		if stepNow(unsafe.Pointer(&dst[0]), unsafe.Pointer(&x[0]), len(dst), float32(k), first) {
+			return
+		}
 	}
 	mx.Flush()
 	mixIn(dst, k, x, first)

@@ -81,6 +81,9 @@ func instantiate(mem js.Value) (exports js.Value, err error) {
 	return inst.Get("exports"), nil
 }
 
+// blockRows is the height of the kernel's register block.
+const blockRows = 4
+
 // gemmKernel is gemm(c, m, a, lda, b, k, n): for each 8-column panel of B (packed as in
 // gemm.go, k rows of 8 floats), c[p, panel] += a[p·lda : p·lda+k] · panel for p in [0, m); c
 // has n columns (a multiple of 8). Rows go four at a time through a 4×8 block (eight f32x4
@@ -90,15 +93,15 @@ func gemmKernel() wasmFunc {
 	const (
 		c, m, a, lda, b, k, n                            = 0, 1, 2, 3, 4, 5, 6
 		ldaB, ldcB, panelB, j, bp, cp, i, pa, cr, pb, kk = 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17
-		pa0                                              = 18 // pa0…pa3: 18…21
-		acc                                              = 22 // acc0…acc7: 22…29
-		b0, b1, x                                        = 30, 31, 32
+		pa0                                              = 18              // one row pointer per block row
+		acc                                              = pa0 + blockRows // two accumulators per block row
+		b0, b1, x                                        = acc + 2*blockRows, acc + 2*blockRows + 1, acc + 2*blockRows + 2
 	)
 	locals := []byte{}
-	for range 15 {
+	for range pa0 + blockRows - 7 {
 		locals = append(locals, wI32)
 	}
-	for range 11 {
+	for range 2*blockRows + 3 {
 		locals = append(locals, wV128)
 	}
 	var w code
@@ -206,7 +209,7 @@ func gemmKernel() wasmFunc {
 	w.set(pa)
 	w.get(cp)
 	w.set(cr)
-	rowBlock(4)
+	rowBlock(blockRows)
 	rowBlock(1)
 	w.addTo(bp, func() { w.get(panelB) })
 	w.addTo(cp, func() { w.i32(32) })

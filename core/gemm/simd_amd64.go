@@ -13,8 +13,15 @@ import (
 // tests and benchmarks can also set productF32 to nil for a while.
 
 func init() {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && os.Getenv("TEXSYNTH_SIMD") != "off" {
+	switch {
+	case os.Getenv("TEXSYNTH_SIMD") == "off":
+		kernel = "portable Go (TEXSYNTH_SIMD=off)"
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		productF32 = productAVX2
+		stepNow = stepAVX2
+		kernel = "AVX2+FMA"
+	default:
+		kernel = "portable Go (this CPU has no AVX2+FMA)"
 	}
 }
 

@@ -17,11 +17,8 @@ import (
 // starts; without it, or with TEXSYNTH_SIMD=off, or on an engine without SIMD128, the portable
 // Go kernel runs.
 
-// simdStatus says which kernel the wasm build uses, for the bench and the tests.
-var simdStatus string
-
 func init() {
-	simdStatus = installSIMD()
+	kernel = installSIMD()
 }
 
 func installSIMD() string {

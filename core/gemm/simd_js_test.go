@@ -13,9 +13,9 @@ import (
 // would otherwise pass on the portable path and prove nothing about it.
 func TestSIMDInstalled(t *testing.T) {
 	if js.Global().Get("texsynthMemory").IsUndefined() || os.Getenv("TEXSYNTH_SIMD") == "off" {
-		t.Skipf("kernel: %s", simdStatus)
+		t.Skipf("kernel: %s", kernel)
 	}
 	if productF32 == nil {
-		t.Fatalf("the SIMD kernel is not installed: %s", simdStatus)
+		t.Fatalf("the SIMD kernel is not installed: %s", kernel)
 	}
 }

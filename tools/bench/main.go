@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/texsynth/texsynth/core/gemm"
 	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/synth"
@@ -42,7 +43,7 @@ func main() {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (native only)")
 	fs.StringVar(&memprofile, "memprofile", "", "write a heap profile to this file after the cases (native only)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: bench [flags]\n\nTimes one synthesis evaluation (forward, loss, gradient w.r.t. the image) of VGG-16 with\nthe built-in random weights on a procedural exemplar, per size and conv path, and prints\n  BENCH <native|wasm> <size>px <conv> <ms> ms/eval <GFLOP/s>\n\nflags:\n")
+		fmt.Fprintf(fs.Output(), "usage: bench [flags]\n\nTimes one synthesis evaluation (forward, loss, gradient w.r.t. the image) of VGG-16 with\nthe built-in random weights on a procedural exemplar, per size and conv path, and prints\n  BENCH <native|wasm> <size>px <conv> <ms> ms/eval <GFLOP/s>\nafter a KERNEL line naming the vector kernels in use (AVX2+FMA natively on amd64, SIMD128\nin wasm when run through wasm/memory.cjs; TEXSYNTH_SIMD=off in the environment keeps the\nportable Go kernels, to compare).\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
@@ -82,6 +83,7 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 	if err != nil {
 		return err
 	}
+	fmt.Printf("KERNEL %s %s\n", platform(), gemm.Kernel())
 	for _, s := range strings.Split(sizeList, ",") {
 		size, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || size < 16 {

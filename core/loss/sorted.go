@@ -1,5 +1,7 @@
 package loss
 
+import "unsafe"
+
 // varianceEpsilon keeps the sorted losses finite on a layer whose exemplar features are constant
 // (a dead ReLU channel everywhere); it is far below the variance of any live layer.
 const varianceEpsilon = 1e-8
@@ -21,7 +23,20 @@ type sortedMatch[T Float] struct {
 	n      int
 	target []T
 	sorter sorter[T]
+	// cols holds up to colBlock columns of the matrix being matched, each contiguous: the sorts
+	// and the matching read a column many times in random order, which within an n×k row-major
+	// matrix touches a different cache line at every step.
+	cols []T
 }
+
+// colBlock is how many columns gatherColumns copies at once: 16 float32 are one 64-byte cache
+// line of each row, so every line of the matrix is read once.
+const colBlock = 16
+
+// colPad separates the columns in sortedMatch.cols by n+colPad values rather than n: n is usually a
+// power of two, and columns a power of two apart map to the same cache sets, so that the 16 streams
+// of gatherColumns and scatterColumns would evict one another.
+const colPad = 16
 
 func newSortedMatch[T Float]() sortedMatch[T] {
 	return sortedMatch[T]{sorter: newSorter[T]()}
@@ -35,23 +50,28 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 		t.sorted = make([]T, ne*k)
 	}
 	t.sorted = t.sorted[:ne*k]
+	cols := t.columns(ne, k)
 	varSum := 0.0
-	for c := 0; c < k; c++ {
-		col := t.sorted[c*ne : (c+1)*ne]
-		order := t.sorter.sort(vals, ne, k, c)
-		mean := 0.0
-		for r, i := range order {
-			v := vals[int(i)*k+c]
-			col[r] = v
-			mean += float64(v)
+	for c0 := 0; c0 < k; c0 += colBlock {
+		w := min(colBlock, k-c0)
+		gatherColumns(cols, vals, ne, k, c0, w)
+		for j := 0; j < w; j++ {
+			c := c0 + j
+			col := t.sorted[c*ne : (c+1)*ne]
+			_, sorted := t.sorter.sortColumn(cols[j*(ne+colPad):][:ne])
+			copy(col, sorted)
+			mean := 0.0
+			for _, v := range col {
+				mean += float64(v)
+			}
+			mean /= float64(ne)
+			ss := 0.0
+			for _, v := range col {
+				d := float64(v) - mean
+				ss += d * d
+			}
+			varSum += ss / float64(ne)
 		}
-		mean /= float64(ne)
-		ss := 0.0
-		for _, v := range col {
-			d := float64(v) - mean
-			ss += d * d
-		}
-		varSum += ss / float64(ne)
 	}
 	t.norm = varSum/float64(k) + varianceEpsilon
 	t.n = 0
@@ -75,16 +95,125 @@ func (t *sortedMatch[T]) match(vals, out []T, n int, scale float64) float64 {
 	}
 	inv := 1 / (float64(n) * float64(k) * t.norm)
 	coef := 2 * scale * inv
+	cols := t.columns(n, k)
 	sum := 0.0
-	for c := 0; c < k; c++ {
-		order := t.sorter.sort(vals, n, k, c)
-		tgt := t.target[c*n:][:len(order)]
-		for r, i := range order {
-			p := int(i)*k + c
-			d := float64(vals[p]) - float64(tgt[r])
-			sum += d * d
-			out[p] = T(coef * d)
+	for c0 := 0; c0 < k; c0 += colBlock {
+		w := min(colBlock, k-c0)
+		gatherColumns(cols, vals, n, k, c0, w)
+		for j := 0; j < w; j++ {
+			c := c0 + j
+			// The column is sorted into the sorter's scratch, then overwritten by its gradient.
+			col := cols[j*(n+colPad):][:n]
+			order, sorted := t.sorter.sortColumn(col)
+			sum = matchColumn(sum, col, order, sorted, t.target[c*n:][:n], coef)
 		}
+		scatterColumns(out, cols, n, k, c0, w)
 	}
 	return sum * inv
+}
+
+// matchColumn adds to sum the squared differences d_r = sorted[r] − tgt[r], in order of r, and
+// writes coef·d_r into col[order[r]]. order is a permutation of 0 … len(order)−1, so the writes
+// need no bounds check; without them, Go's wasm code runs this loop about twice as fast.
+func matchColumn[T Float](sum float64, col []T, order []int32, sorted, tgt []T, coef float64) float64 {
+	col = col[:len(order)]
+	sorted, tgt = sorted[:len(order)], tgt[:len(order)]
+	to := unsafe.Pointer(unsafe.SliceData(col))
+	for r, i := range order {
+		d := float64(sorted[r]) - float64(tgt[r])
+		sum += d * d
+		*(*T)(unsafe.Add(to, uintptr(i)*unsafe.Sizeof(col[0]))) = T(coef * d)
+	}
+	return sum
+}
+
+// columns returns the column scratch for n rows, grown if needed.
+func (t *sortedMatch[T]) columns(n, k int) []T {
+	size := (n + colPad) * min(colBlock, k)
+	if cap(t.cols) < size {
+		t.cols = make([]T, size)
+	}
+	return t.cols[:cap(t.cols)]
+}
+
+// gatherColumns copies columns c0 … c0+w−1 of the n×k row-major matrix vals into cols, column
+// c0+j contiguous at cols[j*(n+colPad):][:n].
+func gatherColumns[T Float](cols, vals []T, n, k, c0, w int) {
+	stride := n + colPad
+	if w == colBlock && n > 0 {
+		// Written out with the bounds checked once, here: Go's wasm code pays for every branch,
+		// and with a 16-step inner loop and a bounds check per value this copy ran 15× slower.
+		_ = cols[(colBlock-1)*stride+n-1]
+		_ = vals[(n-1)*k+c0+colBlock-1]
+		size := unsafe.Sizeof(cols[0])
+		to, from := unsafe.Pointer(unsafe.SliceData(cols)), unsafe.Pointer(unsafe.SliceData(vals))
+		s := uintptr(stride) * size
+		for i := 0; i < n; i++ {
+			row := (*[colBlock]T)(unsafe.Add(from, uintptr(i*k+c0)*size))
+			p := unsafe.Add(to, uintptr(i)*size)
+			*(*T)(p) = row[0]
+			*(*T)(unsafe.Add(p, s)) = row[1]
+			*(*T)(unsafe.Add(p, 2*s)) = row[2]
+			*(*T)(unsafe.Add(p, 3*s)) = row[3]
+			*(*T)(unsafe.Add(p, 4*s)) = row[4]
+			*(*T)(unsafe.Add(p, 5*s)) = row[5]
+			*(*T)(unsafe.Add(p, 6*s)) = row[6]
+			*(*T)(unsafe.Add(p, 7*s)) = row[7]
+			*(*T)(unsafe.Add(p, 8*s)) = row[8]
+			*(*T)(unsafe.Add(p, 9*s)) = row[9]
+			*(*T)(unsafe.Add(p, 10*s)) = row[10]
+			*(*T)(unsafe.Add(p, 11*s)) = row[11]
+			*(*T)(unsafe.Add(p, 12*s)) = row[12]
+			*(*T)(unsafe.Add(p, 13*s)) = row[13]
+			*(*T)(unsafe.Add(p, 14*s)) = row[14]
+			*(*T)(unsafe.Add(p, 15*s)) = row[15]
+		}
+		return
+	}
+	for i := 0; i < n; i++ {
+		row := vals[i*k+c0:][:w]
+		for j, v := range row {
+			cols[j*stride+i] = v
+		}
+	}
+}
+
+// scatterColumns is gatherColumns' inverse: it writes the w contiguous columns of cols back into
+// columns c0 … c0+w−1 of the n×k matrix out.
+func scatterColumns[T Float](out, cols []T, n, k, c0, w int) {
+	stride := n + colPad
+	if w == colBlock && n > 0 {
+		_ = cols[(colBlock-1)*stride+n-1]
+		_ = out[(n-1)*k+c0+colBlock-1]
+		size := unsafe.Sizeof(cols[0])
+		from, to := unsafe.Pointer(unsafe.SliceData(cols)), unsafe.Pointer(unsafe.SliceData(out))
+		s := uintptr(stride) * size
+		for i := 0; i < n; i++ {
+			row := (*[colBlock]T)(unsafe.Add(to, uintptr(i*k+c0)*size))
+			p := unsafe.Add(from, uintptr(i)*size)
+			row[0] = *(*T)(p)
+			row[1] = *(*T)(unsafe.Add(p, s))
+			row[2] = *(*T)(unsafe.Add(p, 2*s))
+			row[3] = *(*T)(unsafe.Add(p, 3*s))
+			row[4] = *(*T)(unsafe.Add(p, 4*s))
+			row[5] = *(*T)(unsafe.Add(p, 5*s))
+			row[6] = *(*T)(unsafe.Add(p, 6*s))
+			row[7] = *(*T)(unsafe.Add(p, 7*s))
+			row[8] = *(*T)(unsafe.Add(p, 8*s))
+			row[9] = *(*T)(unsafe.Add(p, 9*s))
+			row[10] = *(*T)(unsafe.Add(p, 10*s))
+			row[11] = *(*T)(unsafe.Add(p, 11*s))
+			row[12] = *(*T)(unsafe.Add(p, 12*s))
+			row[13] = *(*T)(unsafe.Add(p, 13*s))
+			row[14] = *(*T)(unsafe.Add(p, 14*s))
+			row[15] = *(*T)(unsafe.Add(p, 15*s))
+		}
+		return
+	}
+	for i := 0; i < n; i++ {
+		row := out[i*k+c0:][:w]
+		for j := range row {
+			row[j] = cols[j*stride+i]
+		}
+	}
 }

@@ -10,7 +10,7 @@ WASM_PKGS := ./weights/ ./core/...
 
 .PHONY: all test test-native test-wasm vet bench demo weights clean
 .PHONY: experiments
-.PHONY: wasm site serve test-browser
+.PHONY: wasm site dist serve test-browser
 
 all: weights
 
@@ -20,12 +20,18 @@ test: vet test-native test-wasm test-browser
 vet:
 	$(GO) vet ./...
 
+# Then the products once more on the portable Go kernels (TEXSYNTH_SIMD=off: no AVX2).
 test-native:
 	$(GO) test -count=1 ./...
+	TEXSYNTH_SIMD=off $(GO) test -count=1 ./core/gemm ./core/vgg ./core/loss
 
-# The core under GOOS=js GOARCH=wasm, run by Node through Go's wasm_exec wrapper.
+# The core under GOOS=js GOARCH=wasm, run by Node through Go's wasm_exec wrapper, with
+# wasm/memory.cjs preloaded so that the SIMD kernels (core/gemm) run as in the browser; then
+# once more without them, so the portable kernels are tested in wasm too.
+NODE_SIMD := --require $(CURDIR)/wasm/memory.cjs
 test-wasm:
-	PATH="$(WASMEXEC):$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 $(WASM_PKGS)
+	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" GOOS=js GOARCH=wasm $(GO) test -count=1 $(WASM_PKGS)
+	PATH="$(WASMEXEC):$$PATH" TEXSYNTH_SIMD=off GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg ./core/loss
 
 ## weights: the built-in default written as a file (never committed).
 weights: weights/vgg16-random.q8
@@ -42,7 +48,7 @@ bench:
 	$(GO) build -o build/bench ./tools/bench
 	GOOS=js GOARCH=wasm $(GO) build -o build/bench.wasm ./tools/bench
 	GOMAXPROCS=2 ./build/bench -texture 128 $(BENCH_FLAGS) | tee build/bench-native.txt
-	node "$(WASMEXEC)/wasm_exec_node.js" build/bench.wasm -texture 128 $(BENCH_FLAGS) | tee build/bench-wasm.txt
+	node $(NODE_SIMD) "$(WASMEXEC)/wasm_exec_node.js" build/bench.wasm -texture 128 $(BENCH_FLAGS) | tee build/bench-wasm.txt
 	@echo; echo "| default texture | size | iterations | evaluations | wall time |"; echo "|---|---|---|---|---|"
 	@cat build/bench-native.txt build/bench-wasm.txt | awk '/^TEXTURE/ { printf "| %s (%s) | %s | %s | %s | %s s |\n", $$2, $$4, $$3, $$5, $$7, $$9 }'
 
@@ -76,18 +82,28 @@ wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(SITE)/texsynth.wasm ./wasm
 	cp $(WASMEXEC)/wasm_exec.js $(SITE)/wasm_exec.js
 
-## site: the static page in build/site (html, js, css, the worker, texsynth.wasm, wasm_exec.js).
+## site: the static page in build/site (html, js, css, the worker, texsynth.wasm, wasm_exec.js),
+## plain names, no service worker: the development build.
 site: wasm weights
 	mkdir -p $(SITE)/weights
-	cp site/index.html site/*.js site/*.css wasm/worker.js $(SITE)/
+	cp site/*.html site/*.js site/*.css wasm/worker.js $(SITE)/
 	cp weights/vgg16-random.q8 $(SITE)/weights/vgg16-random.q8
 
-## serve: build the page and serve it on http://localhost:$(PORT).
-serve: site
-	$(GO) run ./tools/serve -dir $(SITE) -addr :$(PORT)
+## dist: the deployable folder build/dist from build/site: content-hashed names for the large
+## files, the service worker's version and file list, precompressed .br/.gz copies, _headers;
+## prints the sizes and the wasm's download budget (docs/deploy.md).
+DIST := build/dist
+dist: site
+	$(GO) run ./tools/dist -src $(SITE) -out $(DIST)
 
-## test-browser: the worker's message API in Node, then the page in headless Chromium.
-test-browser: site
+## serve: build the deployable page and serve it on http://localhost:$(PORT), as a host would
+## (precompressed, cached, CSP); `go run ./tools/serve -dir build/site` serves the dev build.
+serve: dist
+	$(GO) run ./tools/serve -dir $(DIST) -addr :$(PORT)
+
+## test-browser: the worker's message API in Node, then the page in headless Chromium (build/site
+## and build/dist).
+test-browser: site dist
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm
 	@test -d node_modules/playwright-core || npm ci --no-audit --no-fund
 	node --test --test-reporter=spec wasm/test/*.test.mjs site/test/*.test.mjs

@@ -1,6 +1,7 @@
 // texsynth's page: the exemplar, the settings (mirrored in the URL hash), the run's controls and
 // its live output. The work happens in a Web Worker (engine.js → worker.js → texsynth.wasm).
 
+import {assetURL} from './assets.js';
 import {Engine} from './engine.js';
 import {LossChart, fmt} from './chart.js';
 import {SAMPLES, drawSample} from './samples.js';
@@ -459,6 +460,7 @@ async function fetchWeights(spec) {
     return;
   }
   const name = decodeURIComponent(url.pathname.split('/').pop() || 'weights.q8');
+  url = assetURL(url); // its content-hashed name in a deployed build
   el.weightsProgress.hidden = false;
   el.weightsProgress.value = 0;
   el.weightsInUse.textContent = `downloading ${name}…`;

@@ -79,6 +79,13 @@ export class Engine {
     this.post({type: 'start', rgba, width: exemplar.width, height: exemplar.height, settings}, [rgba.buffer]);
   }
 
+  // close ends the worker for good, with no replacement: whoever used it is gone (a
+  // <texture-synth> element removed from its page).
+  close() {
+    this.worker.terminate();
+    this.isReady = false;
+  }
+
   pause() { this.post({type: 'pause'}); }
   resume() { this.post({type: 'resume'}); }
   stop() { this.post({type: 'stop'}); }

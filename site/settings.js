@@ -119,32 +119,39 @@ export function toHash(s, sample) {
   return '#' + p.toString().replaceAll('%2C', ',').replaceAll('%3A', ':');
 }
 
+// FIELDS says how each setting is read from text (a link's hash, an element's attribute) and,
+// for messages, what it accepts. read returns null for a value it does not understand.
+const wholeNumber = (lo, hi) => ({
+  read: (v) => (/^-?\d+$/.test(v) && +v >= lo && +v <= hi ? +v : null),
+  accepts: `a whole number from ${lo} to ${hi}`,
+});
+const oneOf = (list) => ({read: (v) => (list.includes(v) ? v : null), accepts: list.join(', ')});
+export const FIELDS = {
+  size: wholeNumber(16, 1024),
+  iters: wholeNumber(1, 100000),
+  loss: oneOf(LOSSES),
+  gramNorm: oneOf(['relative', 'seed']),
+  layers: {read: (v) => (v ? parseLayers(v) : null), accepts: 'a comma list of conv1_1 … conv5_3 and pool1 … pool4 (e.g. conv1_1,pool1,conv2_1), or all'},
+  layerWeights: {read: (v) => v || null, accepts: 'uniform, linear:d, geometric:q or one number per layer'},
+  pad: oneOf(PADS),
+  optimizer: oneOf(OPTIMIZERS),
+  seed: wholeNumber(0, 2 ** 31 - 1),
+  redraw: wholeNumber(1, 100000),
+  exemplarSize: wholeNumber(-1, 1024),
+  levels: wholeNumber(0, 5),
+  spectrumWeight: {read: (v) => (/^\d+(\.\d+)?$/.test(v) ? +v : null), accepts: 'a number ≥ 0'},
+};
+
 // fromHash reads a hash written by toHash; unknown or malformed values keep the defaults and
 // are listed in `ignored`.
 export function fromHash(hash) {
   const s = defaults();
   const ignored = [];
   const p = new URLSearchParams(hash.replace(/^#/, ''));
-  const int = (v, lo, hi) => (/^-?\d+$/.test(v) && +v >= lo && +v <= hi ? +v : null);
   for (const [field, key] of Object.entries(HASH_KEYS)) {
     if (!p.has(key)) continue;
     const v = p.get(key).trim();
-    let x = null;
-    switch (field) {
-      case 'size': x = int(v, 16, 1024); break;
-      case 'iters': x = int(v, 1, 100000); break;
-      case 'seed': x = int(v, 0, 2 ** 31 - 1); break;
-      case 'redraw': x = int(v, 1, 100000); break;
-      case 'exemplarSize': x = int(v, -1, 1024); break;
-      case 'levels': x = int(v, 0, 5); break;
-      case 'spectrumWeight': x = /^\d+(\.\d+)?$/.test(v) ? +v : null; break;
-      case 'loss': x = LOSSES.includes(v) ? v : null; break;
-      case 'gramNorm': x = ['relative', 'seed'].includes(v) ? v : null; break;
-      case 'pad': x = PADS.includes(v) ? v : null; break;
-      case 'optimizer': x = OPTIMIZERS.includes(v) ? v : null; break;
-      case 'layerWeights': x = v || null; break;
-      case 'layers': x = v ? parseLayers(v) : null; break;
-    }
+    const x = FIELDS[field].read(v);
     if (x === null) ignored.push(`${key}=${v}`);
     else s[field] = x;
   }

@@ -1,9 +1,18 @@
-// Command serve serves a directory of static files over HTTP: the built page (build/site) for
-// `make serve`. It sets the MIME types the page needs (application/wasm for instantiateStreaming,
-// text/javascript for modules), asks browsers to revalidate so a rebuild is seen at once, and
-// logs one line per request.
+// Command serve serves a directory of static files over HTTP as a static host would serve the
+// page: build/dist for `make serve`, build/site (the development build) for the page's tests.
 //
-//	go run ./tools/serve [-addr :8080] [-dir build/site]
+//   - MIME types the page needs (application/wasm for instantiateStreaming, text/javascript for
+//     modules), whatever the system's table says;
+//   - the precompressed copy tools/dist wrote (name.br, name.gz) when the browser accepts it,
+//     brotli before gzip, with Vary: Accept-Encoding and the original's Content-Type;
+//   - Cache-Control: files with a content hash in their name are kept for a year (immutable),
+//     everything else is revalidated, so a new deployment is seen at once;
+//   - strong ETags from the content, answered with 304; byte ranges (for the weights);
+//   - the page's Content-Security-Policy (tools/internal/web), and one log line per request.
+//
+// Usage:
+//
+//	go run ./tools/serve [-addr :8080] [-dir build/dist]
 //
 // PORT in the environment sets the port when -addr is not given.
 package main
@@ -14,7 +23,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"mime"
 	"net"
 	"net/http"
 	"os"
@@ -29,44 +37,20 @@ func main() {
 	}
 }
 
-// types are registered explicitly: the system's MIME table may lack them or disagree.
-var types = map[string]string{
-	".wasm": "application/wasm",
-	".js":   "text/javascript; charset=utf-8",
-	".mjs":  "text/javascript; charset=utf-8",
-	".css":  "text/css; charset=utf-8",
-	".html": "text/html; charset=utf-8",
-	".json": "application/json",
-	".svg":  "image/svg+xml",
-	".png":  "image/png",
-	".q8":   "application/octet-stream",
-}
-
-func init() {
-	for ext, t := range types {
-		if err := mime.AddExtensionType(ext, t); err != nil {
-			panic(err)
-		}
-	}
-}
-
 func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "", "listen address (default :$PORT, or :8080)")
-	dir := fs.String("dir", "build/site", "directory to serve")
+	dir := fs.String("dir", "build/dist", "directory to serve (build/dist from make dist, or build/site)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *addr == "" {
-		port := os.Getenv("PORT")
-		if port == "" {
-			port = "8080"
-		}
-		*addr = ":" + port
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q (the folder is -dir)", fs.Args())
 	}
-	if st, err := os.Stat(filepath.Join(*dir, "index.html")); err != nil || st.IsDir() {
-		return fmt.Errorf("%s has no index.html: build the page first (make site)", *dir)
+	*addr = address(*addr, os.Getenv("PORT"))
+	if err := checkDir(*dir); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -82,6 +66,29 @@ func run(args []string, stderr io.Writer) error {
 	return err
 }
 
+// address is the listen address: -addr if given, else :$PORT, else :8080.
+func address(flag, port string) string {
+	switch {
+	case flag != "":
+		return flag
+	case port != "":
+		return ":" + port
+	}
+	return ":8080"
+}
+
+// checkDir refuses a folder that is not a built page, with what would make one.
+func checkDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return fmt.Errorf("%s is not a folder: build the page first (make dist, or make site)", dir)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "index.html")); err != nil || st.IsDir() {
+		return fmt.Errorf("%s has no index.html: build the page first (make dist, or make site)", dir)
+	}
+	return nil
+}
+
 // displayAddr is an address a browser can open: localhost for an unspecified host.
 func displayAddr(a net.Addr) string {
 	host, port, err := net.SplitHostPort(a.String())
@@ -92,36 +99,4 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
-}
-
-// Handler serves dir's files with the types above, no caching without revalidation, and one
-// log line per request: method, path, status, bytes, duration.
-func Handler(dir string, logger *log.Logger) http.Handler {
-	files := http.FileServer(http.Dir(dir))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		rec.Header().Set("Cache-Control", "no-cache")
-		rec.Header().Set("X-Content-Type-Options", "nosniff")
-		files.ServeHTTP(rec, r)
-		logger.Printf("%s %s %d %dB %s", r.Method, r.URL.RequestURI(), rec.status, rec.bytes, time.Since(start).Round(time.Millisecond))
-	})
-}
-
-// recorder remembers the status and size of a response for the log line.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (r *recorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	n, err := r.ResponseWriter.Write(b)
-	r.bytes += int64(n)
-	return n, err
 }

@@ -23,7 +23,7 @@ const el = {
   custom: $('custom'), customField: $('custom-field'), weightsPreview: $('weights-preview'), redraw: $('redraw'),
   exemplarSize: $('exemplar-size'), weightsInUse: $('weights-in-use'), weightsInput: $('weights-input'),
   weightsBuiltin: $('weights-builtin'), weightsCached: $('weights-cached'), weightsProgress: $('weights-progress'),
-  settingsNote: $('settings-note'), levels: $('levels'), spectrum: $('spectrum'),
+  settingsNote: $('settings-note'), levels: $('levels'), spectrum: $('spectrum'), kernel: $('kernel'),
 };
 
 const WEIGHTS_CACHE = 'texsynth-weights';
@@ -633,8 +633,9 @@ function onFatal(message, again) {
   setButtons();
 }
 
-function onReady(w) {
+function onReady(w, kernel) {
   showWeights(w);
+  el.kernel.textContent = kernel ? `Kernels: ${kernel}.` : '';
   presetsSize = 0;
   askPresets();
   offerCached();

@@ -12,13 +12,18 @@
 //	stop()                                   → {}
 //	presets(size, iters)                     → {questions: [...]} (core/presets, for the page's menu)
 //	exit(code)                               → ends the Go program (tests of crash handling)
+//	kernel                                   a string: the vector kernels in use (core/gemm.Kernel)
 //
 // Every function returns either its result or {error: message, kind: "input" | "internal"};
 // "input" means the user's picture, settings or weights file was at fault. The control flow
 // (pause, resume, stop, one step at a time) lives in worker.js; this side only holds state.
 package main
 
-import "syscall/js"
+import (
+	"syscall/js"
+
+	"github.com/texsynth/texsynth/core/gemm"
+)
 
 func main() {
 	core := js.Global().Get("Object").New()
@@ -30,6 +35,8 @@ func main() {
 	export(core, "stop", stop)
 	export(core, "presets", presetList)
 	export(core, "exit", exit)
+	core.Set("kernel", gemm.Kernel()) // which vector kernels run: the page shows it
+
 	js.Global().Set("texsynthCore", core)
 	select {} // keep the program alive: the worker calls in
 }

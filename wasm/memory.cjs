@@ -1,10 +1,14 @@
 // Preloaded into Node (`node --require wasm/memory.cjs …` or NODE_OPTIONS) when a Go program
-// built for js/wasm runs there (tests, the bench): it hands the Go instance's linear memory to
-// the program's SIMD kernels as globalThis.texsynthMemory, which wasm/worker.js does itself in
-// the browser. Go's wasm_exec_node.js keeps the instance to itself, so this wraps
-// WebAssembly.instantiate and notes the memory of any instance exporting `mem` (as Go's do)
-// before the Go program starts.
+// built for js/wasm runs there (tests, the bench), so that its SIMD kernels (core/gemm) run as
+// they do in the browser:
+//   - it hands the Go instance's linear memory to them as globalThis.texsynthMemory, which
+//     wasm/worker.js does itself in the browser: Go's wasm_exec_node.js keeps the instance to
+//     itself, so this wraps WebAssembly.instantiate and notes the memory of any instance
+//     exporting `mem` (as Go's do) before the Go program starts;
+//   - it turns on relaxed SIMD (the fused multiply-add the product kernel uses), which
+//     Chromium ships on by default since version 114 but Node 20's V8 keeps behind a flag.
 'use strict';
+require('node:v8').setFlagsFromString('--experimental-wasm-relaxed-simd');
 const instantiate = WebAssembly.instantiate;
 WebAssembly.instantiate = async function (...args) {
   const result = await instantiate.apply(this, args);

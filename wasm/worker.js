@@ -9,7 +9,7 @@
 //   {type: 'pause'} {type: 'resume'} {type: 'stop'}
 //   {type: 'presets', size, iters}                  the experiments (core/presets) at that size
 // Messages the worker sends:
-//   {type: 'ready', weights}                        wasm and the default weights are loaded
+//   {type: 'ready', weights, kernel}                wasm and the default weights are loaded; kernel: the vector kernels in use
 //   {type: 'progress', stage, message}              a long stage began (weights, start)
 //   {type: 'weights', weights}                      {provenance, checksum, builtin, seed, layers}
 //   {type: 'exemplar', width, height, rgba, notices, name}
@@ -107,7 +107,7 @@ async function boot() {
   post({type: 'progress', stage: 'weights', message: 'building the untrained VGG-16 from seed 0'});
   const w = call('useRandomWeights', 0);
   if (!ok(w, 'boot')) return;
-  post({type: 'ready', weights: w});
+  post({type: 'ready', weights: w, kernel: core.kernel});
 }
 
 function stopRun() {

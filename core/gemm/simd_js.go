@@ -3,6 +3,7 @@
 package gemm
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -29,7 +30,18 @@ func installSIMD() string {
 	if mem.IsUndefined() || mem.IsNull() {
 		return "portable (no globalThis.texsynthMemory: run through wasm/memory.cjs or worker.js)"
 	}
-	kernels, err := instantiate(mem)
+	// Relaxed SIMD's fused multiply-add (Chromium ≥ 114; Node 20 lacks it) halves the
+	// product's arithmetic; without it, a multiply and an add.
+	// TEXSYNTH_SIMD=nofma keeps the multiply and add, to test that kernel where FMA exists.
+	name := "wasm SIMD128 + relaxed FMA"
+	kernels, err := instantiate(mem, true)
+	if os.Getenv("TEXSYNTH_SIMD") == "nofma" {
+		err = errors.New("nofma")
+	}
+	if err != nil {
+		name = "wasm SIMD128"
+		kernels, err = instantiate(mem, false)
+	}
 	if err != nil {
 		return "portable (" + err.Error() + ")"
 	}
@@ -51,7 +63,7 @@ func installSIMD() string {
 		runtime.KeepAlive(b)
 		return true
 	}
-	return "wasm SIMD128"
+	return name
 }
 
 // ptr is a float's address in linear memory: Go's js/wasm pointers are plain offsets into it.
@@ -59,13 +71,13 @@ func ptr(p *float32) int { return int(uintptr(unsafe.Pointer(p))) }
 
 // instantiate compiles the kernel module against mem and returns its exports; an engine
 // without SIMD128 refuses it.
-func instantiate(mem js.Value) (exports js.Value, err error) {
+func instantiate(mem js.Value, fma bool) (exports js.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("the SIMD kernel did not load: %v", r)
 		}
 	}()
-	bytes := module(gemmKernel(), mixKernel())
+	bytes := module(gemmKernel(fma), mixKernel())
 	buf := js.Global().Get("Uint8Array").New(len(bytes))
 	js.CopyBytesToJS(buf, bytes)
 	wa := js.Global().Get("WebAssembly")
@@ -86,7 +98,7 @@ const blockRows = 4
 // has n columns (a multiple of 8). Rows go four at a time through a 4×8 block (eight f32x4
 // accumulators, two B vectors and a splatted A value: V8 keeps all in x64's 16 vector
 // registers), then one at a time. A is read in place, rows lda apart, so it needs no packing.
-func gemmKernel() wasmFunc {
+func gemmKernel(fma bool) wasmFunc {
 	const (
 		c, m, a, lda, b, k, n                            = 0, 1, 2, 3, 4, 5, 6
 		ldaB, ldcB, panelB, j, bp, cp, i, pa, cr, pb, kk = 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17
@@ -155,11 +167,18 @@ func gemmKernel() wasmFunc {
 			w.loadSplat(0)
 			w.set(x)
 			for h, bv := range []int{b0, b1} {
-				w.get(acc + 2*r + h)
-				w.get(x)
-				w.get(bv)
-				w.f32x4Mul()
-				w.f32x4Add()
+				if fma {
+					w.get(x)
+					w.get(bv)
+					w.get(acc + 2*r + h)
+					w.simd(0x105) // f32x4.relaxed_madd: x·b + acc
+				} else {
+					w.get(acc + 2*r + h)
+					w.get(x)
+					w.get(bv)
+					w.f32x4Mul()
+					w.f32x4Add()
+				}
 				w.set(acc + 2*r + h)
 			}
 			w.addTo(pa0+r, func() { w.i32(4) })

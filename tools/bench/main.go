@@ -39,6 +39,7 @@ func main() {
 	budget := fs.Duration("budget", 20*time.Second, "stop timing a case after this much time (at least one evaluation always runs)")
 	texture := fs.Int("texture", 0, "if > 0, also synthesise a whole texture of this side with the default settings (fast path) and report its wall time")
 	iters := fs.Int("iters", 0, "iterations of the -texture run (0: the default)")
+	fs.IntVar(&levels, "levels", 0, "pyramid levels of the -texture run (0: the default)")
 	showCPU := fs.Bool("cpu", false, "also print the best user CPU time per evaluation (a CPU line after each BENCH line; less disturbed by other processes on a shared machine than wall time) and the memory obtained from the system (a MEM line)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (native only)")
 	fs.StringVar(&memprofile, "memprofile", "", "write a heap profile to this file after the cases (native only)")
@@ -65,7 +66,10 @@ func main() {
 	}
 }
 
-var memprofile string
+var (
+	memprofile string
+	levels     int
+)
 
 func platform() string {
 	if runtime.GOOS == "js" {
@@ -239,6 +243,9 @@ func synthesise(w *weights.File, size, iters int) error {
 	if iters > 0 {
 		s.Iters = iters
 	}
+	if levels > 0 {
+		s.Levels = levels
+	}
 	backend, err := vgg.NewBackend(vgg.ConvFast)
 	if err != nil {
 		return err
@@ -254,6 +261,6 @@ func synthesise(w *weights.File, size, iters int) error {
 			return err
 		}
 	}
-	fmt.Printf("TEXTURE %s %dpx %s %d iters %d evals %.1f s loss %.4g\n", platform(), size, s.Conv, f.Iter, f.Evals, time.Since(start).Seconds(), f.Loss)
+	fmt.Printf("TEXTURE %s %dpx %s %d iters %d evals %.1f s loss %.4g levels %d\n", platform(), size, s.Conv, f.Iter, f.Evals, time.Since(start).Seconds(), f.Loss, max(s.Levels, 1))
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/texsynth/texsynth/core/internal/floats"
 )
 
 // TestShiftedProduct checks the packed, blocked product against a plain float64 loop, on
@@ -52,8 +54,8 @@ func TestShiftedProduct(t *testing.T) {
 		for i := range c32 {
 			c32[i] = float32(i % 5)
 		}
-		Shifted(c32, tc.m, toF32(in), lda, offs, b32)
-		if e := relErr(widen(c32), want); e > 1e-5 {
+		Shifted(c32, tc.m, floats.ToF32(in), lda, offs, b32)
+		if e := floats.RelErr(floats.Widen(c32), want); e > 1e-5 {
 			t.Fatalf("%v: float32 relative error %g", tc, e)
 		}
 	}
@@ -89,35 +91,9 @@ func TestProduct(t *testing.T) {
 		for i := range c {
 			c[i] = 99 // Product overwrites
 		}
-		Product(c, tc.m, toF32(a), b)
-		if e := relErr(widen(c), want); e > 1e-5 {
+		Product(c, tc.m, floats.ToF32(a), b)
+		if e := floats.RelErr(floats.Widen(c), want); e > 1e-5 {
 			t.Fatalf("%v: relative error %g", tc, e)
 		}
 	}
-}
-
-func relErr(got, want []float64) float64 {
-	num, den := 0.0, 0.0
-	for i := range want {
-		d := got[i] - want[i]
-		num += d * d
-		den += want[i] * want[i]
-	}
-	return math.Sqrt(num / max(den, 1e-300))
-}
-
-func widen(v []float32) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		out[i] = float64(x)
-	}
-	return out
-}
-
-func toF32(v []float64) []float32 {
-	out := make([]float32, len(v))
-	for i, x := range v {
-		out[i] = float32(x)
-	}
-	return out
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/texsynth/texsynth/core/internal/floats"
 	"github.com/texsynth/texsynth/core/loss"
 )
 
@@ -63,7 +64,7 @@ func TestFastMatchesStock(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			exF32, err := net.Features(toF32(ex), h, wd)
+			exF32, err := net.Features(floats.ToF32(ex), h, wd)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,11 +72,11 @@ func TestFastMatchesStock(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, grad := evaluate(t, net, set32, toF32(img), h, wd)
+			got, grad := evaluate(t, net, set32, floats.ToF32(img), h, wd)
 			if e := math.Abs(got-want) / math.Abs(want); e > 1e-4 {
 				t.Errorf("%s %s: loss %g, stock float64 %g (relative error %g)", kind, pad, got, want, e)
 			}
-			if e := relErr(widen(grad), wantGrad); e > 1e-4 {
+			if e := floats.RelErr(floats.Widen(grad), wantGrad); e > 1e-4 {
 				t.Errorf("%s %s: gradient relative error %g", kind, pad, e)
 			}
 		}
@@ -109,7 +110,7 @@ func TestEvaluateSizes(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range a {
-			if e := relErr(a[i].Data, c[i].Data); e > 0 {
+			if e := floats.RelErr(a[i].Data, c[i].Data); e > 0 {
 				t.Fatalf("%v tap %d differs after a size change: %g", s, i, e)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/texsynth/texsynth/core/internal/floats"
 	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/weights"
 )
@@ -161,7 +162,7 @@ func TestFeaturesMatchReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got32, err := net32.Features(toF32(img), h, wd)
+			got32, err := net32.Features(floats.ToF32(img), h, wd)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,10 +171,10 @@ func TestFeaturesMatchReference(t *testing.T) {
 					t.Fatalf("%s %s tap %s: shape %dx%dx%d, want %dx%dx%d", conv, pad, testTaps[i],
 						got[i].H, got[i].W, got[i].C, want[i].H, want[i].W, want[i].C)
 				}
-				if e := relErr(got[i].Data, want[i].Data); e > 1e-12 {
+				if e := floats.RelErr(got[i].Data, want[i].Data); e > 1e-12 {
 					t.Errorf("%s %s tap %s: float64 relative error %g", conv, pad, testTaps[i], e)
 				}
-				if e := relErr(widen(got32[i].Data), want[i].Data); e > 1e-5 {
+				if e := floats.RelErr(floats.Widen(got32[i].Data), want[i].Data); e > 1e-5 {
 					t.Errorf("%s %s tap %s: float32 relative error %g", conv, pad, testTaps[i], e)
 				}
 			}
@@ -308,30 +309,4 @@ func TestParseTaps(t *testing.T) {
 	if got, _ := ParseTaps("all"); len(got) != 13 {
 		t.Fatalf("all = %v", got)
 	}
-}
-
-func relErr(got, want []float64) float64 {
-	var num, den float64
-	for i := range want {
-		d := got[i] - want[i]
-		num += d * d
-		den += want[i] * want[i]
-	}
-	return math.Sqrt(num / math.Max(den, 1e-300))
-}
-
-func widen(v []float32) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		out[i] = float64(x)
-	}
-	return out
-}
-
-func toF32(v []float64) []float32 {
-	out := make([]float32, len(v))
-	for i, x := range v {
-		out[i] = float32(x)
-	}
-	return out
 }

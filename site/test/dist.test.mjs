@@ -6,18 +6,15 @@
 // on screen (printed as FIRST-FRAME <ms> ms; docs/deploy.md quotes it).
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {spawn, execFileSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, appendFileSync} from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
-import {chromium} from 'playwright-core';
+import {root, chromePath, buildServe, serve, stop, launch} from './harness.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.resolve(root, process.env.DIST || 'build/dist');
 const site = path.resolve(root, process.env.SITE || 'build/site');
-const chromePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const FAST = 'size=32&iters=10&layers=conv1_1,pool1,conv2_1&loss=sw&seed=1';
 const WEIGHTS = 'weights/vgg16-random.q8';
 
@@ -28,25 +25,14 @@ const hashed = {};      // plain name → name in build/dist
 // startServer runs tools/serve on dir; on the port of the first start afterwards, so the origin
 // (and with it the service worker and its caches) stays the same.
 async function startServer(dir) {
-  server = spawn(serveBin, ['-dir', dir, '-addr', `127.0.0.1:${port || 0}`], {stdio: ['ignore', 'ignore', 'pipe']});
-  const s = server;
-  base = await new Promise((resolve, reject) => {
-    let log = '';
-    s.stderr.on('data', (d) => {
-      log += d;
-      const m = log.match(/on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    s.on('exit', (code) => reject(new Error(`serve exited (${code}): ${log}`)));
-  });
+  ({proc: server, base} = await serve(serveBin, dir, `127.0.0.1:${port || 0}`));
   port = new URL(base).port;
 }
 
 async function stopServer() {
   const s = server;
   server = null;
-  if (!s || s.exitCode !== null) return;
-  await new Promise((resolve) => { s.on('exit', resolve); s.kill(); });
+  await stop(s);
 }
 
 before(async () => {
@@ -57,16 +43,10 @@ before(async () => {
   for (const n of ['texsynth.wasm', 'wasm_exec.js', WEIGHTS]) assert.ok(hashed[n], `assets.js does not map ${n}`);
   tmp = mkdtempSync(path.join(os.tmpdir(), 'texsynth-dist-'));
   serveBin = path.join(tmp, 'serve');
-  execFileSync('go', ['build', '-o', serveBin, './tools/serve'], {cwd: root, stdio: 'inherit'});
+  buildServe(serveBin);
   await startServer(dist);
   userDir = path.join(tmp, 'chromium');
-  context = await chromium.launchPersistentContext(userDir, {
-    executablePath: chromePath,
-    headless: true,
-    viewport: {width: 1360, height: 1000},
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-      '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  context = await launch(userDir, {viewport: {width: 1360, height: 1000}});
   context.on('request', (r) => requests.push(r.url()));
 });
 
@@ -311,13 +291,8 @@ test('a new deployment replaces the old cache (the page\'s weights cache stays)'
 });
 
 test('the development build (build/site) registers no service worker', async () => {
-  const dev = spawn(serveBin, ['-dir', site, '-addr', '127.0.0.1:0'], {stdio: ['ignore', 'ignore', 'pipe']});
+  const {proc: dev, base: devBase} = await serve(serveBin, site);
   try {
-    const devBase = await new Promise((resolve, reject) => {
-      let log = '';
-      dev.stderr.on('data', (d) => { log += d; const m = log.match(/on (http:\/\/\S+)/); if (m) resolve(m[1]); });
-      dev.on('exit', (code) => reject(new Error(`serve exited (${code}): ${log}`)));
-    });
     devOrigin = new URL(devBase).origin;
     const {page, errors} = await open(`${devBase}/#${FAST}`);
     try {
@@ -329,7 +304,7 @@ test('the development build (build/site) registers no service worker', async () 
       await page.close();
     }
   } finally {
-    dev.kill();
+    await stop(dev);
   }
 });
 

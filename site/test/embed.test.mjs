@@ -7,18 +7,14 @@
 // Tiny settings: 32 px, three layers, a few iterations.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {spawn, execFileSync} from 'node:child_process';
 import {mkdtempSync, rmSync, existsSync} from 'node:fs';
 import http from 'node:http';
 import {png} from './images.mjs';
 import os from 'node:os';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
-import {chromium} from 'playwright-core';
+import {root, chromePath, buildServe, serve, stop, launch} from './harness.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const site = path.resolve(root, process.env.SITE || 'build/site');
-const chromePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const TINY = 'size="32" layers="conv1_1,pool1,conv2_1"';
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; img-src 'self' data: blob:; connect-src 'self'; style-src 'self'; object-src 'none'";
 const LONG = 300000; // a run on two busy cores
@@ -33,21 +29,15 @@ before(async () => {
   }
   assert.ok(existsSync(chromePath), `no Chromium at ${chromePath}: apt-get install chromium`);
   const bin = path.join(root, 'build', 'serve-embed-test');
-  execFileSync('go', ['build', '-o', bin, './tools/serve'], {cwd: root, stdio: 'inherit'});
-  [server, base] = await serve(bin, site);
+  buildServe(bin);
+  ({proc: server, base} = await serve(bin, site));
   // The course site: one page that frames embed.html, with a policy of its own.
   const coursePage = page('<iframe id="frame" width="480" height="320"></iframe>', '', "script-src 'self'; style-src 'self'; object-src 'none'");
   course = http.createServer((req, res) => res.writeHead(200, {'content-type': 'text/html; charset=utf-8'}).end(coursePage));
   await new Promise((resolve) => course.listen(0, '127.0.0.1', resolve));
   courseBase = `http://127.0.0.1:${course.address().port}`;
   userDir = mkdtempSync(path.join(os.tmpdir(), 'texsynth-embed-'));
-  context = await chromium.launchPersistentContext(userDir, {
-    executablePath: chromePath,
-    headless: true,
-    viewport: {width: 1000, height: 900},
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-      '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  context = await launch(userDir, {viewport: {width: 1000, height: 900}});
   // Host pages and a picture, answered by the test; everything else comes from the server.
   await context.route(/\/test-host\/[\w-]+\.html$/, (route) => {
     const name = new URL(route.request().url()).pathname.split('/').pop();
@@ -58,25 +48,10 @@ before(async () => {
 
 after(async () => {
   if (context) await context.close();
-  if (server) server.kill();
+  await stop(server);
   if (course) course.close();
   if (userDir) rmSync(userDir, {recursive: true, force: true});
 });
-
-// serve starts tools/serve on dir at a free localhost port: [process, base URL].
-async function serve(bin, dir) {
-  const proc = spawn(bin, ['-dir', dir, '-addr', '127.0.0.1:0'], {stdio: ['ignore', 'ignore', 'pipe']});
-  const url = await new Promise((resolve, reject) => {
-    let log = '';
-    proc.stderr.on('data', (d) => {
-      log += d;
-      const m = log.match(/on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`serve exited (${code}): ${log}`)));
-  });
-  return [proc, url];
-}
 
 const page = (body, script = '../texture-synth.js', csp = CSP) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

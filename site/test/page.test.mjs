@@ -4,17 +4,13 @@
 // A screenshot is saved as build/page.png.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {spawn, execFileSync} from 'node:child_process';
 import {mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync} from 'node:fs';
 import {gif, png} from './images.mjs';
 import os from 'node:os';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
-import {chromium} from 'playwright-core';
+import {root, chromePath, buildServe, serve, stop, launch} from './harness.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const site = path.resolve(root, process.env.SITE || 'build/site');
-const chromePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const FAST = 'size=32&iters=10&layers=conv1_1,pool1,conv2_1&loss=sw&seed=1';
 
 let server, base, context, userDir;
@@ -26,31 +22,15 @@ before(async () => {
   assert.ok(existsSync(chromePath), `no Chromium at ${chromePath}: apt-get install chromium`);
   // The server the README's make serve runs, on a free port.
   const bin = path.join(root, 'build', 'serve');
-  execFileSync('go', ['build', '-o', bin, './tools/serve'], {cwd: root, stdio: 'inherit'});
-  server = spawn(bin, ['-dir', site, '-addr', '127.0.0.1:0'], {stdio: ['ignore', 'ignore', 'pipe']});
-  base = await new Promise((resolve, reject) => {
-    let log = '';
-    server.stderr.on('data', (d) => {
-      log += d;
-      const m = log.match(/on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`serve exited (${code}): ${log}`)));
-  });
+  buildServe(bin);
+  ({proc: server, base} = await serve(bin, site));
   userDir = mkdtempSync(path.join(os.tmpdir(), 'texsynth-chromium-'));
-  context = await chromium.launchPersistentContext(userDir, {
-    executablePath: chromePath,
-    headless: true,
-    acceptDownloads: true,
-    viewport: {width: 1360, height: 1000},
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-      '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  context = await launch(userDir, {acceptDownloads: true, viewport: {width: 1360, height: 1000}});
 });
 
 after(async () => {
   if (context) await context.close();
-  if (server) server.kill();
+  await stop(server);
   if (userDir) rmSync(userDir, {recursive: true, force: true});
 });
 

@@ -18,6 +18,7 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"github.com/texsynth/texsynth/tools/internal/web"
+	"github.com/texsynth/texsynth/tools/internal/webtest"
 )
 
 // workerJS names the wasm and wasm_exec.js as site's worker.js does, in code and in prose.
@@ -39,7 +40,7 @@ func source(t *testing.T) (dir string, files map[string][]byte) {
 		"style.css":               []byte(strings.Repeat("body { margin: 0; }\n", 50)),
 		"wasm_exec.js":            []byte(strings.Repeat("globalThis.Go = class {};\n", 100)),
 		"texsynth.wasm":           append([]byte("\x00asm\x01\x00\x00\x00"), bytes.Repeat([]byte{9, 8, 7, 6, 5}, 4000)...),
-		"weights/vgg16-random.q8": noise(5000),
+		"weights/vgg16-random.q8": webtest.Noise(5000, 7),
 		"tiny.txt":                []byte("x"),
 	}
 	for _, f := range []string{"assets.js", "sw.js"} {
@@ -50,32 +51,9 @@ func source(t *testing.T) (dir string, files map[string][]byte) {
 		files[f] = b
 	}
 	for name, data := range files {
-		writeFile(t, dir, name, data)
+		webtest.WriteFile(t, dir, name, data)
 	}
 	return dir, files
-}
-
-func writeFile(t *testing.T, dir, name string, data []byte) {
-	t.Helper()
-	p := filepath.Join(dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func noise(n int) []byte {
-	b := make([]byte, n)
-	x := uint32(7)
-	for i := range b {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		b[i] = byte(x)
-	}
-	return b
 }
 
 func hashOf(b []byte) string {
@@ -284,7 +262,7 @@ func TestVersion(t *testing.T) {
 	if a != b {
 		t.Errorf("the same site gave versions %s and %s", a, b)
 	}
-	writeFile(t, src, "style.css", []byte("body { margin: 1px; }"))
+	webtest.WriteFile(t, src, "style.css", []byte("body { margin: 1px; }"))
 	if c := version(); c == a {
 		t.Errorf("a changed style.css kept the version %s", a)
 	}
@@ -297,7 +275,7 @@ func TestRebuildReplaces(t *testing.T) {
 	if _, err := runDist(t, "-src", src, "-out", out, "-compress=false"); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, out, "stale.js", []byte("old"))
+	webtest.WriteFile(t, out, "stale.js", []byte("old"))
 	if _, err := runDist(t, "-src", src, "-out", out, "-compress=false"); err != nil {
 		t.Fatal(err)
 	}
@@ -309,13 +287,13 @@ func TestRebuildReplaces(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	src, _ := source(t)
 	noSW := t.TempDir()
-	writeFile(t, noSW, "index.html", []byte("x"))
-	writeFile(t, noSW, "texsynth.wasm", []byte("x"))
+	webtest.WriteFile(t, noSW, "index.html", []byte("x"))
+	webtest.WriteFile(t, noSW, "texsynth.wasm", []byte("x"))
 	notDist := t.TempDir()
-	writeFile(t, notDist, "precious.txt", []byte("mine"))
+	webtest.WriteFile(t, notDist, "precious.txt", []byte("mine"))
 	badSW := t.TempDir()
 	for _, f := range required {
-		writeFile(t, badSW, f, []byte("no placeholders"))
+		webtest.WriteFile(t, badSW, f, []byte("no placeholders"))
 	}
 	for _, c := range []struct {
 		args  []string

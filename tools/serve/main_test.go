@@ -16,6 +16,7 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"github.com/texsynth/texsynth/tools/internal/web"
+	"github.com/texsynth/texsynth/tools/internal/webtest"
 )
 
 const (
@@ -33,40 +34,17 @@ func site(t *testing.T) (dir string, files map[string][]byte) {
 		"app.js":     []byte(strings.Repeat("console.log('texsynth');\n", 200)),
 		"style.css":  []byte("body { margin: 0; }"),
 		wasmName:     append([]byte("\x00asm\x01\x00\x00\x00"), bytes.Repeat([]byte{1, 2, 3, 4}, 5000)...),
-		weightsName:  noise(3000),
+		weightsName:  webtest.Noise(3000, 1),
 		"notes.xyz":  []byte("unknown type"),
 	}
 	for name, data := range files {
-		write(t, dir, name, data)
+		webtest.WriteFile(t, dir, name, data)
 	}
 	for _, name := range []string{"index.html", "app.js", wasmName} {
-		write(t, dir, name+".br", brotliBytes(t, files[name]))
-		write(t, dir, name+".gz", gzipBytes(t, files[name]))
+		webtest.WriteFile(t, dir, name+".br", brotliBytes(t, files[name]))
+		webtest.WriteFile(t, dir, name+".gz", gzipBytes(t, files[name]))
 	}
 	return dir, files
-}
-
-func write(t *testing.T, dir, name string, data []byte) {
-	t.Helper()
-	p := filepath.Join(dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func noise(n int) []byte {
-	b := make([]byte, n)
-	x := uint32(1)
-	for i := range b {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		b[i] = byte(x)
-	}
-	return b
 }
 
 func brotliBytes(t *testing.T, data []byte) []byte {
@@ -232,7 +210,7 @@ func TestETagAnd304(t *testing.T) {
 	}
 	// A changed file gets a new tag.
 	first := get(t, h, "GET", "/app.js").Header.Get("ETag")
-	write(t, dir, "app.js", []byte("console.log('changed, and longer than before');"))
+	webtest.WriteFile(t, dir, "app.js", []byte("console.log('changed, and longer than before');"))
 	if second := get(t, h, "GET", "/app.js").Header.Get("ETag"); second == first {
 		t.Error("the ETag did not change with the file")
 	}
@@ -332,8 +310,8 @@ func TestLogLine(t *testing.T) {
 // The development build (make site) has plain names and no copies: served as it is, revalidated.
 func TestServesTheDevelopmentBuild(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "index.html", []byte("<!doctype html>"))
-	write(t, dir, "texsynth.wasm", []byte("\x00asm\x01\x00\x00\x00"))
+	webtest.WriteFile(t, dir, "index.html", []byte("<!doctype html>"))
+	webtest.WriteFile(t, dir, "texsynth.wasm", []byte("\x00asm\x01\x00\x00\x00"))
 	h := Handler(dir, quiet())
 	resp := get(t, h, "GET", "/texsynth.wasm", "Accept-Encoding", "br, gzip")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/wasm" ||

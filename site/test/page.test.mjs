@@ -53,6 +53,8 @@ test('a 32 px exemplar, 10 iterations at 32 px: live frames, falling loss, PNG d
   const {page, errors, close} = await open();
   try {
     assert.match(await page.textContent('#weights-name'), /untrained VGG-16 \(random features, seed 0\)/);
+    // Chromium has relaxed SIMD: the page runs the fused multiply-add product kernel, and says so.
+    assert.equal(await page.textContent('[data-testid=kernel]'), 'Kernels: wasm SIMD128 + relaxed FMA.');
     await page.setInputFiles('[data-testid=exemplar-input]', {name: 'checks.png', mimeType: 'image/png', buffer: png(32, 32, checks)});
     await page.waitForFunction(() => document.querySelector('[data-testid=exemplar-info]').textContent.includes('checks.png: 32 × 32'));
     const before = await canvasData(page);

@@ -71,6 +71,9 @@ before(async () => {
   c = new Client();
   const ready = await c.next(['ready', 'error']);
   assert.equal(ready.type, 'ready', JSON.stringify(ready));
+  // The worker hands Go's memory to the SIMD kernels (Node 20 without its relaxed-SIMD flag:
+  // no fused multiply-add).
+  assert.match(ready.kernel, /^wasm SIMD128/);
 });
 after(() => c && c.close());
 

@@ -137,7 +137,7 @@ function writeForm(s) {
   el.seed.value = s.seed;
   el.redraw.value = s.redraw;
   el.exemplarSize.value = s.exemplarSize === -1 ? '-1' : '0';
-  el.levels.value = String(Math.max(1, s.levels));
+  el.levels.value = String(s.levels);
   el.spectrum.value = s.spectrumWeight;
   for (const box of el.layerGrid.querySelectorAll('input')) box.checked = s.layers.includes(box.value);
   const [kind, arg] = s.layerWeights.split(':');
@@ -165,7 +165,7 @@ function readForm() {
     seed: Math.max(0, Math.round(+el.seed.value || 0)),
     redraw: Math.max(1, Math.round(+el.redraw.value || 30)),
     exemplarSize: +el.exemplarSize.value,
-    levels: +el.levels.value > 1 ? +el.levels.value : 0,
+    levels: +el.levels.value,
     spectrumWeight: Math.max(0, +el.spectrum.value || 0),
     layers: [...el.layerGrid.querySelectorAll('input:checked')].map((b) => b.value),
   };

@@ -69,7 +69,7 @@ func withoutBlock(b int) string {
 // seedGram is the seed's loss: Gram matrices G = FᵀF/(HWC), Σ(G−T)²/4 per layer, mean over layers.
 func seedGram(size, iters int, layers, weights string) synth.Settings {
 	s := synth.Defaults()
-	s.Size, s.Iters = size, iters
+	s.Size, s.Iters, s.Levels = size, iters, 1 // the seed's experiments are single-scale
 	s.Loss, s.GramNorm, s.Layers, s.LayerWeights = "gram", "seed", layers, weights
 	return s
 }
@@ -83,7 +83,7 @@ func All(size, iters int) []Question {
 	}
 	loss := func(kind string) synth.Settings {
 		s := synth.Defaults()
-		s.Size, s.Iters, s.Loss, s.Layers = size, iters, kind, TenLayers
+		s.Size, s.Iters, s.Loss, s.Layers, s.Levels = size, iters, kind, TenLayers, 1
 		return s
 	}
 	var qs []Question

@@ -29,10 +29,31 @@ type extension struct {
 // MaxLevels bounds Settings.Levels.
 const MaxLevels = 5
 
+// AutoLevels is what Levels = 0 (the default) means: two levels from AutoLevelsFrom px up (half
+// the evaluations at a quarter of the cost, and the coarse level settles the large structures:
+// docs/performance.md and docs/experiments.md), a single scale below, where the coarse level
+// would leave the deep layers almost no positions.
+const (
+	AutoLevels     = 2
+	AutoLevelsFrom = 64
+)
+
+// levels resolves Levels = 0.
+func (s Settings) levels() int {
+	switch {
+	case s.Levels != 0:
+		return s.Levels
+	case s.Size >= AutoLevelsFrom:
+		return AutoLevels
+	default:
+		return 1
+	}
+}
+
 // parseExtensions checks the settings of the options beyond the seed.
 func (s Settings) parseExtensions() error {
 	if s.Levels < 0 || s.Levels > MaxLevels {
-		return fmt.Errorf("%w: %d pyramid levels; use 0 or 1 (single scale) to %d", loss.ErrSpec, s.Levels, MaxLevels)
+		return fmt.Errorf("%w: %d pyramid levels; use 0 (auto), 1 (single scale) or up to %d", loss.ErrSpec, s.Levels, MaxLevels)
 	}
 	if s.Levels > 1 && s.Size>>(s.Levels-1) < MinSize {
 		return fmt.Errorf("%w: %d pyramid levels at %d px make the coarsest level %d px; use at most %d levels or a larger size",

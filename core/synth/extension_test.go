@@ -157,3 +157,16 @@ func TestSpectrumTargetLarger(t *testing.T) {
 		}
 	}
 }
+
+// TestAutoLevels: Levels = 0 (the default) is two levels from AutoLevelsFrom px up, a single
+// scale below; an explicit 1 is a single scale at any size.
+func TestAutoLevels(t *testing.T) {
+	for _, tc := range []struct{ size, levels, start int }{{64, 0, 32}, {48, 0, 48}, {64, 1, 64}} {
+		s := small("sw", "lbfgs")
+		s.Size, s.Iters, s.Levels = tc.size, 2, tc.levels
+		m := newModel(t, s)
+		if m.Size() != tc.start {
+			t.Errorf("size %d, levels %d: starts at %d px, want %d", tc.size, tc.levels, m.Size(), tc.start)
+		}
+	}
+}

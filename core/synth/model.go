@@ -45,6 +45,7 @@ type Frame struct {
 // New prepares a run: it builds the network to the deepest layer in use, computes the
 // exemplar's features and starts from the exemplar's mean colour plus seeded noise.
 func New(backend backends.Backend, w *weights.File, exemplar *picture.RGB, s Settings) (*Model, error) {
+	s.Levels = s.levels()
 	p, err := s.parse()
 	if err != nil {
 		return nil, err

@@ -28,7 +28,7 @@ type Settings struct {
 	Conv         string // fast or stock
 
 	// Beyond the seed (extension.go); the zero values keep the single-scale run without them.
-	Levels         int     `json:",omitempty"` // coarse-to-fine: 0 or 1 single scale, L > 1 an image pyramid of L levels (pyramid.go)
+	Levels         int     `json:",omitempty"` // coarse-to-fine: 0 auto (AutoLevels), 1 single scale, L > 1 an image pyramid of L levels (pyramid.go)
 	SpectrumWeight float64 `json:",omitempty"` // weight of the Fourier-modulus term (spectrum.go); 0 off
 }
 

@@ -261,6 +261,10 @@ func synthesise(w *weights.File, size, iters int) error {
 			return err
 		}
 	}
-	fmt.Printf("TEXTURE %s %dpx %s %d iters %d evals %.1f s loss %.4g levels %d\n", platform(), size, s.Conv, f.Iter, f.Evals, time.Since(start).Seconds(), f.Loss, max(s.Levels, 1))
+	lv := "auto"
+	if s.Levels > 0 {
+		lv = strconv.Itoa(s.Levels)
+	}
+	fmt.Printf("TEXTURE %s %dpx %s %d iters %d evals %.1f s loss %.4g levels %s\n", platform(), size, s.Conv, f.Iter, m.Evaluations(), time.Since(start).Seconds(), f.Loss, lv)
 	return nil
 }

@@ -19,10 +19,12 @@ type sortedMatch[T Float] struct {
 	// loss is divided by it so that layers of very different activation scales compare.
 	norm float64
 	// target holds sorted resampled to n positions, column-major like sorted; n == 0 when it must
-	// be recomputed.
-	n      int
-	target []T
-	sorter sorter[T]
+	// be recomputed. When n == ne it is sorted itself (no copy: at 256 px a copy of every sorted
+	// layer is tens of megabytes), else resampled.
+	n         int
+	target    []T
+	resampled []T
+	sorter    sorter[T]
 	// cols holds up to colBlock columns of the matrix being matched, each contiguous: the sorts
 	// and the matching read a column many times in random order, which within an n×k row-major
 	// matrix touches a different cache line at every step.
@@ -84,12 +86,15 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 func (t *sortedMatch[T]) match(vals, out []T, n int, scale float64) float64 {
 	k := t.k
 	if t.n != n {
-		if cap(t.target) < n*k {
-			t.target = make([]T, n*k)
-		}
-		t.target = t.target[:n*k]
-		for c := 0; c < k; c++ {
-			resample(t.target[c*n:(c+1)*n], t.sorted[c*t.ne:(c+1)*t.ne])
+		t.target = t.sorted
+		if n != t.ne {
+			if cap(t.resampled) < n*k {
+				t.resampled = make([]T, n*k)
+			}
+			t.target = t.resampled[:n*k]
+			for c := 0; c < k; c++ {
+				resample(t.target[c*n:(c+1)*n], t.sorted[c*t.ne:(c+1)*t.ne])
+			}
 		}
 		t.n = n
 	}

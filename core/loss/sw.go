@@ -21,10 +21,10 @@ type swLayer[T Float] struct {
 	// P = F·v) and vt are kept packed for the products P = F·v and ∂L/∂F = ∂L/∂P·vᵀ.
 	vt    []T
 	v, pt *gemm.Packed[T]
-	// exProj and proj are scratch for the exemplar's and the image's projections; proj is
-	// overwritten in place by the gradient with respect to the projections.
-	exProj, proj []T
-	match        sortedMatch[T]
+	// proj is scratch for the projections: the exemplar's on a redraw, the image's on every
+	// evaluation, overwritten in place by the gradient with respect to them.
+	proj  []T
+	match sortedMatch[T]
 }
 
 func newSWLayer[T Float](m Map[T], rng *rand.Rand) *swLayer[T] {
@@ -34,7 +34,6 @@ func newSWLayer[T Float](m Map[T], rng *rand.Rand) *swLayer[T] {
 		ne:       ne,
 		exemplar: append([]T(nil), m.Data...),
 		vt:       make([]T, c*c),
-		exProj:   make([]T, ne*c),
 		match:    newSortedMatch[T](),
 	}
 	l.v = gemm.Pack(1, c, c, l.dir)
@@ -65,20 +64,26 @@ func (l *swLayer[T]) redraw(rng *rand.Rand) {
 	}
 	l.v.Set(l.dir)
 	l.pt.Set(l.dirT)
-	gemm.Product(l.exProj, l.ne, l.exemplar, l.v)
-	l.match.setExemplar(l.exProj, l.ne, c)
+	exProj := l.scratch(l.ne)
+	gemm.Product(exProj, l.ne, l.exemplar, l.v)
+	l.match.setExemplar(exProj, l.ne, c)
 }
 
 func (l *swLayer[T]) check(f Map[T]) error { return checkChannels(f, l.c) }
 
+// scratch returns proj sized for n positions.
+func (l *swLayer[T]) scratch(n int) []T {
+	if cap(l.proj) < n*l.c {
+		l.proj = make([]T, n*l.c)
+	}
+	return l.proj[:n*l.c]
+}
+
 // eval projects, matches the sorted projections, and takes the gradient back through the
 // projection: ∂L/∂F = ∂L/∂P · vᵀ.
 func (l *swLayer[T]) eval(f Map[T], grad []T, scale float64) float64 {
-	c, n := l.c, f.positions()
-	if cap(l.proj) < n*c {
-		l.proj = make([]T, n*c)
-	}
-	proj := l.proj[:n*c]
+	n := f.positions()
+	proj := l.scratch(n)
 	gemm.Product(proj, n, f.Data, l.v)
 	loss := l.match.match(proj, proj, n, scale)
 	gemm.Product(grad, n, proj, l.pt)

@@ -58,25 +58,38 @@ func New(backend backends.Backend, w *weights.File, exemplar *picture.RGB, s Set
 	if p.kind == loss.Kind("emd-seed") && (ex.W != s.Size || ex.H != s.Size) {
 		ex = picture.Resize(picture.CenterCrop(ex, min(ex.W, ex.H), min(ex.W, ex.H)), s.Size, s.Size)
 	}
-	exFeats, err := net.Features(ex.Pix, ex.H, ex.W)
-	if err != nil {
-		return nil, err
+	m := &Model{settings: s, net: net, size: s.Size, redrawAt: s.Redraw}
+	// A pyramid sets up its first level itself (extend): the full-size exemplar features and
+	// loss would only be thrown away.
+	if s.Levels <= 1 {
+		if err := m.start(ex, p); err != nil {
+			return nil, err
+		}
 	}
-	set, err := loss.New[float32](loss.Options{Kind: p.kind, GramNorm: s.GramNorm, Seed: s.Seed}, exFeats, p.weights)
-	if err != nil {
-		return nil, err
-	}
-	n := s.Size * s.Size * 3
-	opt, err := optim.New(s.Optimizer, n, optim.Box{Lo: 0, Hi: 1})
-	if err != nil {
-		return nil, err
-	}
-	m := &Model{settings: s, net: net, loss: set, opt: opt, size: s.Size, redrawAt: s.Redraw}
-	m.x = startImage(ex.Mean(), s.Size, s.Seed)
 	if err := m.extend(ex); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// start sets up a single-scale run: the exemplar's features and the loss at the output size, the
+// optimiser, and the start image.
+func (m *Model) start(ex *picture.RGB, p parsed) error {
+	s := m.settings
+	exFeats, err := m.net.Features(ex.Pix, ex.H, ex.W)
+	if err != nil {
+		return err
+	}
+	m.loss, err = loss.New[float32](loss.Options{Kind: p.kind, GramNorm: s.GramNorm, Seed: s.Seed}, exFeats, p.weights)
+	if err != nil {
+		return err
+	}
+	m.opt, err = optim.New(s.Optimizer, s.Size*s.Size*3, optim.Box{Lo: 0, Hi: 1})
+	if err != nil {
+		return err
+	}
+	m.x = startImage(ex.Mean(), s.Size, s.Seed)
+	return nil
 }
 
 // prepareExemplar crops and scales the exemplar as the settings say.

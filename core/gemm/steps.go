@@ -5,10 +5,11 @@ import (
 	"unsafe"
 )
 
-// Steps does the Winograd transforms' steps "dst = k·x" or "dst += k·x" on channel vectors: at once in
-// Go, or, where the platform has a vector kernel for them (stepsF32: SIMD128 in wasm), recorded
-// and run in one batch per stage of a chunk, since a call into that kernel costs about as much
-// as a few hundred multiply-adds. Steps run in the order they were given either way.
+// Steps does the Winograd transforms' steps "dst = k·x" or "dst += k·x" on whole vectors (a
+// tile's channels, or the packed planes of the kernels): at once, in Go or with AVX2 (stepNow),
+// or, in wasm (stepsF32: SIMD128), recorded and run in one batch per stage, since a call from Go
+// into that kernel costs about as much as a few hundred multiply-adds. Call Flush before reading
+// what the steps wrote; they run in the order they were given either way.
 type Steps[T Float] struct {
 	Zero []T     // zeros, at least as long as any dst
 	ops  []int32 // recorded steps: dst address, x address, k's bits, 1 to add

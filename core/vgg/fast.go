@@ -361,7 +361,7 @@ func (n *fastNet[T]) convBackward(fc *fastConv[T], ws *workspace[T], gx, gy, y [
 				continue
 			}
 			src := dp[(pi*wp+pj)*cin : (pi*wp+pj+1)*cin]
-			dst := gx[(si*w+sj)*cin : (si*w+sj+1)*cin]
+			dst := gx[(si*w+sj)*cin : (si*w+sj+1)*cin][:len(src)]
 			for c, v := range src {
 				dst[c] += v
 			}
@@ -382,21 +382,38 @@ func maskInto[T Float](dst, g, y []T) {
 	}
 }
 
-// pool2 is the 2×2, stride-2 max pool; an odd last row or column is dropped.
+// pool2 is the 2×2, stride-2 max pool; an odd last row or column is dropped. The maximum is
+// taken by comparisons, not the max builtin: for floats that is a runtime call in wasm (NaN
+// rules), and the first maximum is then the one pool2Backward routes to.
 func pool2[T Float](y, x []T, h, w, c int) {
 	h2, w2 := h/2, w/2
 	for i := range h2 {
 		for j := range w2 {
-			a := x[((2*i)*w+2*j)*c:]
-			b := x[((2*i)*w+2*j+1)*c:]
-			d := x[((2*i+1)*w+2*j)*c:]
-			e := x[((2*i+1)*w+2*j+1)*c:]
 			out := y[(i*w2+j)*c : (i*w2+j+1)*c]
+			a, b, d, e := quad(x, i, j, w, c)
 			for k := range out {
-				out[k] = max(a[k], b[k], d[k], e[k])
+				m := a[k]
+				if b[k] > m {
+					m = b[k]
+				}
+				if d[k] > m {
+					m = d[k]
+				}
+				if e[k] > m {
+					m = e[k]
+				}
+				out[k] = m
 			}
 		}
 	}
+}
+
+// quad returns the c channels of the four inputs of output (i, j) of a 2×2 pool over a w-wide
+// map, each c long (so loops over them need no bounds checks).
+func quad[T Float](x []T, i, j, w, c int) (a, b, d, e []T) {
+	p := ((2*i)*w + 2*j) * c
+	q := p + w*c
+	return x[p : p+c], x[p+c : p+2*c], x[q : q+c], x[q+c : q+2*c]
 }
 
 // pool2Backward routes each output gradient to the first input holding the maximum.
@@ -405,15 +422,21 @@ func pool2Backward[T Float](gx, gy, x []T, h, w, c int) {
 	h2, w2 := h/2, w/2
 	for i := range h2 {
 		for j := range w2 {
-			idx := [4]int{((2*i)*w + 2*j) * c, ((2*i)*w + 2*j + 1) * c, ((2*i+1)*w + 2*j) * c, ((2*i+1)*w + 2*j + 1) * c}
-			for k := range c {
-				best := idx[0]
-				for _, p := range idx[1:] {
-					if x[p+k] > x[best+k] {
-						best = p
-					}
+			g := gy[(i*w2+j)*c : (i*w2+j+1)*c]
+			a, b, d, e := quad(x, i, j, w, c)
+			ga, gb, gd, ge := quad(gx, i, j, w, c)
+			for k, v := range g {
+				m, dst := a[k], ga
+				if b[k] > m {
+					m, dst = b[k], gb
 				}
-				gx[best+k] += gy[(i*w2+j)*c+k]
+				if d[k] > m {
+					m, dst = d[k], gd
+				}
+				if e[k] > m {
+					dst = ge
+				}
+				dst[k] += v
 			}
 		}
 	}

@@ -31,7 +31,7 @@ func (mx *Steps[T]) Mix(dst []T, k T, x []T, first bool) {
 		if first {
 			add = 0
 		}
-		mx.ops = append(mx.ops, addr(dst), addr(x[:len(dst)]), int32(math.Float32bits(float32(k))), add)
+		mx.record(addr(dst), addr(x[:len(dst)]), k, add)
 		mx.n = len(dst)
 		return
 	}
@@ -65,6 +65,17 @@ func (mx *Steps[T]) Flush() {
 
 // Combine sets dst = Σ_r coef[r] · src[r·stride + s] (whole channel vectors), skipping zeros.
 func (mx *Steps[T]) Combine(dst []T, coef []T, src [][]T, s, stride int) {
+	if mx.batches(len(dst)) { // the hot path in wasm: record without a call per step
+		d, add := addr(dst), int32(0)
+		for r, k := range coef {
+			if k != 0 {
+				mx.record(d, addr(src[r*stride+s][:len(dst)]), k, add)
+				add = 1
+			}
+		}
+		mx.finish(dst, add)
+		return
+	}
 	first := true
 	for r, k := range coef {
 		if k == 0 {
@@ -81,6 +92,17 @@ func (mx *Steps[T]) Combine(dst []T, coef []T, src [][]T, s, stride int) {
 
 // CombineRows sets dst = Σ_s coef[s] · tmp[(row0+s)·len : …] (channel vectors of a tmp row).
 func (mx *Steps[T]) CombineRows(dst []T, coef []T, tmp []T, row0, width int) {
+	if mx.batches(len(dst)) {
+		d, add := addr(dst), int32(0)
+		for s, k := range coef {
+			if k != 0 {
+				mx.record(d, addr(tmp[(row0+s)*width : (row0+s+1)*width][:len(dst)]), k, add)
+				add = 1
+			}
+		}
+		mx.finish(dst, add)
+		return
+	}
 	first := true
 	for s, k := range coef {
 		if k == 0 {
@@ -93,6 +115,19 @@ func (mx *Steps[T]) CombineRows(dst []T, coef []T, tmp []T, row0, width int) {
 	if first {
 		mx.Mix(dst, 0, mx.Zero[:len(dst)], true)
 	}
+}
+
+// record appends one step to the batch: dst (+)= k·x at the given addresses.
+func (mx *Steps[T]) record(dst, x int32, k T, add int32) {
+	mx.ops = append(mx.ops, dst, x, int32(math.Float32bits(float32(k))), add)
+}
+
+// finish ends a recorded combination: a dst no step wrote (all coefficients zero) is zeroed.
+func (mx *Steps[T]) finish(dst []T, add int32) {
+	if add == 0 {
+		mx.record(addr(dst), addr(mx.Zero[:len(dst)]), 0, 0)
+	}
+	mx.n = len(dst)
 }
 
 // mixIn sets dst = k·x (first) or adds k·x to it, with the transforms' common coefficients 1 and

@@ -26,16 +26,7 @@ func BenchmarkEvalSW128(b *testing.B) {
 		im[i] = reluMap(rng, sz.n, sz.c)
 		weights[i] = 1
 	}
-	s, err := New(Options{Kind: KindSW, Seed: 1}, ex, weights)
-	if err != nil {
-		b.Fatal(err)
-	}
-	grads := gradsFor(im)
-	s.Eval(im, grads)
-	b.ResetTimer()
-	for b.Loop() {
-		s.Eval(im, grads)
-	}
+	timeEval(b, Options{Kind: KindSW, Seed: 1}, ex, im, weights)
 }
 
 // BenchmarkMatch128 times only the sorting and matching of the same layer set: sortedMatch.match

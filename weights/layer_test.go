@@ -111,3 +111,13 @@ func TestKernel(t *testing.T) {
 		t.Errorf("Size() = %d", l.Size())
 	}
 }
+
+// TestRound: round is math.Round on halves, near-halves, integers, signed zeros and large values.
+func TestRound(t *testing.T) {
+	for _, x := range []float64{0, math.Copysign(0, -1), 0.5, -0.5, 1.5, -1.5, 2.5, 0.49999999999999994, -0.49999999999999994,
+		126.5, -126.5, 127.49999, 1e15 + 0.5, 3.7, -3.7, math.Nextafter(0.5, 0), math.Nextafter(0.5, 1)} {
+		if got, want := round(x), math.Round(x); math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("round(%v) = %v, want %v", x, got, want)
+		}
+	}
+}

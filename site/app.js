@@ -633,8 +633,10 @@ function onFatal(message, again) {
   setButtons();
 }
 
-function onReady(w, kernel) {
+function onReady(w, kernel, kept) {
   showWeights(w);
+  // The built-in weights came from the browser's cache (an earlier visit drew them): worker.js.
+  el.weightsInUse.dataset.kept = String(Boolean(kept));
   el.kernel.textContent = kernel ? `Kernels: ${kernel}.` : '';
   presetsSize = 0;
   askPresets();

@@ -24,7 +24,7 @@ export class Engine {
         this.isReady = true;
         this.restarts = 0;
         if (this.userWeights) this.loadWeights(this.userWeights.buffer, this.userWeights.name);
-        this.on.ready(m.weights, m.kernel);
+        this.on.ready(m.weights, m.kernel, m.kept);
         return;
       }
       if (m.type === 'error' && m.kind === 'fatal') {

@@ -7,6 +7,8 @@
 //	decode(bytes Uint8Array)                 → {width, height, rgba, notices} — as the CLI decodes
 //	useRandomWeights(seed)                   → {provenance, checksum, builtin: true}
 //	loadWeights(bytes Uint8Array)            → {provenance, checksum, layers}
+//	keptRandomWeights()                      → {bytes, seed}: the built-in weights as a .q8 file, to keep
+//	useKeptRandomWeights(bytes, seed)        → as useRandomWeights, from such a file
 //	start(rgba, width, height, settings obj) → {layers, iters, size, weights}
 //	step()                                   → {iter, iters, loss, seconds, evals, done, width, height, pixels}
 //	stop()                                   → {}
@@ -30,6 +32,8 @@ func main() {
 	export(core, "decode", decode)
 	export(core, "useRandomWeights", useRandomWeights)
 	export(core, "loadWeights", loadWeights)
+	export(core, "keptRandomWeights", keptRandomWeights)
+	export(core, "useKeptRandomWeights", useKeptRandomWeights)
 	export(core, "start", start)
 	export(core, "step", step)
 	export(core, "stop", stop)

@@ -3,7 +3,9 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"syscall/js"
 
 	"github.com/texsynth/texsynth/core/vgg"
@@ -81,6 +83,55 @@ func loadWeights(args []js.Value) (map[string]any, error) {
 		return nil, err
 	}
 	current, currentFile, randomUpto = w, true, ""
+	return weightsInfo(), nil
+}
+
+// keptRandomWeights returns the built-in weights in use as a .q8 file, {bytes, seed}, for the
+// worker to keep in the browser: drawing them from the seed is the largest part of the page's
+// start (about a second), reading them back about a tenth of that.
+func keptRandomWeights(args []js.Value) (map[string]any, error) {
+	if current == nil || currentFile {
+		return nil, errors.New("the weights in use are not the built-in ones")
+	}
+	var buf bytes.Buffer
+	if err := weights.Encode(&buf, current); err != nil {
+		return nil, err
+	}
+	a := js.Global().Get("Uint8Array").New(buf.Len())
+	js.CopyBytesToJS(a, buf.Bytes())
+	return map[string]any{"bytes": a, "seed": randomSeed}, nil
+}
+
+// useKeptRandomWeights selects the built-in weights from a file keptRandomWeights wrote (args:
+// bytes, seed), as useRandomWeights would build them: weights.Decode verifies the numbers
+// against their checksum, and the file must say it is the untrained VGG-16 of that seed, a
+// prefix of VGG-16 reaching at least the default layers. (The worker keys the file by the wasm
+// build that wrote it, so a changed generator never meets an old file.)
+func useKeptRandomWeights(args []js.Value) (map[string]any, error) {
+	if len(args) < 2 || args[1].Type() != js.TypeNumber {
+		return nil, errors.New("useKeptRandomWeights(bytes, seed)")
+	}
+	data, err := bytesArg(args[0])
+	if err != nil {
+		return nil, err
+	}
+	seed := uint64(args[1].Int())
+	w, err := weights.Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.CheckVGG16(); err != nil {
+		return nil, err
+	}
+	want, err := weights.Random(seed, weights.VGG16[0].Name) // one small layer: just the provenance
+	if err != nil {
+		return nil, err
+	}
+	last := w.Layers[len(w.Layers)-1].Name
+	if w.Provenance != want.Provenance || !deeper(last, vgg.DeepestConv(vgg.DefaultTaps)) {
+		return nil, fmt.Errorf("not the built-in weights of seed %d: %q to %s", seed, w.Provenance, last)
+	}
+	current, currentFile, randomSeed, randomUpto = w, false, seed, last
 	return weightsInfo(), nil
 }
 

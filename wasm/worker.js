@@ -9,7 +9,8 @@
 //   {type: 'pause'} {type: 'resume'} {type: 'stop'}
 //   {type: 'presets', size, iters}                  the experiments (core/presets) at that size
 // Messages the worker sends:
-//   {type: 'ready', weights, kernel}                wasm and the default weights are loaded; kernel: the vector kernels in use
+//   {type: 'ready', weights, kernel, kept}          wasm and the default weights are loaded; kernel: the vector kernels in use;
+//                                                   kept: the built-in weights came from the browser's cache
 //   {type: 'progress', stage, message}              a long stage began (weights, start)
 //   {type: 'weights', weights}                      {provenance, checksum, builtin, seed, layers}
 //   {type: 'exemplar', width, height, rgba, notices, name}
@@ -93,7 +94,9 @@ async function boot() {
   } else {
     ({instance} = await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject));
   }
-  // The SIMD kernels (core/vgg, a second small wasm module) work on the Go program's own memory.
+  // The built-in weights drawn by this wasm build, if an earlier visit kept them.
+  const keptKey = new URL(`builtin-weights-seed-0.q8?wasm=${encodeURIComponent(url)}&etag=${encodeURIComponent(response.headers.get('etag') || '')}`, base).href;
+  // The SIMD kernels (core/gemm, a second small wasm module) work on the Go program's own memory.
   scope.texsynthMemory = instance.exports.mem;
   go.run(instance).then(() => {
     fatal = fatal || 'the synthesis engine stopped (it may have run out of memory); it will be restarted';
@@ -104,10 +107,50 @@ async function boot() {
   });
   core = scope.texsynthCore;
   if (!core) throw new Error('texsynth.wasm did not install texsynthCore');
-  post({type: 'progress', stage: 'weights', message: 'building the untrained VGG-16 from seed 0'});
-  const w = call('useRandomWeights', 0);
-  if (!ok(w, 'boot')) return;
-  post({type: 'ready', weights: w, kernel: core.kernel});
+  let w = await keptWeights(keptKey);
+  const kept = Boolean(w);
+  if (!w) {
+    post({type: 'progress', stage: 'weights', message: 'building the untrained VGG-16 from seed 0'});
+    w = call('useRandomWeights', 0);
+    if (!ok(w, 'boot')) return;
+  }
+  post({type: 'ready', weights: w, kernel: core.kernel, kept});
+  if (!kept) setTimeout(() => keepWeights(keptKey), 1000); // when the page is idle, most likely
+}
+
+// The built-in weights are kept in the browser's Cache Storage after they are first drawn:
+// drawing 7.6 million numbers from the seed is most of the page's start (about a second),
+// reading them back (checksum-verified) a tenth of that. The key names the wasm build, so a new
+// deployment draws them again. Where there is no Cache Storage (Node, an insecure origin), or
+// anything fails, the weights are simply drawn.
+const KEPT_CACHE = 'texsynth-builtin-weights';
+
+async function keptWeights(key) {
+  try {
+    if (!scope.caches) return null;
+    const cache = await scope.caches.open(KEPT_CACHE);
+    const response = await cache.match(key);
+    if (!response) return null;
+    const w = call('useKeptRandomWeights', new Uint8Array(await response.arrayBuffer()), 0);
+    if (w.error === undefined) return w;
+    await cache.delete(key);
+  } catch (e) {
+    if (e instanceof FatalError) throw e;
+  }
+  return null;
+}
+
+async function keepWeights(key) {
+  try {
+    if (!scope.caches || fatal) return;
+    const k = call('keptRandomWeights');
+    if (k.error !== undefined) return; // the user's own weights are in use by now
+    const cache = await scope.caches.open(KEPT_CACHE);
+    for (const old of await cache.keys()) await cache.delete(old); // one build's weights at a time
+    await cache.put(key, new Response(k.bytes, {headers: {'content-type': 'application/octet-stream'}}));
+  } catch (e) {
+    // Keeping them is an optimisation: a full disk or a private window only costs the next start.
+  }
 }
 
 function stopRun() {

@@ -46,6 +46,25 @@ async function open(hash = FAST, query = '') {
   return {page, errors, close: () => page.close()};
 }
 
+test('the built-in weights are kept after a first visit and read back, the same numbers', async () => {
+  const first = await open();
+  const drawn = await first.page.evaluate(() => window.texsynthReady);
+  // The worker keeps them a second after it is ready; give it time to write them.
+  await first.page.waitForTimeout(2500);
+  await first.close();
+  const second = await open();
+  try {
+    const back = await second.page.evaluate(() => window.texsynthReady);
+    assert.equal(await second.page.getAttribute('#weights-in-use', 'data-kept'), 'true', 'read back from the cache');
+    assert.equal(back.checksum, drawn.checksum);
+    assert.equal(back.builtin, true);
+    assert.deepEqual(back.layers, drawn.layers);
+    assert.deepEqual(second.errors, []);
+  } finally {
+    await second.close();
+  }
+});
+
 const canvasData = (page) => page.$eval('[data-testid=output]', (c) => c.toDataURL());
 const iteration = (page) => page.textContent('[data-testid=iteration]');
 

@@ -107,6 +107,7 @@ async function boot() {
   });
   core = scope.texsynthCore;
   if (!core) throw new Error('texsynth.wasm did not install texsynthCore');
+  post({type: 'progress', stage: 'weights', message: 'loading the untrained VGG-16 (seed 0)'});
   let w = await keptWeights(keptKey);
   const kept = Boolean(w);
   if (!w) {

@@ -239,7 +239,7 @@ func gemmKernel(fma bool) wasmFunc {
 	return wasmFunc{"gemm", 7, locals, w}
 }
 
-// mixKernel is mix(ops, count, n): the mixer's recorded steps (winograd.go), four int32s each:
+// mixKernel is mix(ops, count, n): the steps Steps recorded (steps.go), four int32s each:
 // dst and x addresses, k's float32 bits, and 0 for dst = k·x or 1 for dst += k·x, on vectors
 // of n float32s (a multiple of 4), in order.
 func mixKernel() wasmFunc {

@@ -95,9 +95,10 @@ const blockRows = 4
 
 // gemmKernel is gemm(c, m, a, lda, b, k, n): for each 8-column panel of B (packed as in
 // gemm.go, k rows of 8 floats), c[p, panel] += a[p·lda : p·lda+k] · panel for p in [0, m); c
-// has n columns (a multiple of 8). Rows go four at a time through a 4×8 block (eight f32x4
-// accumulators, two B vectors and a splatted A value: V8 keeps all in x64's 16 vector
-// registers), then one at a time. A is read in place, rows lda apart, so it needs no packing.
+// has n columns (a multiple of 8). Rows go blockRows (4) at a time through a 4×8 block (eight
+// f32x4 accumulators, two B vectors and a splatted A value: V8 keeps all in x64's 16 vector
+// registers), then one at a time; with fma each multiply-add is one relaxed_madd. A is read in
+// place, rows lda apart, so it needs no packing.
 func gemmKernel(fma bool) wasmFunc {
 	const (
 		c, m, a, lda, b, k, n                            = 0, 1, 2, 3, 4, 5, 6

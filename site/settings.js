@@ -20,7 +20,7 @@ export const OPTIMIZERS = ['lbfgs', 'adam'];
 
 // defaults are synth.Defaults() except the size: 64 px, where a texture takes about half a
 // minute in the browser (128 px about a minute) and a worker about 400 MB, which matters when a
-// course page holds several <texture-synth> elements. levels 0 is auto: two levels from 64 px.
+// course page holds several <texture-synth> elements. levels 0 is auto: single scale at 64 px, two levels from 128 px.
 export function defaults() {
   return {
     size: 64, iters: 100, loss: 'sw', gramNorm: 'relative', layers: DEFAULT_LAYERS.slice(),

@@ -31,11 +31,13 @@ const MaxLevels = 5
 
 // AutoLevels is what Levels = 0 (the default) means: two levels from AutoLevelsFrom px up (half
 // the evaluations at a quarter of the cost, and the coarse level settles the large structures:
-// docs/performance.md and docs/experiments.md), a single scale below, where the coarse level
-// would leave the deep layers almost no positions.
+// docs/performance.md), a single scale below. Below 128 px the coarse level is too small to
+// hold the exemplar's structure (at 32 px relu4 sees 4×4 positions), and the 50 iterations at
+// the fine level do not undo what it settled: a 64 px run from 32 px looked blocky and lost the
+// bricks that a single-scale run draws.
 const (
 	AutoLevels     = 2
-	AutoLevelsFrom = 64
+	AutoLevelsFrom = 128
 )
 
 // levels resolves Levels = 0.

@@ -85,7 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&s.Optimizer, "optimizer", s.Optimizer, "lbfgs or adam")
 	fs.Uint64Var(&s.Seed, "seed", s.Seed, "seed for the start noise and the random directions")
 	fs.IntVar(&s.Redraw, "redraw", s.Redraw, "sw: new random directions every N loss evaluations")
-	fs.IntVar(&s.Levels, "levels", s.Levels, "coarse-to-fine: run L levels of an image pyramid, each twice the side of the one before; 0 = auto (2 from 64 px up), 1 = single scale")
+	fs.IntVar(&s.Levels, "levels", s.Levels, "coarse-to-fine: run L levels of an image pyramid, each twice the side of the one before; 0 = auto (2 from 128 px up), 1 = single scale")
 	fs.Float64Var(&s.SpectrumWeight, "spectrum-weight", s.SpectrumWeight, "weight of the Fourier-modulus term (0 = off)")
 	fs.StringVar(&s.Conv, "conv", s.Conv, "conv path: fast (Winograd F(4x4,3x3) + own matrix product), winograd2, direct, im2col (GoMLX graph, im2col + DotGeneral) or stock (GoMLX graph, simplego's conv: the reference)")
 	fs.StringVar(&c.weightsPath, "weights", "", "weights file (.q8); default: the untrained VGG-16 built from seed 0")

@@ -309,12 +309,20 @@ test('the example lecture page: the autostart figure runs, the frame\'s events a
     await waitEvent(p, 'gram-demo', 'done');
     assert.equal(await p.evaluate(() => document.getElementById('sw-demo').state), 'ready');
     await p.waitForFunction(() => document.getElementById('log').textContent.includes('ready'), null, {timeout: LONG});
-    await p.click('#cmd-start');
-    await p.waitForFunction(() => /frame 2\/30/.test(document.getElementById('log').textContent), null, {timeout: LONG});
-    await p.click('#cmd-snapshot');
+    // The buttons are pressed from script: the log grows by a line per frame (every 50 ms or so)
+    // and scrolls, so a pointer click can land beside a button that has just moved.
+    const press = (id) => p.evaluate((id) => document.getElementById(id).click(), id);
+    const logged = (re) => p.waitForFunction((src) => new RegExp(src).test(document.getElementById('log').textContent), re.source, {timeout: LONG});
+    await press('cmd-start');
+    await logged(/frame 2\/30/);
+    await press('cmd-snapshot');
     await p.waitForSelector('#snapshot:not([hidden])');
-    await p.click('#cmd-stop');
-    await p.waitForFunction(() => /stopped after \d+\/30/.test(document.getElementById('log').textContent), null, {timeout: LONG});
+    // The 30 iterations take a few seconds: let the run end, start it again and stop it at once.
+    await logged(/done after 30\/30/);
+    await press('cmd-start');
+    await logged(/done after 30\/30.*started/);
+    await press('cmd-stop');
+    await logged(/stopped after \d+\/30/);
     assert.deepEqual(errors, []);
   } finally {
     await p.close();

@@ -63,7 +63,8 @@ func (mx *Steps[T]) Flush() {
 	mx.n = 0
 }
 
-// Combine sets dst = Σ_r coef[r] · src[r·stride + s] (whole channel vectors), skipping zeros.
+// Combine sets dst = Σ_r coef[r] · src[r·stride + s] (whole channel vectors), skipping zeros:
+// with stride 1 and s = row0, a combination of the consecutive rows src[row0], src[row0+1], ….
 func (mx *Steps[T]) Combine(dst []T, coef []T, src [][]T, s, stride int) {
 	if mx.batches(len(dst)) { // the hot path in wasm: record without a call per step
 		d, add := addr(dst), int32(0)
@@ -82,33 +83,6 @@ func (mx *Steps[T]) Combine(dst []T, coef []T, src [][]T, s, stride int) {
 			continue
 		}
 		x := src[r*stride+s][:len(dst)]
-		mx.Mix(dst, k, x, first)
-		first = false
-	}
-	if first {
-		mx.Mix(dst, 0, mx.Zero[:len(dst)], true)
-	}
-}
-
-// CombineRows sets dst = Σ_s coef[s] · tmp[(row0+s)·len : …] (channel vectors of a tmp row).
-func (mx *Steps[T]) CombineRows(dst []T, coef []T, tmp []T, row0, width int) {
-	if mx.batches(len(dst)) {
-		d, add := addr(dst), int32(0)
-		for s, k := range coef {
-			if k != 0 {
-				mx.record(d, addr(tmp[(row0+s)*width : (row0+s+1)*width][:len(dst)]), k, add)
-				add = 1
-			}
-		}
-		mx.finish(dst, add)
-		return
-	}
-	first := true
-	for s, k := range coef {
-		if k == 0 {
-			continue
-		}
-		x := tmp[(row0+s)*width : (row0+s+1)*width][:len(dst)]
 		mx.Mix(dst, k, x, first)
 		first = false
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestSteps runs Combine and CombineRows through Steps (recorded and batched where the
+// TestSteps runs Combine (over vectors, and over rows of a matrix) through Steps (recorded and batched where the
 // platform has a vector kernel, at once otherwise) against float64 sums, including steps that
 // read what earlier steps of the same batch wrote, a coefficient row of zeros, and vectors
 // whose length is no multiple of 4.
@@ -26,7 +26,8 @@ func TestSteps(t *testing.T) {
 		for i := range coef {
 			st.Combine(tmp[i*n:(i+1)*n], coef[i], src, 0, 1)
 		}
-		st.CombineRows(out, []float32{1, -2, 3}, tmp, 0, n)
+		tmpRows := [][]float32{tmp[:n], tmp[n : 2*n], tmp[2*n:]}
+		st.Combine(out, []float32{1, -2, 3}, tmpRows, 0, 1)
 		st.Mix(out, 0.5, src[5], false)
 		st.Flush()
 		for j := range n {

@@ -144,8 +144,8 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *gem
 		v := grow(&sc.v, nn*winoChunk*in)
 		m := grow(&sc.m, nn*winoChunk*cout)
 		buf := grow(&sc.buf, gemm.BufLen(in))
-		tmpIn := grow(&sc.tmpIn, nn*in)
-		tmpOut := grow(&sc.tmpOut, tm*tn*cout)
+		tmpIn := rows(grow(&sc.tmpIn, nn*in), in)          // Bᵀ d, one channel vector per row
+		tmpOut := rows(grow(&sc.tmpOut, tm*tn*cout), cout) // Aᵀ M
 		zero := grow(&sc.zero, max(in, cout))
 		clear(zero)
 		mx := &gemm.Steps[T]{Zero: zero}
@@ -177,13 +177,12 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *gem
 				// tmp = Bᵀ d (rows), then V = tmp B (columns).
 				for i := range tn {
 					for s := range tn {
-						row := tmpIn[(i*tn+s)*in : (i*tn+s+1)*in]
-						mx.Combine(row, bt[i], d, s, tn)
+						mx.Combine(tmpIn[i*tn+s], bt[i], d, s, tn)
 					}
 				}
 				for i := range tn {
 					for j := range tn {
-						mx.CombineRows(vs[i*tn+j], bt[j], tmpIn, i*tn, in)
+						mx.Combine(vs[i*tn+j], bt[j], tmpIn, i*tn, 1)
 					}
 				}
 			}
@@ -202,7 +201,7 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *gem
 				}
 				for i := range tm { // tmp = Aᵀ M
 					for s := range tn {
-						mx.Combine(tmpOut[(i*tn+s)*cout:(i*tn+s+1)*cout], at[i], vs, s, tn)
+						mx.Combine(tmpOut[i*tn+s], at[i], vs, s, tn)
 					}
 				}
 				for i := range tm {
@@ -216,7 +215,7 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *gem
 							break
 						}
 						dst := out[(y*wo+x)*cout : (y*wo+x+1)*cout]
-						mx.CombineRows(dst, at[j], tmpOut, i*tn, cout)
+						mx.Combine(dst, at[j], tmpOut, i*tn, 1)
 						if bias != nil {
 							mx.Mix(dst, 1, bias[:cout], false)
 						}
@@ -236,6 +235,15 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *gem
 		wg.Go(func() { run(sc) })
 	}
 	wg.Wait()
+}
+
+// rows views b as consecutive rows of width elements.
+func rows[T Float](b []T, width int) [][]T {
+	out := make([][]T, len(b)/width)
+	for i := range out {
+		out[i] = b[i*width : (i+1)*width]
+	}
+	return out
 }
 
 func matrixT[T Float](m [][]float64) [][]T {

@@ -123,12 +123,8 @@ func useKeptRandomWeights(args []js.Value) (map[string]any, error) {
 	if err := w.CheckVGG16(); err != nil {
 		return nil, err
 	}
-	want, err := weights.Random(seed, weights.VGG16[0].Name) // one small layer: just the provenance
-	if err != nil {
-		return nil, err
-	}
 	last := w.Layers[len(w.Layers)-1].Name
-	if w.Provenance != want.Provenance || !deeper(last, vgg.DeepestConv(vgg.DefaultTaps)) {
+	if w.Provenance != weights.RandomProvenance(seed) || !deeper(last, vgg.DeepestConv(vgg.DefaultTaps)) {
 		return nil, fmt.Errorf("not the built-in weights of seed %d: %q to %s", seed, w.Provenance, last)
 	}
 	current, currentFile, randomSeed, randomUpto = w, false, seed, last

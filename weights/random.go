@@ -31,11 +31,16 @@ func RandomBits(seed uint64, upto string, bits int) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.Provenance = fmt.Sprintf("untrained VGG-16 (random features, He-normal, seed %d)", seed)
+	f.Provenance = RandomProvenance(seed)
 	if bits != 8 {
 		f.Provenance = fmt.Sprintf("untrained VGG-16 (random features, He-normal, seed %d, %d bits)", seed, bits)
 	}
 	return f, nil
+}
+
+// RandomProvenance is the provenance Random(seed, …) writes into its File.
+func RandomProvenance(seed uint64) string {
+	return fmt.Sprintf("untrained VGG-16 (random features, He-normal, seed %d)", seed)
 }
 
 // RandomLayers returns a File of untrained 3×3 convolutions with the given

@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"syscall/js"
-	"unsafe"
 )
 
 // The wasm build's vector kernel: a second, hand-assembled WebAssembly module using SIMD128
@@ -47,7 +46,7 @@ func installSIMD() string {
 	}
 	gemm, mix := kernels.Get("gemm"), kernels.Get("mix")
 	stepsF32 = func(ops []int32, n int) {
-		mix.Invoke(int(uintptr(unsafe.Pointer(&ops[0]))), len(ops)/4, n)
+		mix.Invoke(addr(ops), len(ops)/4, n)
 		runtime.KeepAlive(ops)
 	}
 	productF32 = func(c []float32, m int, a []float32, lda int, b *Packed[float32], tap int) bool {
@@ -56,8 +55,7 @@ func installSIMD() string {
 			return false
 		}
 		panels := n / nr
-		bp := &b.Data[tap*panels*k*nr]
-		gemm.Invoke(ptr(&c[0]), m, ptr(&a[0]), lda, ptr(bp), k, n)
+		gemm.Invoke(addr(c), m, addr(a), lda, addr(b.Data[tap*panels*k*nr:]), k, n)
 		runtime.KeepAlive(c)
 		runtime.KeepAlive(a)
 		runtime.KeepAlive(b)
@@ -65,9 +63,6 @@ func installSIMD() string {
 	}
 	return name
 }
-
-// ptr is a float's address in linear memory: Go's js/wasm pointers are plain offsets into it.
-func ptr(p *float32) int { return int(uintptr(unsafe.Pointer(p))) }
 
 // instantiate compiles the kernel module against mem and returns its exports; an engine
 // without SIMD128 refuses it.

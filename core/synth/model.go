@@ -76,20 +76,32 @@ func New(backend backends.Backend, w *weights.File, exemplar *picture.RGB, s Set
 // optimiser, and the start image.
 func (m *Model) start(ex *picture.RGB, p parsed) error {
 	s := m.settings
-	exFeats, err := m.net.Features(ex.Pix, ex.H, ex.W)
+	set, opt, err := m.scale(ex, p, s.Size, s.Seed)
 	if err != nil {
 		return err
 	}
-	m.loss, err = loss.New[float32](loss.Options{Kind: p.kind, GramNorm: s.GramNorm, Seed: s.Seed}, exFeats, p.weights)
-	if err != nil {
-		return err
-	}
-	m.opt, err = optim.New(s.Optimizer, s.Size*s.Size*3, optim.Box{Lo: 0, Hi: 1})
-	if err != nil {
-		return err
-	}
+	m.loss, m.opt = set, opt
 	m.x = startImage(ex.Mean(), s.Size, s.Seed)
 	return nil
+}
+
+// scale builds what optimising a size×size image against ex needs: the loss on ex's features
+// (its random directions drawn from seed) and a fresh optimiser. A single-scale run needs it
+// once, a pyramid once per level.
+func (m *Model) scale(ex *picture.RGB, p parsed, size int, seed uint64) (*loss.Set[float32], optim.Optimizer, error) {
+	feats, err := m.net.Features(ex.Pix, ex.H, ex.W)
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := loss.New[float32](loss.Options{Kind: p.kind, GramNorm: m.settings.GramNorm, Seed: seed}, feats, p.weights)
+	if err != nil {
+		return nil, nil, err
+	}
+	opt, err := optim.New(m.settings.Optimizer, size*size*3, optim.Box{Lo: 0, Hi: 1})
+	if err != nil {
+		return nil, nil, err
+	}
+	return set, opt, nil
 }
 
 // prepareExemplar crops and scales the exemplar as the settings say.

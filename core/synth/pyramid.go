@@ -1,10 +1,6 @@
 package synth
 
-import (
-	"github.com/texsynth/texsynth/core/loss"
-	"github.com/texsynth/texsynth/core/optim"
-	"github.com/texsynth/texsynth/core/picture"
-)
+import "github.com/texsynth/texsynth/core/picture"
 
 // Coarse-to-fine synthesis (Settings.Levels = L > 1): the run starts at Size/2^(L−1) px against
 // the exemplar scaled down by the same factor, and every finished level is upsampled 2× to start
@@ -36,15 +32,7 @@ func (m *Model) enterLevel(l int) error {
 		h := max(MinSize, (ex.H*size+s.Size/2)/s.Size)
 		ex = picture.Resize(ex, w, h)
 	}
-	feats, err := m.net.Features(ex.Pix, ex.H, ex.W)
-	if err != nil {
-		return err
-	}
-	set, err := loss.New[float32](loss.Options{Kind: e.p.kind, GramNorm: s.GramNorm, Seed: s.Seed + uint64(l)}, feats, e.p.weights)
-	if err != nil {
-		return err
-	}
-	opt, err := optim.New(s.Optimizer, size*size*3, optim.Box{Lo: 0, Hi: 1})
+	set, opt, err := m.scale(ex, e.p, size, s.Seed+uint64(l))
 	if err != nil {
 		return err
 	}

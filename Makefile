@@ -1,4 +1,5 @@
-# texsynth: neural texture synthesis in Go (GoMLX/simplego), natively and in WebAssembly.
+# texsynth: neural texture synthesis in Go, natively and in WebAssembly (GoMLX's graph is the
+# reference the hand-written kernels are tested against).
 
 GO       ?= go
 GOROOT   := $(shell $(GO) env GOROOT)
@@ -23,7 +24,7 @@ vet:
 # Then the products once more on the portable Go kernels (TEXSYNTH_SIMD=off: no AVX2).
 test-native:
 	$(GO) test -count=1 ./...
-	TEXSYNTH_SIMD=off $(GO) test -count=1 ./core/gemm ./core/vgg ./core/loss
+	TEXSYNTH_SIMD=off $(GO) test -count=1 ./core/gemm ./core/vgg/... ./core/loss
 
 # The core under GOOS=js GOARCH=wasm, run by Node through Go's wasm_exec wrapper, with
 # wasm/memory.cjs preloaded so that the SIMD kernels (core/gemm) run as in the browser; then
@@ -32,7 +33,7 @@ test-native:
 NODE_SIMD := --require $(CURDIR)/wasm/memory.cjs
 test-wasm:
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" GOOS=js GOARCH=wasm $(GO) test -count=1 $(WASM_PKGS)
-	PATH="$(WASMEXEC):$$PATH" TEXSYNTH_SIMD=off GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg ./core/loss
+	PATH="$(WASMEXEC):$$PATH" TEXSYNTH_SIMD=off GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg/... ./core/loss
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" TEXSYNTH_SIMD=nofma GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm
 
 ## weights: the built-in default written as a file (never committed).
@@ -41,9 +42,10 @@ weights: weights/vgg16-random.q8
 weights/vgg16-random.q8:
 	$(GO) run ./tools/weights -random -seed 0 -out $@
 
-## bench: one evaluation (VGG-16 to relu4_3, sw loss) at 64/128/256 px with the stock and fast conv
-## paths, natively and in wasm under Node, then a default 128 px texture on each (docs/performance.md).
-## BENCH_FLAGS adds flags to both runs (go run ./tools/bench -h), e.g. BENCH_FLAGS="-conv fast".
+## bench: one evaluation (VGG-16 to relu4_3, sw loss) at 64/128/256 px on the fast engine (what
+## synthesis runs), natively and in wasm under Node, then a default 128 px texture on each
+## (docs/performance.md). BENCH_FLAGS adds flags to both runs (go run ./tools/bench -h), e.g.
+## BENCH_FLAGS="-cpu", or BENCH_FLAGS="-reference" to time the GoMLX reference too (about an hour more).
 BENCH_FLAGS ?=
 bench:
 	mkdir -p build

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+
+	"github.com/texsynth/texsynth/core/input"
 )
 
 // ErrInput is wrapped by every error caused by the user's input: the image file, its path, or
-// the output path. Callers test it with errors.Is to tell the user's mistakes (exit code 2)
-// from the program's.
-var ErrInput = errors.New("bad input image")
+// the output path. It is of the input kind (core/input): callers test errors.Is(err, input.Err)
+// to tell the user's mistakes (exit code 2) from the program's.
+var ErrInput = input.New("bad input image")
 
 // inputErrorf formats an error that wraps ErrInput, so that all of them read
 // "bad input image: <what is wrong>".

@@ -15,7 +15,6 @@ import (
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/presets"
 	"github.com/texsynth/texsynth/core/synth"
-	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
 )
 
@@ -114,7 +113,7 @@ func newRunner(c config, log io.Writer) (*runner, error) {
 	var err error
 	if c.weightsPath != "" {
 		if w, err = weights.ReadFile(c.weightsPath); err == nil {
-			err = w.CheckVGG16()
+			err = w.CheckVGG()
 		}
 	} else {
 		w, err = weights.Random(0, "conv5_3")
@@ -202,15 +201,7 @@ func (r *runner) runCell(qid string, cell presets.Cell) *result {
 			return err
 		}
 		res.Ref = prepare(raw, exemplarSide(s))
-		conv, err := vgg.ParseConv(s.Conv)
-		if err != nil {
-			return err
-		}
-		backend, err := vgg.NewBackend(conv)
-		if err != nil {
-			return err
-		}
-		m, err := synth.New(backend, r.w, raw, s)
+		m, err := synth.New(r.w, raw, s)
 		if err != nil {
 			return err
 		}

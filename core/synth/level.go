@@ -67,8 +67,9 @@ func (m *Model) enterLevel(l int) error {
 	return nil
 }
 
-// prepareExemplar crops and scales the exemplar as the settings say.
-func prepareExemplar(ex *picture.RGB, s Settings) *picture.RGB {
+// Exemplar returns the exemplar as a run with settings s sees it at full resolution:
+// centre-cropped to a square and scaled to ExemplarSize (0: Size), or as it is for -1.
+func Exemplar(ex *picture.RGB, s Settings) *picture.RGB {
 	side := s.ExemplarSize
 	if side == 0 {
 		side = s.Size
@@ -84,6 +85,12 @@ func prepareExemplar(ex *picture.RGB, s Settings) *picture.RGB {
 		ex = picture.Resize(ex, side, side)
 	}
 	return ex
+}
+
+// StartImage is the image a single-scale run of the given size and seed starts from with the
+// exemplar ex (startImage).
+func StartImage(ex *picture.RGB, size int, seed uint64) *picture.RGB {
+	return &picture.RGB{W: size, H: size, Pix: startImage(ex.Mean(), size, seed)}
 }
 
 // startImage is the exemplar's mean colour plus Gaussian noise (σ = 0.1), clipped to [0,1]:

@@ -60,7 +60,7 @@ func New(w *weights.File, exemplar *picture.RGB, s Settings) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	ex := prepareExemplar(exemplar, s)
+	ex := Exemplar(exemplar, s)
 	if p.kind == loss.KindEMDSeed && (ex.W != s.Size || ex.H != s.Size) {
 		ex = picture.Resize(picture.CenterCrop(ex, min(ex.W, ex.H), min(ex.W, ex.H)), s.Size, s.Size)
 	}

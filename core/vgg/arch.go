@@ -128,27 +128,40 @@ func (a *Arch) ParseTaps(list string) ([]string, error) {
 	case "all":
 		return a.Convs(), nil
 	}
-	seen := make([]bool, len(a.stages))
-	for _, name := range strings.Split(list, ",") {
+	names := strings.Split(list, ",")
+	for _, name := range names {
 		if strings.TrimSpace(name) == "" {
 			return nil, fmt.Errorf("%w: empty name in the layer list %q; separate names by single commas", ErrTap, list)
 		}
-		i, err := a.Index(name)
-		if err != nil {
-			return nil, err
-		}
-		if seen[i] {
-			return nil, fmt.Errorf("%w: %s is named twice in the layer list; name each layer once (reluX_Y and convX_Y are the same layer)", ErrTap, a.stages[i].Name)
-		}
-		seen[i] = true
+	}
+	isTap, err := a.mark(names)
+	if err != nil {
+		return nil, err
 	}
 	var taps []string
 	for i, s := range a.stages {
-		if seen[i] {
+		if isTap[i] {
 			taps = append(taps, s.Name)
 		}
 	}
 	return taps, nil
+}
+
+// mark returns, per stage, whether names name it; a name the network lacks, or two names for
+// one stage, is an error.
+func (a *Arch) mark(names []string) ([]bool, error) {
+	isTap := make([]bool, len(a.stages))
+	for _, name := range names {
+		i, err := a.Index(name)
+		if err != nil {
+			return nil, err
+		}
+		if isTap[i] {
+			return nil, fmt.Errorf("%w: %s is named twice in the layer list; name each layer once (reluX_Y and convX_Y are the same layer)", ErrTap, a.stages[i].Name)
+		}
+		isTap[i] = true
+	}
+	return isTap, nil
 }
 
 // Deepest returns the deepest conv layer the taps need, "" for none: weights beyond it are never

@@ -30,18 +30,15 @@ func NewPlan(w *weights.File, taps []string, pad Pad) (*Plan, error) {
 	}
 	a := ArchOf(w)
 	p := &Plan{Arch: a, Pad: pad}
-	isTap := make([]bool, len(a.stages))
-	depth := 0
-	for _, name := range taps {
-		i, err := a.Index(name)
-		if err != nil {
-			return nil, err
+	isTap, err := a.mark(taps)
+	if err != nil {
+		return nil, err
+	}
+	depth := 0 // stages up to the deepest tap
+	for i, t := range isTap {
+		if t {
+			depth = i + 1
 		}
-		if isTap[i] {
-			return nil, fmt.Errorf("%w: %s is named twice", ErrTap, a.stages[i].Name)
-		}
-		isTap[i] = true
-		depth = max(depth, i+1)
 	}
 	p.Stages, p.IsTap = a.stages[:depth], isTap[:depth]
 	for i, s := range p.Stages {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
@@ -63,37 +62,6 @@ func (e *exemplars) load(path string) (*picture.RGB, error) {
 	}
 	e.cache[path] = m
 	return m, nil
-}
-
-// prepare crops and scales an exemplar as synth.New does (centre square, then the side).
-func prepare(ex *picture.RGB, side int) *picture.RGB {
-	sq := min(ex.W, ex.H)
-	if ex.W != ex.H {
-		ex = picture.CenterCrop(ex, sq, sq)
-	}
-	if side > 0 && sq != side {
-		ex = picture.Resize(ex, side, side)
-	}
-	return ex
-}
-
-// exemplarSide is the side the cell's exemplar is scaled to.
-func exemplarSide(s synth.Settings) int {
-	if s.ExemplarSize == 0 {
-		return s.Size
-	}
-	return s.ExemplarSize
-}
-
-// startImage is the synthesis' start (synth's startImage): the mean colour plus seeded noise.
-func startImage(ex *picture.RGB, size int, seed uint64) *picture.RGB {
-	mean := ex.Mean()
-	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	m := &picture.RGB{W: size, H: size, Pix: make([]float32, size*size*3)}
-	for i := range m.Pix {
-		m.Pix[i] = min(max(mean[i%3]+float32(0.1*rng.NormFloat64()), 0), 1)
-	}
-	return m
 }
 
 // runner runs cells.
@@ -200,7 +168,7 @@ func (r *runner) runCell(qid string, cell presets.Cell) *result {
 		if err != nil {
 			return err
 		}
-		res.Ref = prepare(raw, exemplarSide(s))
+		res.Ref = synth.Exemplar(raw, s)
 		m, err := synth.New(r.w, raw, s)
 		if err != nil {
 			return err
@@ -239,7 +207,10 @@ func (r *runner) references(q presets.Question) []reference {
 	seen := map[string]bool{}
 	for _, cell := range q.Cells {
 		path := r.exemplarPath(cell)
-		side := exemplarSide(cell.Settings)
+		side := cell.Settings.ExemplarSize
+		if side == 0 {
+			side = cell.Settings.Size
+		}
 		key := fmt.Sprintf("%s@%d", path, side)
 		if seen[key] {
 			continue
@@ -249,11 +220,11 @@ func (r *runner) references(q presets.Question) []reference {
 		if err != nil {
 			continue
 		}
-		ex := prepare(raw, side)
+		ex := synth.Exemplar(raw, cell.Settings)
 		name := filepath.Base(path)
 		refs = append(refs,
 			reference{Label: fmt.Sprintf("exemplar %s (%d px)", name, ex.W), Stats: metrics.Measure(ex, ex)},
-			reference{Label: fmt.Sprintf("start: mean colour + noise, vs %s", name), Stats: metrics.Measure(startImage(ex, side, cell.Settings.Seed), ex)},
+			reference{Label: fmt.Sprintf("start: mean colour + noise, vs %s", name), Stats: metrics.Measure(synth.StartImage(ex, ex.W, cell.Settings.Seed), ex)},
 		)
 	}
 	return refs

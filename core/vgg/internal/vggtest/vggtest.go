@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/texsynth/texsynth/core/feature"
+	"github.com/texsynth/texsynth/core/internal/floats"
 	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
 )
@@ -46,6 +47,26 @@ func Tiny(t testing.TB, arch *vgg.Arch, upto string) *weights.File {
 		in = out
 	}
 	return f
+}
+
+// Case is a narrow network, Tiny(Arch, Upto), and the taps an engine is tested on.
+type Case struct {
+	Arch *vgg.Arch
+	Upto string
+	Taps []string
+	H, W int // the side of the image the check uses
+}
+
+// ForEach calls f for every case and padding mode, with the case's narrow weights and a name for
+// messages.
+func ForEach(t *testing.T, cases []Case, f func(c Case, w *weights.File, pad vgg.Pad, what string)) {
+	t.Helper()
+	for _, c := range cases {
+		w := Tiny(t, c.Arch, c.Upto)
+		for _, pad := range vgg.Pads {
+			f(c, w, pad, c.Arch.Name+" "+string(pad))
+		}
+	}
 }
 
 // Image is an h×w×3 image of uniform random values in [0,1).
@@ -154,17 +175,6 @@ func reflect(i, n int) int {
 	return i
 }
 
-// RelErr is ‖got − want‖ / ‖want‖.
-func RelErr(got, want []float64) float64 {
-	num, den := 0.0, 0.0
-	for i := range want {
-		d := got[i] - want[i]
-		num += d * d
-		den += want[i] * want[i]
-	}
-	return math.Sqrt(num / max(den, 1e-300))
-}
-
 // CheckFeatures compares a network's taps on img with Naive's, to tol relative error per tap.
 func CheckFeatures[T feature.Float](t *testing.T, what string, net vgg.Network[T], w *weights.File, img []float64, h, wd int, pad vgg.Pad, tol float64) {
 	t.Helper()
@@ -189,7 +199,7 @@ func CheckFeatures[T feature.Float](t *testing.T, what string, net vgg.Network[T
 		for j, v := range got[i].Data {
 			g[j] = float64(v)
 		}
-		if e := RelErr(g, want[i].Data); e > tol {
+		if e := floats.RelErr(g, want[i].Data); e > tol {
 			t.Errorf("%s tap %s: relative error %g, want ≤ %g", what, net.Taps()[i], e, tol)
 		}
 	}

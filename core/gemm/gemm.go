@@ -1,7 +1,7 @@
 // Package gemm holds the matrix products the network and the losses run: B packed once into
-// column panels, A packed per block, a register-blocked portable kernel, and the platform's
-// vector kernels where there are some (AVX2 on amd64, SIMD128 in wasm). It also runs batches of
-// vector steps (Steps) for the Winograd transforms.
+// column panels, a register-blocked portable kernel (A packed per block), and the platform's
+// vector kernels where there are some (AVX2 on amd64, reading A in place; SIMD128 in wasm). It
+// also runs batches of vector steps (Steps) for the Winograd transforms.
 package gemm
 
 import (
@@ -12,9 +12,9 @@ import (
 	"github.com/texsynth/texsynth/core/feature"
 )
 
-// The products are written for the shapes VGG has and for both Go targets: packed panels, a 2×4 register-blocked micro-kernel whose inner loop has no bounds checks, the
-// rows split over goroutines natively and a single thread in wasm (where goroutines do not run
-// in parallel). Where the platform has a vector kernel for float32 (productF32: AVX2 on amd64,
+// The products are written for the shapes VGG has and for both Go targets: packed panels, a 2×4
+// register-blocked micro-kernel whose inner loop has no bounds checks, the rows split over
+// goroutines natively and a single thread in wasm (where goroutines do not run in parallel). Where the platform has a vector kernel for float32 (productF32: AVX2 on amd64,
 // SIMD128 in wasm), the packed-B layout is shared and only A's packing and the inner loops
 // differ.
 

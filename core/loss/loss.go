@@ -4,8 +4,8 @@
 //
 // The losses are plain Go on the host, outside any network engine: sliced Wasserstein and EMD
 // need a sort, which a GoMLX graph on simplego cannot do, and autodiff of a Gram product would
-// build a C×C×H·W intermediate (docs/design.md). Every engine (core/vgg) hands its tap features
-// to a Set and takes the Set's gradient maps back. Everything here is single-threaded (the wasm
+// build a C×C×H·W intermediate (docs/design.md). One evaluation hands a network engine's tap
+// features (core/vgg) to a Set, and the Set's gradient maps back to the engine. Everything here is single-threaded (the wasm
 // build has one thread), and Eval does not allocate once its scratch is sized, because it runs
 // every optimiser evaluation.
 package loss

@@ -23,10 +23,15 @@ type Plan struct {
 }
 
 // NewPlan checks the taps against the weights' architecture (ArchOf) and the weights against
-// the taps: every conv layer up to the deepest tap must be there, with a 3×3 kernel.
+// the taps: every conv layer up to the deepest tap must be there, with a 3×3 kernel. An empty
+// pad is PadZero.
 func NewPlan(w *weights.File, taps []string, pad Pad) (*Plan, error) {
 	if len(taps) == 0 {
 		return nil, fmt.Errorf("%w: no layers selected", ErrTap)
+	}
+	pad, err := ParsePad(string(pad))
+	if err != nil {
+		return nil, err
 	}
 	a := ArchOf(w)
 	p := &Plan{Arch: a, Pad: pad}

@@ -44,6 +44,7 @@ func main() {
 	texture := fs.Int("texture", 0, "if > 0, also synthesise a whole texture of this side with the default settings (fast path) and report its wall time")
 	iters := fs.Int("iters", 0, "iterations of the -texture run (0: the default)")
 	fs.IntVar(&levels, "levels", 0, "pyramid levels of the -texture run (0: the default)")
+	fs.BoolVar(&showParts, "parts", false, "also print the best time of each part of an evaluation: the forward pass, the loss on the host, the backward pass (a PARTS line after each BENCH line)")
 	showCPU := fs.Bool("cpu", false, "also print the best user CPU time per evaluation (a CPU line after each BENCH line; less disturbed by other processes on a shared machine than wall time) and the memory obtained from the system (a MEM line)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (native only)")
 	fs.StringVar(&memprofile, "memprofile", "", "write a heap profile to this file after the cases (native only)")
@@ -76,6 +77,7 @@ func main() {
 var (
 	memprofile string
 	levels     int
+	showParts  bool
 )
 
 func platform() string {
@@ -105,7 +107,7 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 			if err != nil {
 				return err
 			}
-			best, cpu, value, err := bench(w, taps, conv, lossKind, size, evals, budget)
+			best, cpu, parts, value, err := bench(w, taps, conv, lossKind, size, evals, budget)
 			if err != nil {
 				return err
 			}
@@ -113,6 +115,10 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 			fmt.Printf("BENCH %s %dpx %s %.0f ms/eval %.2f GFLOP/s loss %.17g\n", platform(), size, conv, best.Seconds()*1000, flops/best.Seconds()/1e9, value)
 			if showCPU {
 				fmt.Printf("CPU %s %dpx %s %.0f ms/eval\n", platform(), size, conv, cpu.Seconds()*1000)
+			}
+			if showParts {
+				fmt.Printf("PARTS %s %dpx %s forward %.0f ms loss %.0f ms backward %.0f ms\n", platform(), size, conv,
+					parts[0].Seconds()*1000, parts[1].Seconds()*1000, parts[2].Seconds()*1000)
 			}
 		}
 	}
@@ -140,46 +146,51 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 	return nil
 }
 
-// bench returns the best wall and user CPU time of one evaluation, and its loss.
-func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size, evals int, budget time.Duration) (time.Duration, time.Duration, float64, error) {
+// bench returns the best wall and user CPU time of one evaluation, the best wall time of each
+// of its parts (forward, loss, backward), and its loss.
+func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size, evals int, budget time.Duration) (best, bestCPU time.Duration, parts [3]time.Duration, value float64, err error) {
 	net, err := vgg.Build(conv, w, taps, vgg.PadZero)
 	if err != nil {
-		return 0, 0, 0, err
+		return
 	}
 	ex := exemplar(size)
 	exFeats, err := net.Forward(ex.Pix, size, size)
 	if err != nil {
-		return 0, 0, 0, err
+		return
 	}
 	set, err := loss.New(loss.Options{Kind: loss.Kind(lossKind), Seed: 1}, exFeats, uniform(len(taps)))
 	if err != nil {
-		return 0, 0, 0, err
+		return
 	}
 	img := noise(size)
 	grad := make([]float32, len(img))
-	var value float64
-	best, bestCPU := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	best, bestCPU = time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	parts = [3]time.Duration{best, best, best}
 	start := time.Now()
 	for i := 0; i < max(evals, 1); i++ {
-		t, c := time.Now(), cpuTime()
+		t0, c := time.Now(), cpuTime()
 		feats, err := net.Forward(img, size, size)
 		if err != nil {
-			return 0, 0, 0, err
+			return 0, 0, parts, 0, err
 		}
+		t1 := time.Now()
 		v, up, err := set.Eval(feats)
 		if err != nil {
-			return 0, 0, 0, err
+			return 0, 0, parts, 0, err
 		}
+		t2 := time.Now()
 		if err := net.Backward(up, grad); err != nil {
-			return 0, 0, 0, err
+			return 0, 0, parts, 0, err
 		}
+		t3 := time.Now()
 		value = v
-		best, bestCPU = min(best, time.Since(t)), min(bestCPU, cpuTime()-c)
+		best, bestCPU = min(best, t3.Sub(t0)), min(bestCPU, cpuTime()-c)
+		parts = [3]time.Duration{min(parts[0], t1.Sub(t0)), min(parts[1], t2.Sub(t1)), min(parts[2], t3.Sub(t2))}
 		if time.Since(start) > budget {
 			break
 		}
 	}
-	return best, bestCPU, value, nil
+	return best, bestCPU, parts, value, nil
 }
 
 // convFLOPs is 2 × the multiply-adds of the convolutions up to the deepest tap, forward and

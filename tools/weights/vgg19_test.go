@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"os"
@@ -119,6 +120,38 @@ func TestVGG19Forward(t *testing.T) {
 		}
 		if wrongOrder < 10*tol {
 			t.Errorf("the test cannot tell BGR from RGB: %g", wrongOrder)
+		}
+	}
+}
+
+// TestCommittedVGG19 checks that weights/vgg19-conv3_4.q8 is byte for byte
+// what `make vgg19-weights` writes from the shared shards (the same
+// arguments as the Makefile's recipe), and that inspect names it.
+func TestCommittedVGG19(t *testing.T) {
+	if _, err := os.Stat(realModel); err != nil {
+		t.Skipf("shared weights: %v", err)
+	}
+	const committed = "../../weights/vgg19-conv3_4.q8"
+	out := filepath.Join(t.TempDir(), "vgg19-conv3_4.q8")
+	code, stdout, stderr := runArgs("convert", "-in", realModel, "-out", out, "-upto", "conv3_4")
+	if code != 0 || stderr != "" {
+		t.Fatalf("convert: exit %d, stderr %q", code, stderr)
+	}
+	want, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(committed)
+	if err != nil {
+		t.Fatalf("the committed file: %v (make vgg19-weights writes it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s (%d bytes) differs from what make vgg19-weights writes (%d bytes, %s); run make vgg19-weights", committed, len(got), len(want), strings.TrimSpace(stdout))
+	}
+	code, stdout, _ = runArgs("inspect", committed)
+	for _, s := range []string{"VGG-19, conv1_1 to conv3_4", "bgr, (x*255 - mean) / std, mean [103.939 116.779 123.68], std [1 1 1]", "vgg19-keras-to-conv3_4/model.json"} {
+		if code != 0 || !strings.Contains(stdout, s) {
+			t.Errorf("inspect: exit %d, output lacks %q:\n%s", code, s, stdout)
 		}
 	}
 }

@@ -9,7 +9,7 @@ PORT     ?= 8080
 WASM_PKGS := ./weights/ ./core/...
 
 .PHONY: all test test-native test-wasm vet bench demo weights vgg19-weights clean
-.PHONY: experiments
+.PHONY: experiments quality
 .PHONY: wasm site dist serve test-browser
 
 all: weights
@@ -78,6 +78,21 @@ EXP_OUT   ?= docs/images
 experiments:
 	$(GO) run ./tools/experiments -in $(SHARED)/textures/ulyanov_red-peppers256.jpg -textures $(SHARED)/textures \
 		-size $(EXP_SIZE) -iters $(EXP_ITERS) -j $(EXP_JOBS) -out $(EXP_OUT)
+
+## quality: the old default (untrained VGG-16, the current settings) against a new one on the shared
+## textures (brick, pebbles, peppers, water, heitz, embark): a contact sheet per size
+## (docs/images/quality-<size>px.png: exemplar | old | new | new tiled 2x2), docs/images/quality.md
+## and quality.json with the core/metrics statistics (docs/quality.md). QUALITY_SETTINGS (a JSON
+## file of synth.Settings fields) and QUALITY_WEIGHTS (a .q8 file) make the new default;
+## QUALITY_SIZES=128,256 adds 256 px (about four times as long).
+QUALITY_SETTINGS ?=
+QUALITY_WEIGHTS  ?=
+QUALITY_SIZES    ?= 128
+QUALITY_JOBS     ?= 2
+QUALITY_OUT      ?= docs/images
+quality:
+	$(GO) run ./tools/quality -textures $(SHARED)/textures -sizes $(QUALITY_SIZES) -j $(QUALITY_JOBS) -out $(QUALITY_OUT) \
+		$(if $(QUALITY_SETTINGS),-new-settings $(QUALITY_SETTINGS)) $(if $(QUALITY_WEIGHTS),-new-weights $(QUALITY_WEIGHTS))
 
 clean:
 	rm -rf build weights/vgg16-random.q8

@@ -13,7 +13,9 @@ package metrics
 
 import (
 	"math"
+	"reflect"
 	"slices"
+	"strconv"
 
 	"github.com/texsynth/texsynth/core/picture"
 )
@@ -307,6 +309,26 @@ type Stats struct {
 
 	OrientFine   float64 `json:"orient_fine"`   // OrientationDistance(output, exemplar, OrientFineSigma)
 	OrientCoarse float64 `json:"orient_coarse"` // OrientationDistance(output, exemplar, OrientCoarseSigma)
+}
+
+// MarshalJSON writes the statistics under their json names, with the NaN or infinities a
+// degenerate image can give (JSON has neither) as null.
+func (s Stats) MarshalJSON() ([]byte, error) {
+	v, t := reflect.ValueOf(s), reflect.TypeOf(s)
+	var b []byte
+	for i := range t.NumField() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, t.Field(i).Tag.Get("json"))
+		b = append(b, ':')
+		if x := v.Field(i).Float(); math.IsNaN(x) || math.IsInf(x, 0) {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendFloat(b, x, 'g', -1, 64)
+		}
+	}
+	return append(append([]byte{'{'}, b...), '}'), nil
 }
 
 // BorderBand is the band width of Stats.Border, as in the reference measurement.

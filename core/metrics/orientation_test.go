@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -237,5 +238,16 @@ func BenchmarkOrientation256(b *testing.B) {
 	for b.Loop() {
 		OrientationDistance(a, ex, OrientFineSigma)
 		OrientationDistance(a, ex, OrientCoarseSigma)
+	}
+}
+
+func TestStatsJSON(t *testing.T) {
+	b, err := json.Marshal(Stats{Colour: 0.5, Spectrum: math.NaN(), Seam: math.Inf(1), OrientCoarse: 0.25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"colour":0.5,"spectrum":null,"seam":null,"border":0,"copy":0,"orient_fine":0,"orient_coarse":0.25}`
+	if string(b) != want {
+		t.Errorf("%s\nwant %s", b, want)
 	}
 }

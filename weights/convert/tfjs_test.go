@@ -417,14 +417,6 @@ func FuzzTFJS(f *testing.F) {
 			}
 		}
 		s, err := ReadTFJS(fsys, "model.json")
-		if err != nil {
-			if !errors.Is(err, weights.ErrFormat) {
-				t.Fatalf("error %q does not wrap ErrFormat", err)
-			}
-			return
-		}
-		if _, err := s.File(Options{Bits: 4}); err != nil {
-			t.Fatalf("read, but does not convert: %v", err)
-		}
+		checkRead(t, s, err)
 	})
 }

@@ -8,8 +8,8 @@ PORT     ?= 8080
 # Packages whose code also runs in the browser: tested under js/wasm as well.
 WASM_PKGS := ./weights/ ./core/...
 
-.PHONY: all test test-native test-wasm vet bench demo weights clean
-.PHONY: experiments
+.PHONY: all test test-native test-wasm vet bench demo weights vgg19-weights clean
+.PHONY: experiments quality
 .PHONY: wasm site dist serve test-browser
 
 all: weights
@@ -40,6 +40,13 @@ weights: weights/vgg16-random.q8
 
 weights/vgg16-random.q8:
 	$(GO) run ./tools/weights -random -seed 0 -out $@
+
+## vgg19-weights: the pretrained ImageNet VGG-19, conv1_1 … conv3_4 at int8, from the shared Keras
+## weights in TF.js layout: the file committed as weights/vgg19-conv3_4.q8 (licence and attribution
+## in weights/vgg19-conv3_4.md). The tests check that the committed file is what this writes.
+VGG19_MODEL ?= $(SHARED)/weights/vgg19-keras-to-conv3_4/model.json
+vgg19-weights:
+	$(GO) run ./tools/weights convert -in $(VGG19_MODEL) -out weights/vgg19-conv3_4.q8 -upto conv3_4
 
 ## bench: one evaluation (VGG-16 to relu4_3, sw loss) at 64/128/256 px with the stock and fast conv
 ## paths, natively and in wasm under Node, then a default 128 px texture on each (docs/performance.md).
@@ -72,8 +79,23 @@ experiments:
 	$(GO) run ./tools/experiments -in $(SHARED)/textures/ulyanov_red-peppers256.jpg -textures $(SHARED)/textures \
 		-size $(EXP_SIZE) -iters $(EXP_ITERS) -j $(EXP_JOBS) -out $(EXP_OUT)
 
+## quality: the old default (untrained VGG-16, the current settings) against a new one on the shared
+## textures (brick, pebbles, peppers, water, heitz, embark): a contact sheet per size
+## (docs/images/quality-<size>px.png: exemplar | old | new | new tiled 2x2), docs/images/quality.md
+## and quality.json with the core/metrics statistics (docs/quality.md). QUALITY_SETTINGS (a JSON
+## file of synth.Settings fields) and QUALITY_WEIGHTS (a .q8 file) make the new default;
+## QUALITY_SIZES=128,256 adds 256 px (about four times as long).
+QUALITY_SETTINGS ?=
+QUALITY_WEIGHTS  ?=
+QUALITY_SIZES    ?= 128
+QUALITY_JOBS     ?= 2
+QUALITY_OUT      ?= docs/images
+quality:
+	$(GO) run ./tools/quality -textures $(SHARED)/textures -sizes $(QUALITY_SIZES) -j $(QUALITY_JOBS) -out $(QUALITY_OUT) \
+		$(if $(QUALITY_SETTINGS),-new-settings $(QUALITY_SETTINGS)) $(if $(QUALITY_WEIGHTS),-new-weights $(QUALITY_WEIGHTS))
+
 clean:
-	rm -rf build weights/*.q8
+	rm -rf build weights/vgg16-random.q8
 
 # ---- The page (docs/page.md) ----
 SITE := build/site

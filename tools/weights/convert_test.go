@@ -80,7 +80,7 @@ func TestConvertFailures(t *testing.T) {
 		{[]string{"convert", "-in", junk}, "are required"},
 		{[]string{"convert", "-in", junk, "-out", out, "x"}, `unexpected argument "x"`},
 		{[]string{"convert", "-in", junk, "-out", out, "-bits", "6"}, "-bits 6; want 8, 4 or 32"},
-		{[]string{"convert", "-in", junk, "-out", out, "-upto", "fc6"}, `-upto "fc6" is not a VGG-16 layer`},
+		{[]string{"convert", "-in", junk, "-out", out, "-upto", "fc6"}, `-upto "fc6" is not a VGG-16 or VGG-19 layer`},
 		{[]string{"convert", "-in", junk, "-out", out}, junk + ": weights: bad file: PyTorch"},
 		{[]string{"convert", "-in", q8, "-out", out}, "already a .q8"},
 		{[]string{"convert", "-in", filepath.Join(dir, "none.pth"), "-out", out}, "none.pth"},

@@ -11,8 +11,11 @@
 // random writes an untrained VGG-16 (He-normal kernels from the seed,
 // quantised to int8), layers conv1_1 to -upto (default all thirteen).
 // "weights -random [-seed N] [-upto LAYER] -out FILE" is the same.
-// convert reads a published VGG-16 checkpoint (PyTorch .pth, .safetensors
-// or .onnx; batch norm folded) and writes its convolution layers, quantised.
+// convert reads a published VGG-16 or VGG-19 checkpoint (PyTorch .pth,
+// .safetensors, .onnx, or a TF.js layers model's model.json with its shards;
+// batch norm folded) and writes its convolution layers, quantised; a TF.js
+// model missing later shards converts up to its last complete layer, with a
+// notice.
 // inspect prints a file's layers, shapes, bits, size, provenance and
 // checksum, and with -ref the quantisation error of every layer against the
 // checkpoint it came from (or another .q8 file). features prints the

@@ -1,0 +1,134 @@
+package gpu
+
+import _ "embed"
+
+// The shaders (wgsl/): what each computes is written at the top of its file.
+var (
+	//go:embed wgsl/conv.wgsl
+	convWGSL string
+	//go:embed wgsl/pool.wgsl
+	poolWGSL string
+	//go:embed wgsl/pad.wgsl
+	padWGSL string
+	//go:embed wgsl/add.wgsl
+	addWGSL string
+)
+
+// Padding modes as the shaders number them.
+const (
+	padZero     = 0
+	padReflect  = 1
+	padCircular = 2
+)
+
+// padMode maps core/vgg's padding names.
+func padMode(name string) (uint32, bool) {
+	switch name {
+	case "zero", "":
+		return padZero, true
+	case "reflect":
+		return padReflect, true
+	case "circular":
+		return padCircular, true
+	}
+	return 0, false
+}
+
+// step is one dispatch of a recorded program (or, with copy set, a buffer copy: from, from
+// offset, to, to offset, bytes). entries bind buffers to the shader's bindings 1…; binding 0 is
+// params, a uniform buffer of u32s.
+type step struct {
+	pipeline int
+	entries  [][2]int // binding, buffer
+	params   []uint32
+	groups   [2]int
+	copy     []int
+}
+
+// read is a range of a buffer (in floats) read back after a program.
+type read struct{ buffer, offset, count int }
+
+// kernels are the compiled pipelines.
+type kernels struct {
+	conv, pool, unpool, fold, add int
+}
+
+func compile(d *Device) (kernels, error) {
+	var k kernels
+	for _, p := range []struct {
+		dst               *int
+		code, entry, name string
+	}{
+		{&k.conv, convWGSL, "main", "conv"},
+		{&k.pool, poolWGSL, "forward", "pool"},
+		{&k.unpool, poolWGSL, "backward", "pool adjoint"},
+		{&k.fold, padWGSL, "main", "padding adjoint"},
+		{&k.add, addWGSL, "main", "add"},
+	} {
+		var err error
+		if *p.dst, err = d.pipeline(p.code, p.entry, p.name); err != nil {
+			return k, err
+		}
+	}
+	return k, nil
+}
+
+// Workgroup tiles, as the shaders declare them.
+const (
+	convTileM = 64  // conv.wgsl BM
+	convTileN = 64  // conv.wgsl BN
+	lineGroup = 256 // the element-wise shaders' workgroup size
+	maxGroups = 65535
+)
+
+// convStep is y = conv3×3(x) on an oh × ow output grid read from an ih × iw input (see
+// conv.wgsl for base and mode); mask is the backward's ReLU mask (x itself forward).
+func (k kernels) convStep(x, wt, bias, mask, y int, oh, ow, ih, iw, cin, cout int, base int32, pad, mode uint32) step {
+	m := oh * ow
+	return step{
+		pipeline: k.conv,
+		entries:  [][2]int{{1, x}, {2, wt}, {3, bias}, {4, mask}, {5, y}},
+		params: []uint32{uint32(m), uint32(cout), uint32(9 * cin), uint32(cin), uint32(ow), uint32(ih), uint32(iw),
+			uint32(base), pad, mode},
+		groups: [2]int{ceilDiv(m, convTileM), ceilDiv(cout, convTileN)},
+	}
+}
+
+// poolStep is out = maxpool2(x) for x h × w × c.
+func (k kernels) poolStep(x, out, h, w, c int) step {
+	return step{pipeline: k.pool, entries: [][2]int{{1, x}, {3, out}},
+		params: []uint32{uint32(h), uint32(w), uint32(c), 0}, groups: lineGroups((h / 2) * (w / 2) * c)}
+}
+
+// unpoolStep is gx = the pool's adjoint of gy, for the pool's input x h × w × c.
+func (k kernels) unpoolStep(x, gy, gx, h, w, c int) step {
+	return step{pipeline: k.unpool, entries: [][2]int{{1, x}, {2, gy}, {3, gx}},
+		params: []uint32{uint32(h), uint32(w), uint32(c), 0}, groups: lineGroups(h * w * c)}
+}
+
+// foldStep is dx = the padding's adjoint of dp, the gradient of a (h+2) × (w+2) × c padded input.
+func (k kernels) foldStep(dp, dx, h, w, c int, pad uint32) step {
+	return step{pipeline: k.fold, entries: [][2]int{{1, dp}, {2, dx}},
+		params: []uint32{uint32(h), uint32(w), uint32(c), pad}, groups: lineGroups(h * w * c)}
+}
+
+// addStep is g += u over n floats.
+func (k kernels) addStep(u, g, n int) step {
+	return step{pipeline: k.add, entries: [][2]int{{1, u}, {2, g}},
+		params: []uint32{uint32(n), 0, 0, 0}, groups: lineGroups(n)}
+}
+
+// copyStep copies n floats.
+func copyStep(from, to, n int) step { return step{copy: []int{from, 0, to, 0, 4 * n}} }
+
+// lineGroups spreads n invocations of a 256-wide shader over a 2-D grid of workgroups (one
+// dimension holds at most 65535), as the shaders' index gid.x + gid.y·nw.x·256 expects.
+func lineGroups(n int) [2]int {
+	g := ceilDiv(n, lineGroup)
+	if g <= maxGroups {
+		return [2]int{max(g, 1), 1}
+	}
+	return [2]int{maxGroups, ceilDiv(g, maxGroups)}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -46,9 +46,12 @@
       this.error = '';
       device.lost.then((l) => { this.lost = `the GPU device was lost (${l.reason || 'unknown'}): ${l.message || ''}`.trim(); });
       device.onuncapturederror = (e) => { if (!this.error) this.error = e.error.message; };
-      this.buffers = [];
+      // Buffers and programs by id; ids are never reused, so one network releasing its own
+      // cannot touch another's on the same device.
+      this.buffers = new Map();
+      this.programs = new Map();
       this.pipelines = [];
-      this.programs = [];
+      this.next = 0;
     }
 
     check() {
@@ -84,14 +87,14 @@
       return this.pipelines.length - 1;
     }
 
-    // alloc creates buffers of the given byte sizes (rounded up to 4) in one go;
-    // resolves to the index of the first. An out-of-memory error rejects.
+    // alloc creates buffers of the given byte sizes in one go; resolves to the id of the first
+    // (the others follow it). An out-of-memory error rejects.
     async alloc(sizes, usage) {
       this.check();
       this.scoped();
-      const first = this.buffers.length;
+      const first = this.next;
       for (const size of sizes) {
-        this.buffers.push(this.device.createBuffer({size: Math.max(16, Math.ceil(size / 16) * 16), usage}));
+        this.buffers.set(this.next++, this.device.createBuffer({size: Math.max(16, Math.ceil(size / 16) * 16), usage}));
       }
       await this.unscoped(`${sizes.length} buffers of ${sizes.reduce((a, b) => a + b, 0)} bytes`);
       return first;
@@ -102,10 +105,10 @@
     // write copies bytes from the Go program's memory (address, length) into a buffer.
     write(buffer, offset, address, length) {
       this.check();
-      this.device.queue.writeBuffer(this.buffers[buffer], offset, this.memory.buffer, address, length);
+      this.device.queue.writeBuffer(this.buffers.get(buffer), offset, this.memory.buffer, address, length);
     }
 
-    // program records steps and the reads that follow them; resolves to its index.
+    // program records steps and the reads that follow them; resolves to its id.
     //   {pipeline, entries: [[binding, buffer], …], params: Uint8Array, groups: [x, y]}
     //   {copy: [from, fromOffset, to, toOffset, bytes]}
     // reads: [[buffer, offset, bytes], …], read back in order, one after the other.
@@ -124,27 +127,28 @@
         uniforms.push(params);
         const pipeline = this.pipelines[s.pipeline];
         const entries = [{binding: 0, resource: {buffer: params}}];
-        for (const [binding, buffer] of s.entries) entries.push({binding, resource: {buffer: this.buffers[buffer]}});
+        for (const [binding, buffer] of s.entries) entries.push({binding, resource: {buffer: this.buffers.get(buffer)}});
         recorded.push({pipeline, group: this.device.createBindGroup({layout: pipeline.getBindGroupLayout(0), entries}), groups: s.groups});
       }
       let total = 0;
       const copies = reads.map(([buffer, offset, bytes]) => {
-        const c = {buffer: this.buffers[buffer], offset, bytes, at: total};
+        const c = {buffer: this.buffers.get(buffer), offset, bytes, at: total};
         total += bytes;
         return c;
       });
       const staging = total > 0 ? this.device.createBuffer({size: Math.ceil(total / 16) * 16, usage: READBACK}) : null;
       await this.unscoped('the program');
-      this.programs.push({steps: recorded, copies, total, staging, uniforms});
-      return this.programs.length - 1;
+      const id = this.next++;
+      this.programs.set(id, {steps: recorded, copies, total, staging, uniforms});
+      return id;
     }
 
     // run submits a program and, when the GPU is done, copies what it read into the Go program's
     // memory at address (total bytes). Resolves to the milliseconds it took.
-    async run(index, address) {
+    async run(id, address) {
       this.check();
       const start = performance.now();
-      const p = this.programs[index];
+      const p = this.programs.get(id);
       this.scoped();
       const enc = this.device.createCommandEncoder();
       let pass = null;
@@ -152,7 +156,7 @@
         if (s.copy) {
           if (pass) { pass.end(); pass = null; }
           const [from, fromOffset, to, toOffset, bytes] = s.copy;
-          enc.copyBufferToBuffer(this.buffers[from], fromOffset, this.buffers[to], toOffset, bytes);
+          enc.copyBufferToBuffer(this.buffers.get(from), fromOffset, this.buffers.get(to), toOffset, bytes);
           continue;
         }
         if (!pass) pass = enc.beginComputePass();
@@ -181,12 +185,18 @@
       return performance.now() - start;
     }
 
-    // release frees buffers and programs from index on (a new image size replaces the old plan).
-    release(buffersFrom, programsFrom) {
-      for (const b of this.buffers.splice(buffersFrom)) b.destroy();
-      for (const p of this.programs.splice(programsFrom)) {
-        if (p.staging) p.staging.destroy();
-        for (const u of p.uniforms) u.destroy();
+    // release frees buffers and programs by id (a new image size replaces the old plan).
+    release(ids) {
+      for (const id of ids) {
+        const b = this.buffers.get(id);
+        if (b) b.destroy();
+        const p = this.programs.get(id);
+        if (p) {
+          if (p.staging) p.staging.destroy();
+          for (const u of p.uniforms) u.destroy();
+        }
+        this.buffers.delete(id);
+        this.programs.delete(id);
       }
     }
 

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"runtime"
 	"syscall/js"
+	"time"
 	"unsafe"
 )
 
 // Device is a WebGPU device opened through wasm/gpu.js (globalThis.texsynthGPU).
 type Device struct {
+	kernelCache
 	v        js.Value
 	name     string
 	emulated bool
@@ -119,21 +121,28 @@ func (d *Device) program(steps []step, reads []read) (int, error) {
 	return v.Int(), nil
 }
 
-// run submits a program and waits until its reads are in dst (as many floats as they hold).
-func (d *Device) run(program int, dst []float32) error {
+// run submits a program and waits until its reads are in dst (as many floats as they hold);
+// it returns the time from the submission to the results being in dst.
+func (d *Device) run(program int, dst []float32) (time.Duration, error) {
 	var p uintptr
 	if len(dst) > 0 {
 		p = uintptr(addr(dst))
 	}
-	_, err := await(func() js.Value { return d.v.Call("run", program, p) })
+	ms, err := await(func() js.Value { return d.v.Call("run", program, p) })
 	runtime.KeepAlive(dst)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrDevice, err)
+		return 0, fmt.Errorf("%w: %v", ErrDevice, err)
 	}
-	return nil
+	return time.Duration(ms.Float() * float64(time.Millisecond)), nil
 }
 
-func (d *Device) release(buffersFrom, programsFrom int) { d.call("release", buffersFrom, programsFrom) }
+func (d *Device) release(ids []int) {
+	list := make([]any, len(ids))
+	for i, id := range ids {
+		list[i] = id
+	}
+	d.call("release", list)
+}
 
 // call runs a synchronous method, turning a JavaScript exception into ErrDevice.
 func (d *Device) call(method string, args ...any) (err error) {

@@ -1,11 +1,18 @@
 package gpu
 
-import _ "embed"
+import (
+	_ "embed"
+	"sync"
+)
 
 // The shaders (wgsl/): what each computes is written at the top of its file.
 var (
+	//go:embed wgsl/source.wgsl
+	sourceWGSL string
 	//go:embed wgsl/conv.wgsl
 	convWGSL string
+	//go:embed wgsl/conv_direct.wgsl
+	convDirectWGSL string
 	//go:embed wgsl/pool.wgsl
 	poolWGSL string
 	//go:embed wgsl/pad.wgsl
@@ -48,35 +55,69 @@ type step struct {
 // read is a range of a buffer (in floats) read back after a program.
 type read struct{ buffer, offset, count int }
 
-// kernels are the compiled pipelines.
+// kernels are the compiled pipelines. conv is the convolution a Net uses: the tiled one on a
+// GPU, the direct one on a CPU implementation (conv_direct.wgsl says why); both are tested.
 type kernels struct {
 	conv, pool, unpool, fold, add int
+	convTiled                     bool // conv is conv.wgsl's tiled kernel
 }
 
-func compile(d *Device) (kernels, error) {
-	var k kernels
-	for _, p := range []struct {
-		dst               *int
-		code, entry, name string
-	}{
-		{&k.conv, convWGSL, "main", "conv"},
-		{&k.pool, poolWGSL, "forward", "pool"},
-		{&k.unpool, poolWGSL, "backward", "pool adjoint"},
-		{&k.fold, padWGSL, "main", "padding adjoint"},
-		{&k.add, addWGSL, "main", "add"},
-	} {
+// kernelCache holds a device's compiled pipelines: compiling takes a while (seconds on a CPU
+// implementation, the tiled convolution most), so every Net on the device shares them, and each
+// convolution kernel is compiled only when one is asked for.
+type kernelCache struct {
+	mu     sync.Mutex
+	common *kernels
+	convs  map[bool]int // tiled → pipeline
+}
+
+// kernels returns the device's pipelines with the convolution that suits it.
+func (d *Device) kernels() (kernels, error) { return d.kernelsWith(!d.Emulated()) }
+
+// kernelsWith returns them with the tiled or the direct convolution.
+func (d *Device) kernelsWith(tiled bool) (kernels, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.common == nil {
+		var k kernels
+		for _, p := range []struct {
+			dst               *int
+			code, entry, name string
+		}{
+			{&k.pool, poolWGSL, "forward", "pool"},
+			{&k.unpool, poolWGSL, "backward", "pool adjoint"},
+			{&k.fold, sourceWGSL + padWGSL, "main", "padding adjoint"},
+			{&k.add, addWGSL, "main", "add"},
+		} {
+			var err error
+			if *p.dst, err = d.pipeline(p.code, p.entry, p.name); err != nil {
+				return k, err
+			}
+		}
+		d.common, d.convs = &k, map[bool]int{}
+	}
+	k := *d.common
+	conv, ok := d.convs[tiled]
+	if !ok {
+		code, name := convDirectWGSL, "direct conv"
+		if tiled {
+			code, name = convWGSL, "tiled conv"
+		}
 		var err error
-		if *p.dst, err = d.pipeline(p.code, p.entry, p.name); err != nil {
+		if conv, err = d.pipeline(sourceWGSL+code, "main", name); err != nil {
 			return k, err
 		}
+		d.convs[tiled] = conv
 	}
+	k.conv, k.convTiled = conv, tiled
 	return k, nil
 }
 
 // Workgroup tiles, as the shaders declare them.
 const (
-	convTileM = 64  // conv.wgsl BM
+	convTileM = 64  // conv.wgsl BM; conv_direct.wgsl's workgroup
 	convTileN = 64  // conv.wgsl BN
+	directN   = 4   // conv_direct.wgsl: channels per invocation
 	lineGroup = 256 // the element-wise shaders' workgroup size
 	maxGroups = 65535
 )
@@ -85,12 +126,16 @@ const (
 // conv.wgsl for base and mode); mask is the backward's ReLU mask (x itself forward).
 func (k kernels) convStep(x, wt, bias, mask, y int, oh, ow, ih, iw, cin, cout int, base int32, pad, mode uint32) step {
 	m := oh * ow
+	tileN := directN
+	if k.convTiled {
+		tileN = convTileN
+	}
 	return step{
 		pipeline: k.conv,
 		entries:  [][2]int{{1, x}, {2, wt}, {3, bias}, {4, mask}, {5, y}},
 		params: []uint32{uint32(m), uint32(cout), uint32(9 * cin), uint32(cin), uint32(ow), uint32(ih), uint32(iw),
 			uint32(base), pad, mode},
-		groups: [2]int{ceilDiv(m, convTileM), ceilDiv(cout, convTileN)},
+		groups: [2]int{ceilDiv(m, convTileM), ceilDiv(cout, tileN)},
 	}
 }
 

@@ -37,10 +37,14 @@ func dispatch(t *testing.T, d *Device, inputs [][]float64, n int, steps func(in 
 		t.Fatal(err)
 	}
 	got := make([]float32, n)
-	if err := d.run(prog, got); err != nil {
+	if _, err := d.run(prog, got); err != nil {
 		t.Fatal(err)
 	}
-	d.release(first, prog)
+	ids := []int{prog}
+	for i := range sizes {
+		ids = append(ids, first+i)
+	}
+	d.release(ids)
 	return floats.Widen(got)
 }
 
@@ -71,75 +75,87 @@ var convSizes = [][4]int{{1, 1, 3, 2}, {5, 7, 3, 9}, {9, 6, 17, 70}, {11, 13, 20
 
 func TestConvForward(t *testing.T) {
 	d := device(t)
-	for _, sz := range convSizes {
-		h, w, cin, cout := sz[0], sz[1], sz[2], sz[3]
-		x := randoms(h*w*cin, 1)
-		k := randoms(9*cin*cout, 2) // [t·cin + c][o]
-		b := randoms(cout, 3)
-		for _, pad := range []uint32{padZero, padReflect, padCircular} {
-			want := make([]float64, h*w*cout)
-			for i := range h {
-				for j := range w {
-					for o := range cout {
-						s := b[o]
-						for t := range 9 {
-							si, sj := source(i+t/3-1, h, pad), source(j+t%3-1, w, pad)
-							if si < 0 || sj < 0 {
-								continue
-							}
-							for c := range cin {
-								s += x[(si*w+sj)*cin+c] * k[(t*cin+c)*cout+o]
-							}
+	for _, tiled := range []bool{true, false} {
+		for _, sz := range convSizes {
+			convForward(t, d, tiled, sz)
+		}
+	}
+}
+
+func convForward(t *testing.T, d *Device, tiled bool, sz [4]int) {
+	h, w, cin, cout := sz[0], sz[1], sz[2], sz[3]
+	x := randoms(h*w*cin, 1)
+	k := randoms(9*cin*cout, 2) // [t·cin + c][o]
+	b := randoms(cout, 3)
+	for _, pad := range []uint32{padZero, padReflect, padCircular} {
+		want := make([]float64, h*w*cout)
+		for i := range h {
+			for j := range w {
+				for o := range cout {
+					s := b[o]
+					for t := range 9 {
+						si, sj := source(i+t/3-1, h, pad), source(j+t%3-1, w, pad)
+						if si < 0 || sj < 0 {
+							continue
 						}
-						want[(i*w+j)*cout+o] = max(s, 0)
+						for c := range cin {
+							s += x[(si*w+sj)*cin+c] * k[(t*cin+c)*cout+o]
+						}
 					}
+					want[(i*w+j)*cout+o] = max(s, 0)
 				}
 			}
-			got := dispatch(t, d, [][]float64{x, k, b}, len(want), func(in []int, out int) []step {
-				return []step{testKernels(t, d).convStep(in[0], in[1], in[2], in[0], out, h, w, h, w, cin, cout, -1, pad, 0)}
-			})
-			check(t, fmt.Sprintf("conv %v %s", sz, padNames[pad]), got, want, 1e-5)
 		}
+		got := dispatch(t, d, [][]float64{x, k, b}, len(want), func(in []int, out int) []step {
+			return []step{testKernels(t, d, tiled).convStep(in[0], in[1], in[2], in[0], out, h, w, h, w, cin, cout, -1, pad, 0)}
+		})
+		check(t, fmt.Sprintf("conv (tiled %v) %v %s", tiled, sz, padNames[pad]), got, want, 1e-5)
 	}
 }
 
 // TestConvBackward: mode 1 gives ∂/∂xp of ⟨conv(xp), g·[y > 0]⟩ on the (h+2) × (w+2) padded grid.
 func TestConvBackward(t *testing.T) {
 	d := device(t)
-	for _, sz := range convSizes {
-		h, w, cin, cout := sz[0], sz[1], sz[2], sz[3]
-		g := randoms(h*w*cout, 4)
-		y := randoms(h*w*cout, 5) // the mask: about half positive
-		k := randoms(9*cin*cout, 6)
-		bwd := make([]float64, len(k)) // [t·out + o][c] = forward [(8−t)·in + c][o]
-		for t := range 9 {
-			for c := range cin {
-				for o := range cout {
-					bwd[(t*cout+o)*cin+c] = k[((8-t)*cin+c)*cout+o]
-				}
-			}
+	for _, tiled := range []bool{true, false} {
+		for _, sz := range convSizes {
+			convBackward(t, d, tiled, sz)
 		}
-		wp := w + 2
-		want := make([]float64, (h+2)*wp*cin)
-		for i := range h {
-			for j := range w {
-				for o := range cout {
-					if y[(i*w+j)*cout+o] <= 0 {
-						continue
-					}
-					for t := range 9 {
-						for c := range cin {
-							want[((i+t/3)*wp+j+t%3)*cin+c] += g[(i*w+j)*cout+o] * k[(t*cin+c)*cout+o]
-						}
-					}
-				}
-			}
-		}
-		got := dispatch(t, d, [][]float64{g, bwd, y}, len(want), func(in []int, out int) []step {
-			return []step{testKernels(t, d).convStep(in[0], in[1], in[2], in[2], out, h+2, wp, h, w, cout, cin, -2, padZero, 1)}
-		})
-		check(t, fmt.Sprintf("conv adjoint %v", sz), got, want, 1e-5)
 	}
+}
+
+func convBackward(t *testing.T, d *Device, tiled bool, sz [4]int) {
+	h, w, cin, cout := sz[0], sz[1], sz[2], sz[3]
+	g := randoms(h*w*cout, 4)
+	y := randoms(h*w*cout, 5) // the mask: about half positive
+	k := randoms(9*cin*cout, 6)
+	bwd := make([]float64, len(k)) // [t·out + o][c] = forward [(8−t)·in + c][o]
+	for t := range 9 {
+		for c := range cin {
+			for o := range cout {
+				bwd[(t*cout+o)*cin+c] = k[((8-t)*cin+c)*cout+o]
+			}
+		}
+	}
+	wp := w + 2
+	want := make([]float64, (h+2)*wp*cin)
+	for i := range h {
+		for j := range w {
+			for o := range cout {
+				if y[(i*w+j)*cout+o] <= 0 {
+					continue
+				}
+				for t := range 9 {
+					for c := range cin {
+						want[((i+t/3)*wp+j+t%3)*cin+c] += g[(i*w+j)*cout+o] * k[(t*cin+c)*cout+o]
+					}
+				}
+			}
+		}
+	}
+	got := dispatch(t, d, [][]float64{g, bwd, y}, len(want), func(in []int, out int) []step {
+		return []step{testKernels(t, d, tiled).convStep(in[0], in[1], in[2], in[2], out, h+2, wp, h, w, cout, cin, -2, padZero, 1)}
+	})
+	check(t, fmt.Sprintf("conv adjoint (tiled %v) %v", tiled, sz), got, want, 1e-5)
 }
 
 // TestPadAdjoint: the fold is the adjoint of padding: ⟨pad(x), dp⟩ = ⟨x, fold(dp)⟩, i.e. every
@@ -164,7 +180,7 @@ func TestPadAdjoint(t *testing.T) {
 				}
 			}
 			got := dispatch(t, d, [][]float64{dp}, len(want), func(in []int, out int) []step {
-				return []step{testKernels(t, d).foldStep(in[0], out, h, w, c, pad)}
+				return []step{testKernels(t, d, false).foldStep(in[0], out, h, w, c, pad)}
 			})
 			check(t, fmt.Sprintf("pad adjoint %v %s", sz, padNames[pad]), got, want, 1e-6)
 		}
@@ -193,7 +209,7 @@ func TestPool(t *testing.T) {
 			}
 		}
 		got := dispatch(t, d, [][]float64{x}, len(want), func(in []int, out int) []step {
-			return []step{testKernels(t, d).poolStep(in[0], out, h, w, c)}
+			return []step{testKernels(t, d, false).poolStep(in[0], out, h, w, c)}
 		})
 		check(t, fmt.Sprintf("pool %v", sz), got, want, 0)
 	}
@@ -227,7 +243,7 @@ func TestPoolAdjoint(t *testing.T) {
 			}
 		}
 		got := dispatch(t, d, [][]float64{x, gy}, len(want), func(in []int, out int) []step {
-			return []step{testKernels(t, d).unpoolStep(in[0], in[1], out, h, w, c)}
+			return []step{testKernels(t, d, false).unpoolStep(in[0], in[1], out, h, w, c)}
 		})
 		check(t, fmt.Sprintf("pool adjoint %v", sz), got, want, 0)
 	}
@@ -242,7 +258,7 @@ func TestAdd(t *testing.T) {
 		want[i] = g[i] + u[i]
 	}
 	got := dispatch(t, d, [][]float64{u, g}, n, func(in []int, out int) []step {
-		k := testKernels(t, d)
+		k := testKernels(t, d, false)
 		return []step{copyStep(in[1], out, n), k.addStep(in[0], out, n)}
 	})
 	check(t, "add", got, want, 1e-6)
@@ -261,23 +277,18 @@ func TestLineGroups(t *testing.T) {
 		if g := lineGroups(n); g[1] < 2 {
 			t.Fatalf("lineGroups(%d) = %v", n, g)
 		}
-		return []step{testKernels(t, d).addStep(in[0], out, n)}
+		return []step{testKernels(t, d, false).addStep(in[0], out, n)}
 	})
 	check(t, "add over a 2-D grid", got, u, 0)
 }
 
-var testKernelsOf = map[*Device]kernels{}
-
-func testKernels(t *testing.T, d *Device) kernels {
+// testKernels returns the device's kernels with the tiled (GPU) or the direct (CPU) convolution.
+func testKernels(t *testing.T, d *Device, tiled bool) kernels {
 	t.Helper()
-	if k, ok := testKernelsOf[d]; ok {
-		return k
-	}
-	k, err := compile(d)
+	k, err := d.kernelsWith(tiled)
 	if err != nil {
 		t.Fatal(err)
 	}
-	testKernelsOf[d] = k
 	return k
 }
 

@@ -3,6 +3,7 @@ package gpu
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/weights"
@@ -20,10 +21,24 @@ type Net struct {
 	mean   [3]float32
 	convs  []conv // per stage (pools: zero)
 
-	mu       sync.Mutex
-	plan     *plan
-	weightsN int   // buffers the weights hold; a plan's come after them
-	failed   error // once the device has failed, every call reports it
+	mu      sync.Mutex
+	plan    *plan
+	weights []int // the weights' buffers
+	failed  error // once the device has failed, every call reports it
+	timing  Timing
+}
+
+// Timing is where the last evaluation's time went on the device: from submitting each pass to
+// its results being in Go's memory (the rest of an evaluation is the loss, on the host).
+type Timing struct {
+	Forward, Backward time.Duration
+}
+
+// LastTiming returns the last evaluation's Timing.
+func (n *Net) LastTiming() Timing {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.timing
 }
 
 // conv is one conv layer's buffers: the forward kernel [9·in × out] (row t·in + c), the
@@ -37,11 +52,20 @@ type conv struct {
 // conv layers' weights from w, the taps (stage names) whose features the loss reads, and the
 // padding (zero, reflect or circular).
 func New(dev *Device, stages []Stage, w *weights.File, taps []string, pad string) (*Net, error) {
+	k, err := dev.kernels()
+	if err != nil {
+		return nil, err
+	}
+	return build(dev, k, stages, w, taps, pad)
+}
+
+// build is New with the given kernels.
+func build(dev *Device, k kernels, stages []Stage, w *weights.File, taps []string, pad string) (*Net, error) {
 	mode, ok := padMode(pad)
 	if !ok {
 		return nil, fmt.Errorf("gpu: unknown padding %q", pad)
 	}
-	n := &Net{dev: dev, pad: mode, bgr: w.Pre.Order == "bgr"}
+	n := &Net{dev: dev, k: k, pad: mode, bgr: w.Pre.Order == "bgr"}
 	for c := range 3 {
 		n.scale[c] = float32(float64(w.Pre.Scale) / float64(w.Pre.Std[c]))
 		n.mean[c] = float32(float64(w.Pre.Mean[c]) / float64(w.Pre.Std[c]))
@@ -63,10 +87,6 @@ func New(dev *Device, stages []Stage, w *weights.File, taps []string, pad string
 	for _, s := range n.stages {
 		n.isTap = append(n.isTap, want[s.Name])
 	}
-	var err error
-	if n.k, err = compile(dev); err != nil {
-		return nil, err
-	}
 	n.convs = make([]conv, depth)
 	in := 3
 	for i, s := range n.stages {
@@ -86,6 +106,7 @@ func New(dev *Device, stages []Stage, w *weights.File, taps []string, pad string
 			return nil, err
 		}
 		c := conv{in: l.In, out: l.Out, fwd: first, bwd: first + 1, bias: first + 2}
+		n.weights = append(n.weights, first, first+1, first+2)
 		for _, u := range []struct {
 			buf  int
 			data []float32
@@ -95,7 +116,6 @@ func New(dev *Device, stages []Stage, w *weights.File, taps []string, pad string
 			}
 		}
 		n.convs[i] = c
-		n.weightsN = first + 3
 		in = l.Out
 	}
 	return n, nil
@@ -144,6 +164,25 @@ type plan struct {
 	feats      []float32
 	grad       []float32
 	x0Host     []float32
+	ids        []int // its buffers and programs, released together
+}
+
+// releasePlan frees the current size's buffers and programs.
+func (n *Net) releasePlan() {
+	if n.plan != nil {
+		n.dev.release(n.plan.ids)
+		n.plan = nil
+	}
+}
+
+// Close frees the network's buffers on the device (the device stays open for other networks).
+func (n *Net) Close() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.releasePlan()
+	n.dev.release(n.weights)
+	n.weights = nil
+	n.failed = fmt.Errorf("%w: the network was closed", ErrDevice)
 }
 
 // planFor returns the buffers and programs for an h×w image, replacing the previous size's.
@@ -151,10 +190,7 @@ func (n *Net) planFor(h, w int) (*plan, error) {
 	if p := n.plan; p != nil && p.h == h && p.w == w {
 		return p, nil
 	}
-	if n.plan != nil {
-		n.dev.release(n.weightsN, 0) // only plans record programs
-		n.plan = nil
-	}
+	n.releasePlan()
 	p := &plan{h: h, w: w, x0Host: make([]float32, h*w*3), grad: make([]float32, h*w*3)}
 	ch, cw, c := h, w, 3
 	sizes := []int{h * w * 3} // x0
@@ -191,6 +227,9 @@ func (n *Net) planFor(h, w int) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i := range sizes {
+		p.ids = append(p.ids, first+i)
+	}
 	p.x0 = first
 	for i := range n.stages {
 		p.acts = append(p.acts, first+1+i)
@@ -201,13 +240,15 @@ func (n *Net) planFor(h, w int) (*plan, error) {
 	for t := range p.tapAt {
 		p.ups = append(p.ups, next+3+t)
 	}
+	n.plan = p
 	if p.forward, err = n.dev.program(n.forwardSteps(p)); err != nil {
 		return nil, err
 	}
+	p.ids = append(p.ids, p.forward)
 	if p.backward, err = n.dev.program(n.backwardSteps(p)); err != nil {
 		return nil, err
 	}
-	n.plan = p
+	p.ids = append(p.ids, p.backward)
 	return p, nil
 }
 
@@ -301,7 +342,7 @@ func (n *Net) forward(img []float32, h, w int) (*plan, error) {
 	if err := n.dev.write(p.x0, p.x0Host); err != nil {
 		return nil, n.fail(err)
 	}
-	if err := n.dev.run(p.forward, p.feats); err != nil {
+	if n.timing.Forward, err = n.dev.run(p.forward, p.feats); err != nil {
 		return nil, n.fail(err)
 	}
 	return p, nil
@@ -372,7 +413,7 @@ func (n *Net) Evaluate(img []float32, h, w int, upstream func(feats []loss.Map[f
 			return nil, n.fail(err)
 		}
 	}
-	if err := n.dev.run(p.backward, p.grad); err != nil {
+	if n.timing.Backward, err = n.dev.run(p.backward, p.grad); err != nil {
 		return nil, n.fail(err)
 	}
 	out := make([]float32, h*w*3)

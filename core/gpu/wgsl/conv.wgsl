@@ -7,7 +7,7 @@
 // Backward (mode 1): the gradient with respect to the padded input, a (h+2) × (w+2) grid: the
 // masked output gradient (zero where the forward output was not positive, and outside its h × w
 // grid: base -2, zero padding) correlated with the flipped, transposed kernel. pad.wgsl then
-// folds the border back onto the pixels it copied.
+// folds the border back onto the pixels it copied. (source() comes from source.wgsl.)
 
 struct Params {
   m: u32,     // output positions: oh · ow
@@ -37,19 +37,6 @@ const TN = 4u;  // channels per thread (one vec4)
 
 var<workgroup> As: array<array<f32, BM>, BK>;       // [k][position]
 var<workgroup> Bs: array<array<vec4<f32>, 16>, BK>; // [k][channel / 4]
-
-// source maps a row (or column) index one outside [0, n) to the one the padding copies, or -1
-// for a zero; it mirrors core/vgg's padIndex.
-fn source(i: i32, n: i32, pad: u32) -> i32 {
-  if (i >= 0 && i < n) { return i; }
-  if (pad == 1u) {
-    if (n == 1) { return 0; }
-    if (i < 0) { return -i; }
-    return 2 * n - 2 - i;
-  }
-  if (pad == 2u) { return (i + n) % n; }
-  return -1;
-}
 
 fn loadA(p: u32, k: u32) -> f32 {
   if (p >= P.m || k >= P.k) { return 0.0; }

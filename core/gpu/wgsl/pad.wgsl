@@ -14,18 +14,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read> dp: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;
 
-// source is conv.wgsl's: the index a padded coordinate i - 1 copies, or -1.
-fn source(i: i32, n: i32, pad: u32) -> i32 {
-  if (i >= 0 && i < n) { return i; }
-  if (pad == 1u) {
-    if (n == 1) { return 0; }
-    if (i < 0) { return -i; }
-    return 2 * n - 2 - i;
-  }
-  if (pad == 2u) { return (i + n) % n; }
-  return -1;
-}
-
 // copies lists the padded indices (0 … n+1) whose value is pixel s: its own s + 1, and the two
 // border ones when they copy s. Unused entries are -1.
 fn copies(s: i32, n: i32, pad: u32) -> vec3<i32> {

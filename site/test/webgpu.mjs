@@ -18,15 +18,16 @@ export function launchWebGPU() {
   });
 }
 
-// runBench opens bench.html at base with the given query and resolves to its rows.
-export async function runBench(browser, base, query, timeout) {
+// runBench opens bench.html at base with the given query and resolves to its rows (it waits as
+// long as the page runs).
+export async function runBench(browser, base, query) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(`${base}/bench.html?${query}&run`);
   await page.waitForFunction(() => window.benchDone !== undefined);
-  const rows = await page.evaluate(() => window.benchDone.then((rows) => rows.map(({raw, ...r}) => ({...r, raw}))), null, {timeout});
+  const rows = await page.evaluate(() => window.benchDone);
   const table = await page.locator('#bench-table').innerText();
   await page.close();
   return {rows, table, errors};

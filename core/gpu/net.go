@@ -332,11 +332,7 @@ func (n *Net) forward(img []float32, h, w int) (*plan, error) {
 	}
 	for i := 0; i < h*w; i++ {
 		for c := range 3 {
-			src := c
-			if n.bgr {
-				src = 2 - c
-			}
-			p.x0Host[i*3+c] = img[i*3+src]*n.scale[c] - n.mean[c]
+			p.x0Host[i*3+c] = img[i*3+n.source(c)]*n.scale[c] - n.mean[c]
 		}
 	}
 	if err := n.dev.write(p.x0, p.x0Host); err != nil {
@@ -346,6 +342,14 @@ func (n *Net) forward(img []float32, h, w int) (*plan, error) {
 		return nil, n.fail(err)
 	}
 	return p, nil
+}
+
+// source is the image channel the network's input channel c is: the weights may want BGR.
+func (n *Net) source(c int) int {
+	if n.bgr {
+		return 2 - c
+	}
+	return c
 }
 
 // fail keeps a device error: the device is not used again.
@@ -419,11 +423,7 @@ func (n *Net) Evaluate(img []float32, h, w int, upstream func(feats []loss.Map[f
 	out := make([]float32, h*w*3)
 	for i := 0; i < h*w; i++ {
 		for c := range 3 {
-			src := c
-			if n.bgr {
-				src = 2 - c
-			}
-			out[i*3+src] = p.grad[i*3+c] * n.scale[c]
+			out[i*3+n.source(c)] = p.grad[i*3+c] * n.scale[c]
 		}
 	}
 	return out, nil

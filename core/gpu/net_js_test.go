@@ -239,3 +239,14 @@ func TestDeviceLoss(t *testing.T) {
 		t.Fatalf("New on a destroyed device: %v, want ErrDevice", err)
 	}
 }
+
+// TestTooLarge: an image whose buffers exceed what the adapter can bind is refused with
+// ErrDevice before anything is allocated, as an out-of-memory error would be.
+func TestTooLarge(t *testing.T) {
+	d := device(t)
+	if _, err := d.storage([]int{16, d.maxBytes + 4}); !errors.Is(err, ErrDevice) {
+		t.Fatalf("a buffer of %d bytes (the limit is %d): %v, want ErrDevice", d.maxBytes+4, d.maxBytes, err)
+	} else {
+		t.Logf("reported: %v", err)
+	}
+}

@@ -8,7 +8,7 @@ PORT     ?= 8080
 # Packages whose code also runs in the browser: tested under js/wasm as well.
 WASM_PKGS := ./weights/ ./core/...
 
-.PHONY: all test test-native test-wasm vet bench demo weights vgg19-weights clean
+.PHONY: all test test-native test-wasm test-gpu vet bench bench-page demo weights vgg19-weights clean
 .PHONY: experiments quality
 .PHONY: wasm site dist serve test-browser
 
@@ -34,6 +34,17 @@ test-wasm:
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" GOOS=js GOARCH=wasm $(GO) test -count=1 $(WASM_PKGS)
 	PATH="$(WASMEXEC):$$PATH" TEXSYNTH_SIMD=off GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg ./core/loss
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" TEXSYNTH_SIMD=nofma GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm
+	$(MAKE) test-gpu
+
+# The WebGPU engine (core/gpu) under js/wasm in Node, with navigator.gpu from the npm package
+# webgpu (Dawn) on the CPU Vulkan driver Debian's chromium ships (SwiftShader): wasm/gpu-node.mjs
+# is preloaded after wasm/memory.cjs. TEXSYNTH_GPU=required makes a missing adapter a failure.
+VK_SWIFTSHADER ?= /usr/lib/chromium/vk_swiftshader_icd.json
+NODE_GPU := $(NODE_SIMD) --import $(CURDIR)/wasm/gpu-node.mjs
+test-gpu:
+	@test -d node_modules/webgpu || npm ci --no-audit --no-fund
+	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_GPU)" VK_ICD_FILENAMES="$(VK_SWIFTSHADER)" TEXSYNTH_GPU=required \
+		GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 20m ./core/gpu
 
 ## weights: the built-in default written as a file (never committed).
 weights: weights/vgg16-random.q8
@@ -49,7 +60,8 @@ vgg19-weights:
 	$(GO) run ./tools/weights convert -in $(VGG19_MODEL) -out weights/vgg19-conv3_4.q8 -upto conv3_4
 
 ## bench: one evaluation (VGG-16 to relu4_3, sw loss) at 64/128/256 px with the stock and fast conv
-## paths, natively and in wasm under Node, then a default 128 px texture on each (docs/performance.md).
+## paths, natively and in wasm under Node, then a default 128 px texture on each, then the benchmark
+## page in headless Chromium (bench-page: WebGPU and wasm SIMD) (docs/performance.md).
 ## BENCH_FLAGS adds flags to both runs (go run ./tools/bench -h), e.g. BENCH_FLAGS="-conv fast".
 BENCH_FLAGS ?=
 bench:
@@ -60,6 +72,17 @@ bench:
 	node $(NODE_SIMD) "$(WASMEXEC)/wasm_exec_node.js" build/bench.wasm -texture 128 $(BENCH_FLAGS) | tee build/bench-wasm.txt
 	@echo; echo "| default texture | size | levels | iterations | evaluations | wall time |"; echo "|---|---|---|---|---|---|"
 	@cat build/bench-native.txt build/bench-wasm.txt | awk '/^TEXTURE/ { printf "| %s (%s) | %s | %s | %s | %s | %s s |\n", $$2, $$4, $$3, $$14, $$5, $$7, $$9 }'
+	$(MAKE) bench-page
+
+## bench-page: site/bench.html (the benchmark page a person opens) in headless Chromium with WebGPU
+## on: per-evaluation times of the WebGPU and wasm SIMD engines; on a machine without a GPU the
+## adapter is SwiftShader, labelled CPU emulation. BENCH_PAGE_SIZES (the page's own default is
+## 64,128,256,512; CPU emulation takes minutes per evaluation beyond 128 px) and BENCH_PAGE_EVALS.
+BENCH_PAGE_SIZES ?= 64,128
+BENCH_PAGE_EVALS ?= 3
+bench-page: site
+	@test -d node_modules/playwright-core || npm ci --no-audit --no-fund
+	node tools/bench/page.mjs -sizes $(BENCH_PAGE_SIZES) -evals $(BENCH_PAGE_EVALS) | tee build/bench-page.txt
 
 ## demo: a texture from one of the shared samples with the default settings.
 demo:
@@ -110,7 +133,7 @@ wasm:
 ## plain names, no service worker: the development build.
 site: wasm weights
 	mkdir -p $(SITE)/weights
-	cp site/*.html site/*.js site/*.css wasm/worker.js $(SITE)/
+	cp site/*.html site/*.js site/*.css wasm/worker.js wasm/gpu.js $(SITE)/
 	cp weights/vgg16-random.q8 $(SITE)/weights/vgg16-random.q8
 
 ## dist: the deployable folder build/dist from build/site: content-hashed names for the large

@@ -8,6 +8,7 @@ import (
 	"os"
 	"text/tabwriter"
 
+	"github.com/texsynth/texsynth/internal/userfile"
 	"github.com/texsynth/texsynth/weights"
 	"github.com/texsynth/texsynth/weights/convert"
 )
@@ -84,7 +85,7 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 // readReference returns the float32 kernels, in layer order, of a
 // checkpoint or a .q8 file.
 func readReference(path string) ([][]float32, error) {
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read(path, convert.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}

@@ -10,8 +10,8 @@ import (
 )
 
 // MaxFileSize is the largest .q8 file ReadFile reads: VGG-16's thirteen
-// layers at float32 are 59 MB, at int8 15 MB.
-const MaxFileSize = 250_000_000
+// layers at float32 are 56 MB (2^20 bytes), at int8 14 MB.
+const MaxFileSize = 256 << 20
 
 // ReadFile reads and decodes the .q8 file at path. It reads only a regular
 // file of at most MaxFileSize bytes. Errors name the path; those about the

@@ -6,10 +6,13 @@ import (
 	"image/jpeg"
 	"image/png"
 
-	// Importing a decoder registers it with package image, which then recognises its files.
-	// WebP is imported for that alone; GIF is imported by decode.go.
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
+
+	// Importing a decoder registers it with package image, which then recognises its files.
+	// GIF and WebP are imported for that alone.
+	_ "image/gif"
+
 	_ "golang.org/x/image/webp"
 )
 

@@ -112,17 +112,18 @@ func check(path string, st fs.FileInfo, limit int64) error {
 	return nil
 }
 
-// Bytes writes a size for people: 812 B, 61 kB, 1.2 MB, 134 MB, 2.1 GB.
+// Bytes writes a size for people in units of 1024, as the page does: 812 B, 60 kB, 1.2 MB,
+// 64 MB, 2.0 GB.
 func Bytes(n int64) string {
 	switch {
-	case n < 1000:
+	case n < 1<<10:
 		return fmt.Sprintf("%d B", n)
-	case n < 1_000_000:
-		return fmt.Sprintf("%.0f kB", float64(n)/1e3)
-	case n < 10_000_000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n < 1_000_000_000:
-		return fmt.Sprintf("%.0f MB", float64(n)/1e6)
+	case n < 1<<20:
+		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
+	case n < 10<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n < 1<<30:
+		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
 	}
-	return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
 }

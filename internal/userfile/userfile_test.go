@@ -39,7 +39,7 @@ func TestRead(t *testing.T) {
 }
 
 func TestBytes(t *testing.T) {
-	for n, want := range map[int64]string{812: "812 B", 61_440: "61 kB", 1_234_567: "1.2 MB", 134_217_728: "134 MB", 2_147_483_648: "2.1 GB"} {
+	for n, want := range map[int64]string{812: "812 B", 61_440: "60 kB", 1_234_567: "1.2 MB", 64 << 20: "64 MB", 2 << 30: "2.0 GB"} {
 		if got := Bytes(n); got != want {
 			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
 		}

@@ -74,8 +74,8 @@ func TestConvertFailures(t *testing.T) {
 	}
 	// Files that lie about what they are: /dev/zero never ends, and a
 	// sparse file claims gigabytes it does not hold.
-	huge := sparse(t, "huge.pth", 3_000_000_000)
-	hugeQ8 := sparse(t, "huge.q8", 300_000_000)
+	huge := sparse(t, "huge.pth", 3<<30)
+	hugeQ8 := sparse(t, "huge.q8", 300<<20)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -93,7 +93,7 @@ func TestConvertFailures(t *testing.T) {
 		{[]string{"convert", "-in", "/dev/zero", "-out", out}, "/dev/zero: a device, not a regular file"},
 		{[]string{"convert", "-in", huge, "-out", out}, "huge.pth: 3.0 GB, more than the 2.0 GB accepted"},
 		{[]string{"inspect", "/dev/zero"}, "/dev/zero: a device, not a regular file"},
-		{[]string{"inspect", hugeQ8}, "huge.q8: 300 MB, more than the 250 MB accepted"},
+		{[]string{"inspect", hugeQ8}, "huge.q8: 300 MB, more than the 256 MB accepted"},
 		{[]string{"inspect", "-ref", "/dev/zero", q8}, "/dev/zero: a device"},
 		{[]string{"inspect", "-ref", huge, q8}, "more than the 2.0 GB accepted"},
 	} {

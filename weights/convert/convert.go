@@ -64,8 +64,8 @@ func Format(data []byte) string {
 }
 
 // MaxFileSize is the largest checkpoint ReadFile reads: torchvision's
-// vgg16 is 528 MB, a float64 VGG-16 with its classifier 1.1 GB.
-const MaxFileSize = 2_000_000_000
+// vgg16 is 528 MB (504 MiB), a float64 VGG-16 with its classifier 1.1 GB.
+const MaxFileSize = 2 << 30
 
 // ReadFile reads the checkpoint at path: only a regular file of at most
 // MaxFileSize bytes, read whole. Errors name the file and wrap

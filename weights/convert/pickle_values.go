@@ -73,4 +73,3 @@ func describe(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
-

@@ -8,6 +8,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"github.com/texsynth/texsynth/internal/userfile"
 )
 
 // A stateDict is the tensors of a checkpoint by name, in file order.
@@ -222,7 +224,7 @@ func readTorchZip(data []byte) (*stateDict, error) {
 // small archive that inflates to gigabytes costs no more than limit.
 func readEntry(f *zip.File, limit int) ([]byte, error) {
 	if f.UncompressedSize64 > uint64(limit) {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d expected", f.Name, f.UncompressedSize64, limit)
+		return nil, fmt.Errorf("%s: %s uncompressed, more than the %s accepted", f.Name, userfile.Bytes(int64(f.UncompressedSize64)), userfile.Bytes(int64(limit)))
 	}
 	rc, err := f.Open()
 	if err != nil {

@@ -30,7 +30,8 @@ test-native:
 # the fuzzer fuzzing: by default it spends up to a minute on each new input it finds.
 FUZZTIME ?= 3s
 FUZZ_TARGETS := ./weights/convert:FuzzPickle ./weights/convert:FuzzPyTorch \
-	./weights/convert:FuzzSafetensors ./weights/convert:FuzzONNX ./weights:FuzzDecode
+	./weights/convert:FuzzSafetensors ./weights/convert:FuzzONNX ./weights:FuzzDecode \
+	./core/picture:FuzzDecode
 test-fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \

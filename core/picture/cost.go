@@ -34,9 +34,7 @@ func decodeCost(data []byte, format string, cfg image.Config) int64 {
 	case "bmp":
 		return img + tables
 	case "tiff":
-		// The image, and a strip or tile of raw data (at most as many bytes) read into a buffer
-		// that grows by doubling, which allocates up to four times what it ends with.
-		return 5*img + tables
+		return img + tiffBlocksCost(data, w, h) + tables
 	case "webp":
 		w16, h16 := (w+15)/16*16, (h+15)/16*16
 		switch cfg.ColorModel {

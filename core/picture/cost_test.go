@@ -172,7 +172,10 @@ func TestDecodeCostBoundsAllocation(t *testing.T) {
 			if got > hdr.DecodeBytes {
 				t.Errorf("decoding allocated %d bytes, decodeCost says at most %d", got, hdr.DecodeBytes)
 			}
-			if hdr.DecodeBytes > 3*got+2<<20 {
+			// A compressed TIFF block may inflate to 8 bytes a pixel whatever the picture's type,
+			// so its bound is that, for a gray picture 8 times what a true file takes.
+			if hdr.DecodeBytes > 3*got+2<<20 && !strings.HasPrefix(name, "TIFF deflate") ||
+				hdr.DecodeBytes > 10*got+2<<20 {
 				t.Errorf("decodeCost %d is far above the %d bytes decoding took", hdr.DecodeBytes, got)
 			}
 		})

@@ -39,13 +39,13 @@ func Decode(data []byte, maxSide int) (*RGB, []Notice, error) {
 
 	// The header alone tells the format, the size and the cost, so a huge image is refused
 	// before any memory is spent on its pixels.
-	_, format, err := probe(data)
+	_, f, err := probe(data)
 	if err != nil {
 		return nil, nil, err
 	}
-	img, notices, err := decodeImage(data, format)
+	img, notices, err := decodeImage(data, f)
 	if err != nil {
-		return nil, nil, decodeError(format, err)
+		return nil, nil, decodeError(f.name, err)
 	}
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	if min(w, h) < MinSide {
@@ -66,11 +66,11 @@ func Decode(data []byte, maxSide int) (*RGB, []Notice, error) {
 	return shrunk(img, nw, nh), notices, nil
 }
 
-// decodeImage decodes data of a format image.DecodeConfig recognised. Of a GIF only the first
-// frame is decoded; the others are counted (gifFrames).
-func decodeImage(data []byte, format string) (image.Image, []Notice, error) {
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil || format != "gif" {
+// decodeImage decodes data of the format probe found. Of a GIF only the first frame is
+// decoded; the others are counted (gifFrames).
+func decodeImage(data []byte, f *format) (image.Image, []Notice, error) {
+	img, err := f.decode(bytes.NewReader(data))
+	if err != nil || f.name != "gif" {
 		return img, nil, err
 	}
 	if n := gifFrames(data); n > 1 {

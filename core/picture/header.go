@@ -2,7 +2,6 @@ package picture
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"image"
 	"math"
@@ -38,30 +37,32 @@ func Probe(data []byte) (Header, error) {
 	return h, err
 }
 
-// probe is Probe, also returning the name the decoder is registered under.
-func probe(data []byte) (Header, string, error) {
+// probe is Probe, also returning the format's decoder.
+func probe(data []byte) (Header, *format, error) {
 	switch {
 	case len(data) == 0:
-		return Header{}, "", inputErrorf("the file is empty")
+		return Header{}, nil, inputErrorf("the file is empty")
 	case len(data) > MaxFileSize:
-		return Header{}, "", inputErrorf("the file is %s, more than the %s accepted for a picture", userfile.Bytes(int64(len(data))), userfile.Bytes(MaxFileSize))
+		return Header{}, nil, inputErrorf("the file is %s, more than the %s accepted for a picture", userfile.Bytes(int64(len(data))), userfile.Bytes(MaxFileSize))
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if errors.Is(err, image.ErrFormat) {
-		return Header{}, "", unknownFormat(data)
+	f := sniff(data)
+	if f == nil {
+		return Header{}, nil, unknownFormat(data)
 	}
+	format := f.name
+	cfg, err := f.config(bytes.NewReader(data))
 	if err != nil {
-		return Header{}, "", decodeError(format, err)
+		return Header{}, nil, decodeError(format, err)
 	}
 	h := Header{Format: formatName(format), Width: cfg.Width, Height: cfg.Height, DecodeBytes: decodeCost(data, format, cfg)}
 	if h.DecodeBytes > maxDecodeBytes {
-		return h, format, inputErrorf("the image is %d×%d pixels (%s): decoding it would take %s of memory, more than the %s allowed: scale it down to about %s first",
+		return h, f, inputErrorf("the image is %d×%d pixels (%s): decoding it would take %s of memory, more than the %s allowed: scale it down to about %s first",
 			cfg.Width, cfg.Height, kind(format, cfg), userfile.Bytes(h.DecodeBytes), userfile.Bytes(maxDecodeBytes), within(cfg.Width, cfg.Height, h.DecodeBytes))
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > maxPixels {
-		return h, format, inputErrorf("the image is %d×%d pixels, more than the %d megapixels accepted", cfg.Width, cfg.Height, maxPixels>>20)
+		return h, f, inputErrorf("the image is %d×%d pixels, more than the %d megapixels accepted", cfg.Width, cfg.Height, maxPixels>>20)
 	}
-	return h, format, nil
+	return h, f, nil
 }
 
 // kind names a picture's format and pixel type for a message, e.g. "16-bit PNG".

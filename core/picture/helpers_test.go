@@ -67,7 +67,7 @@ func near(a, b [3]float32, tol float32) bool {
 }
 
 // encode runs an encoder into a byte slice.
-func encode(t *testing.T, enc func(io.Writer, image.Image) error, img image.Image) []byte {
+func encode(t testing.TB, enc func(io.Writer, image.Image) error, img image.Image) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := enc(&buf, img); err != nil {

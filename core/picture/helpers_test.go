@@ -112,5 +112,22 @@ func wantInputError(t *testing.T, err error, substrs ...string) {
 	}
 }
 
+// wantOutputError is wantInputError for errors about the output path: they wrap ErrOutput,
+// not ErrInput, so that they are not told to the user as a bad picture.
+func wantOutputError(t *testing.T, err error, substrs ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error; want one containing %q", substrs)
+	}
+	if !errors.Is(err, ErrOutput) || errors.Is(err, ErrInput) {
+		t.Errorf("error %q does not wrap ErrOutput alone", err)
+	}
+	for _, s := range substrs {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error %q does not contain %q", err, s)
+		}
+	}
+}
+
 // bytesReader reads data.
 func bytesReader(data []byte) io.Reader { return bytes.NewReader(data) }

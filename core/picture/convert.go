@@ -23,8 +23,7 @@ func FromImage(img image.Image) *RGB {
 }
 
 // readRow converts row y of img to RGB triples in dst (3 per pixel of the row), as FromImage
-// does. The type switch is per row, so the common decoders' image types are read without an
-// interface call per pixel.
+// does: one row at a time, so that shrink holds no more of a large picture than a row.
 func readRow(img image.Image, y int, dst []float32) {
 	b := img.Bounds()
 	i := 0
@@ -59,22 +58,6 @@ func readRow(img image.Image, y int, dst []float32) {
 			} else {
 				dst[i], dst[i+1], dst[i+2] = 0, 0, 0
 			}
-			i += 3
-		}
-	// The other types the decoders return, each through its own RGBA64At.
-	case *image.YCbCr:
-		for x := b.Min.X; x < b.Max.X; x++ {
-			dst[i], dst[i+1], dst[i+2] = opaqueRGB(src.RGBA64At(x, y))
-			i += 3
-		}
-	case *image.RGBA:
-		for x := b.Min.X; x < b.Max.X; x++ {
-			dst[i], dst[i+1], dst[i+2] = opaqueRGB(src.RGBA64At(x, y))
-			i += 3
-		}
-	case *image.Paletted:
-		for x := b.Min.X; x < b.Max.X; x++ {
-			dst[i], dst[i+1], dst[i+2] = opaqueRGB(src.RGBA64At(x, y))
 			i += 3
 		}
 	default:

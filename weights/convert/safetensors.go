@@ -10,8 +10,8 @@ import (
 )
 
 // maxSafetensorsHeader bounds the JSON header, and maxSafetensorsTensors the
-// tensors it lists: a VGG-16's header is 3 KB with 32 tensors, vgg16_bn's 10 KB
-// with 97 (the safetensors library itself refuses headers over 100 MB). Each
+// tensors it lists: the fixture's header is 2 kB with 26 tensors, and vgg16_bn
+// has 97 (the safetensors library itself refuses headers over 100 MB). Each
 // entry costs about 35 times its bytes to decode, so a 100 MB header of tiny
 // entries would take 3.4 GB.
 const (
@@ -46,7 +46,7 @@ func readSafetensors(data []byte) (*stateDict, error) {
 	}
 	n := binary.LittleEndian.Uint64(data)
 	if n > maxSafetensorsHeader && n <= uint64(len(data)-8) {
-		return nil, fmt.Errorf("a header of %d bytes, far more than a VGG-16's (a few kB; at most %d accepted)", n, maxSafetensorsHeader)
+		return nil, fmt.Errorf("a header of %d bytes, far more than a VGG-16's (a few kB; at most %d are accepted)", n, maxSafetensorsHeader)
 	}
 	if n < 2 || n > uint64(len(data)-8) {
 		return nil, fmt.Errorf("header length %d, the file has %d bytes after it", n, len(data)-8)

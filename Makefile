@@ -8,14 +8,15 @@ PORT     ?= 8080
 # Packages whose code also runs in the browser: tested under js/wasm as well.
 WASM_PKGS := ./weights/ ./core/...
 
-.PHONY: all test test-native test-wasm test-gpu vet bench bench-page demo weights vgg19-weights clean
+.PHONY: all test test-native test-wasm test-gpu test-fuzz vet bench bench-page demo weights vgg19-weights clean
 .PHONY: experiments quality
 .PHONY: wasm site dist serve test-browser
 
 all: weights
 
-## test: everything CI runs: vet, native tests, the core's tests under js/wasm in Node, the page.
-test: vet test-native test-wasm test-browser
+## test: everything CI runs: vet, native tests, the core's tests under js/wasm in Node, a few
+## seconds of each fuzz target, the page.
+test: vet test-native test-wasm test-fuzz test-browser
 
 vet:
 	$(GO) vet ./...
@@ -24,6 +25,18 @@ vet:
 test-native:
 	$(GO) test -count=1 ./...
 	TEXSYNTH_SIMD=off $(GO) test -count=1 ./core/gemm ./core/vgg ./core/loss
+
+# Each fuzz target for FUZZTIME (go test fuzzes one target per run). A short minimisation keeps
+# the fuzzer fuzzing: by default it spends up to a minute on each new input it finds.
+FUZZTIME ?= 3s
+FUZZ_TARGETS := ./weights/convert:FuzzPickle ./weights/convert:FuzzPyTorch ./weights/convert:FuzzTFJS \
+	./weights/convert:FuzzSafetensors ./weights/convert:FuzzONNX ./weights:FuzzDecode \
+	./core/picture:FuzzDecode
+test-fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz="^$${t#*:}$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $${t%%:*} || exit 1; \
+	done
 
 # The core under GOOS=js GOARCH=wasm, run by Node through Go's wasm_exec wrapper, with
 # wasm/memory.cjs preloaded so that the SIMD kernels (core/gemm) run as in the browser; then

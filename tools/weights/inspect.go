@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"text/tabwriter"
 
+	"github.com/texsynth/texsynth/internal/userfile"
 	"github.com/texsynth/texsynth/weights"
 	"github.com/texsynth/texsynth/weights/convert"
 )
@@ -79,22 +81,22 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 // readReference returns the float32 kernels, in layer order, of a
 // checkpoint or a .q8 file.
 func readReference(path string) ([][]float32, error) {
-	var out [][]float32
-	format, err := convert.FileFormat(path)
+	data, err := userfile.Read(path, convert.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
-	if format == "q8" {
-		f, err := weights.ReadFile(path)
+	var out [][]float32
+	if bytes.HasPrefix(data, []byte("\x89TQ8")) {
+		f, err := weights.Decode(data)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		for i := range f.Layers {
 			out = append(out, f.Layers[i].Kernel())
 		}
 		return out, nil
 	}
-	s, err := convert.ReadFile(path)
+	s, err := convert.ReadData(path, data)
 	if err != nil {
 		return nil, err
 	}

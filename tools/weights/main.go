@@ -101,10 +101,11 @@ func usage(w io.Writer) {
 }
 
 // exitCode maps an error to the exit code: the user's input (a bad or
-// missing file, a directory that does not exist) is 2, anything else 1.
+// missing file, a directory that does not exist, a device or a file too
+// large to be read) is 2, anything else 1.
 func exitCode(err error) int {
 	if errors.Is(err, weights.ErrFormat) || errors.Is(err, fs.ErrNotExist) ||
-		errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrExist) {
+		errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrExist) || errors.Is(err, fs.ErrInvalid) {
 		return exitUsage
 	}
 	return exitFail

@@ -17,12 +17,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/texsynth/texsynth/internal/userfile"
 	"github.com/texsynth/texsynth/weights"
 )
 
@@ -74,49 +74,36 @@ func Format(data []byte) string {
 	return ""
 }
 
-// ReadFile reads the checkpoint at path; a TF.js model.json is read with
-// the shards beside it. Errors name the file and wrap weights.ErrFormat
-// when the content is at fault.
+// MaxFileSize is the largest checkpoint ReadFile reads: torchvision's
+// vgg16 is 528 MB (504 MiB), a float64 VGG-16 with its classifier 1.1 GB.
+const MaxFileSize = 2 << 30
+
+// ReadFile reads the checkpoint at path: only a regular file of at most
+// MaxFileSize bytes, read whole; a TF.js model.json is read with the shards
+// beside it. Errors name the file and wrap weights.ErrFormat when the
+// content is at fault, fs.ErrInvalid when the file is refused.
 func ReadFile(path string) (*Source, error) {
-	format, err := FileFormat(path)
+	data, err := userfile.Read(path, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
+	return ReadData(path, data)
+}
+
+// ReadData reads the checkpoint whose bytes, read from path, are data: a
+// TF.js model.json reads its shards from path's directory.
+func ReadData(path string, data []byte) (*Source, error) {
 	var s *Source
-	if format == "TF.js" {
+	var err error
+	if Format(data) == "TF.js" {
 		s, err = ReadTFJS(os.DirFS(filepath.Dir(path)), filepath.Base(path))
 	} else {
-		var data []byte
-		if data, err = os.ReadFile(path); err != nil {
-			return nil, err
-		}
 		s, err = Read(data)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
-}
-
-// FileFormat is Format of the file at path, read from its first bytes.
-func FileFormat(path string) (string, error) {
-	head, err := readHead(path)
-	return Format(head), err
-}
-
-// readHead returns the first bytes of the file at path, enough for Format.
-func readHead(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	head := make([]byte, 512)
-	n, err := io.ReadFull(f, head)
-	if err == io.ErrUnexpectedEOF || err == io.EOF {
-		err = nil
-	}
-	return head[:n], err
 }
 
 // Read reads a checkpoint in any of the single-file layouts (PyTorch,

@@ -8,10 +8,14 @@ import (
 	"github.com/texsynth/texsynth/core/input"
 )
 
-// ErrInput is wrapped by every error caused by the user's input: the image file, its path, or
-// the output path. It is of the input kind (core/input): callers test errors.Is(err, input.Err)
-// to tell the user's mistakes (exit code 2) from the program's.
-var ErrInput = input.New("bad input image")
+// ErrInput is wrapped by every error caused by the user's input image: the file or its path.
+// ErrOutput is wrapped by every error about the output path the user gave. Both are of the
+// input kind (core/input): callers test errors.Is(err, input.Err) to tell the user's mistakes
+// (exit code 2) from the program's.
+var (
+	ErrInput  = input.New("bad input image")
+	ErrOutput = input.New("bad output path")
+)
 
 // inputErrorf formats an error that wraps ErrInput, so that all of them read
 // "bad input image: <what is wrong>".
@@ -23,6 +27,11 @@ func inputErrorf(format string, args ...any) error {
 // "<path>: bad input image: <what is wrong>".
 func pathErrorf(path, format string, args ...any) error {
 	return fmt.Errorf("%s: %w", path, inputErrorf(format, args...))
+}
+
+// outputErrorf is pathErrorf for the output path: "<path>: bad output path: <what is wrong>".
+func outputErrorf(path, format string, args ...any) error {
+	return fmt.Errorf("%s: %w: "+format, append([]any{path, ErrOutput}, args...)...)
 }
 
 // cause strips the operation and path from an os error ("open x: permission denied" becomes

@@ -11,6 +11,7 @@ import (
 
 	"github.com/texsynth/texsynth/core/feature"
 	"github.com/texsynth/texsynth/core/internal/floats"
+	"github.com/texsynth/texsynth/core/internal/vggtest"
 	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
@@ -36,15 +37,6 @@ func narrow(t testing.TB) *weights.File {
 		}
 	}
 	return w
-}
-
-func image(h, w int, seed uint64) []float64 {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	img := make([]float64, h*w*3)
-	for i := range img {
-		img[i] = rng.Float64()
-	}
-	return img
 }
 
 // evaluate returns the loss of img of each kind (the exemplar's features from the same network
@@ -151,7 +143,7 @@ func TestNetMatchesReference(t *testing.T) {
 	taps := []string{"conv1_1", "pool1", "conv2_2", "conv3_1", "pool3", "conv4_3"}
 	for _, size := range [][2]int{{32, 32}, {21, 27}} {
 		h, wd := size[0], size[1]
-		ex, img := image(h, wd, 1), image(h, wd, 2)
+		ex, img := vggtest.Image(h, wd, 1), vggtest.Image(h, wd, 2)
 		for _, pad := range pads {
 			kinds := []loss.Kind{"sw"}
 			want, wantGrad := reference(t, kinds, w, taps, pad, ex, img, h, wd)
@@ -187,7 +179,7 @@ func TestFullDepth(t *testing.T) {
 	}
 	taps := vgg.VGG16.Default()
 	const h, wd = 24, 24
-	ex, img := image(h, wd, 3), image(h, wd, 4)
+	ex, img := vggtest.Image(h, wd, 3), vggtest.Image(h, wd, 4)
 	kinds := []loss.Kind{"gram", "sw"}
 	for _, pad := range pads {
 		want, wantGrad := reference(t, kinds, w, taps, pad, ex, img, h, wd)
@@ -215,7 +207,7 @@ func TestDeviceLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := floats.ToF32(image(16, 16, 3))
+	img := floats.ToF32(vggtest.Image(16, 16, 3))
 	if err := once(net, img, 16, 16); err != nil {
 		t.Fatalf("before the loss: %v", err)
 	}

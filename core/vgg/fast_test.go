@@ -6,7 +6,7 @@ import (
 
 	"github.com/texsynth/texsynth/core/internal/floats"
 	"github.com/texsynth/texsynth/core/vgg"
-	"github.com/texsynth/texsynth/core/vgg/internal/vggtest"
+	"github.com/texsynth/texsynth/core/internal/vggtest"
 	"github.com/texsynth/texsynth/weights"
 )
 

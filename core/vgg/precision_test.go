@@ -8,7 +8,7 @@ import (
 	"github.com/texsynth/texsynth/core/internal/floats"
 	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/vgg"
-	"github.com/texsynth/texsynth/core/vgg/internal/vggtest"
+	"github.com/texsynth/texsynth/core/internal/vggtest"
 	"github.com/texsynth/texsynth/weights"
 )
 
@@ -113,10 +113,10 @@ func TestFloat32GradientDeep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, wantGrad := evaluate(t, net64, set64, img, h, wd)
-		got, grad := evaluate(t, net32, set32, floats.ToF32(img), h, wd)
+		want, wantGrad := vggtest.Evaluate(t, net64, set64, img, h, wd)
+		got, grad := vggtest.Evaluate(t, net32, set32, floats.ToF32(img), h, wd)
 		eLoss := math.Abs(got-want) / math.Abs(want)
-		eGrad := floats.RelErr(floats.Widen(grad), wantGrad)
+		eGrad := floats.RelErr(grad, wantGrad)
 		t.Logf("%s: loss relative error %.2g, gradient %.2g", pad, eLoss, eGrad)
 		if eLoss > 1e-4 || eGrad > 1e-4 {
 			t.Errorf("%s: float32 against float64: loss relative error %g, gradient %g (want ≤ 1e-4)", pad, eLoss, eGrad)
@@ -179,24 +179,6 @@ func deepest(taps []string) int {
 		d = max(d, s)
 	}
 	return d
-}
-
-// evaluate is one evaluation: Forward, the loss and its gradient, Backward.
-func evaluate[T feature.Float](t *testing.T, net vgg.Network[T], set *loss.Set[T], img []T, h, w int) (float64, []T) {
-	t.Helper()
-	feats, err := net.Forward(img, h, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	value, up, err := set.Eval(feats)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grad := make([]T, len(img))
-	if err := net.Backward(up, grad); err != nil {
-		t.Fatal(err)
-	}
-	return value, grad
 }
 
 func dot(a, b []float64) float64 {

@@ -8,7 +8,7 @@ import (
 	"github.com/texsynth/texsynth/core/internal/floats"
 	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/vgg"
-	"github.com/texsynth/texsynth/core/vgg/internal/vggtest"
+	"github.com/texsynth/texsynth/core/internal/vggtest"
 	"github.com/texsynth/texsynth/core/vgg/reference"
 	"github.com/texsynth/texsynth/weights"
 )
@@ -88,23 +88,7 @@ func evaluate[T feature.Float](t *testing.T, net vgg.Network[T], kind loss.Kind,
 	if err != nil {
 		t.Fatal(err)
 	}
-	feats, err := net.Forward(img, h, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	value, up, err := set.Eval(feats)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grad := make([]T, len(img))
-	if err := net.Backward(up, grad); err != nil {
-		t.Fatal(err)
-	}
-	out := make([]float64, len(grad))
-	for i, v := range grad {
-		out[i] = float64(v)
-	}
-	return value, out
+	return vggtest.Evaluate(t, net, set, img, h, w)
 }
 
 // Importing the package registers the stock engine.

@@ -1,7 +1,7 @@
 // Package vggtest holds what the tests of every VGG engine share: narrow random networks of
 // either architecture, a plain float64 forward pass (direct convolution loops, explicit
-// padding) to compare features with, and a finite-difference check of an engine's image
-// gradient.
+// padding) to compare features with, a finite-difference check of an engine's image gradient,
+// and one synthesis evaluation (Forward, loss, Backward).
 package vggtest
 
 import (
@@ -11,6 +11,7 @@ import (
 
 	"github.com/texsynth/texsynth/core/feature"
 	"github.com/texsynth/texsynth/core/internal/floats"
+	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
 )
@@ -255,4 +256,28 @@ func CheckGradient(t *testing.T, what string, net vgg.Network[float64], img []fl
 	if worst > 1e-5 {
 		t.Errorf("%s: gradient differs from finite differences by %g", what, worst)
 	}
+}
+
+// Evaluate is one synthesis evaluation of img on net with the loss set: Forward, the loss and
+// its gradient with respect to the taps, Backward. It returns the loss and the image gradient
+// in float64.
+func Evaluate[T feature.Float](t testing.TB, net vgg.Network[T], set *loss.Set[T], img []T, h, w int) (float64, []float64) {
+	t.Helper()
+	feats, err := net.Forward(img, h, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	value, up, err := set.Eval(feats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grad := make([]T, len(img))
+	if err := net.Backward(up, grad); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float64, len(grad))
+	for i, v := range grad {
+		out[i] = float64(v)
+	}
+	return value, out
 }

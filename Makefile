@@ -1,4 +1,5 @@
-# texsynth: neural texture synthesis in Go (GoMLX/simplego), natively and in WebAssembly.
+# texsynth: neural texture synthesis in Go, natively and in WebAssembly (GoMLX's graph is the
+# reference the hand-written kernels are tested against).
 
 GO       ?= go
 GOROOT   := $(shell $(GO) env GOROOT)
@@ -24,7 +25,7 @@ vet:
 # Then the products once more on the portable Go kernels (TEXSYNTH_SIMD=off: no AVX2).
 test-native:
 	$(GO) test -count=1 ./...
-	TEXSYNTH_SIMD=off $(GO) test -count=1 ./core/gemm ./core/vgg ./core/loss
+	TEXSYNTH_SIMD=off $(GO) test -count=1 ./core/gemm ./core/vgg/... ./core/loss
 
 # Each fuzz target for FUZZTIME (go test fuzzes one target per run). A short minimisation keeps
 # the fuzzer fuzzing: by default it spends up to a minute on each new input it finds.
@@ -45,7 +46,7 @@ test-fuzz:
 NODE_SIMD := --require $(CURDIR)/wasm/memory.cjs
 test-wasm:
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" GOOS=js GOARCH=wasm $(GO) test -count=1 $(WASM_PKGS)
-	PATH="$(WASMEXEC):$$PATH" TEXSYNTH_SIMD=off GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg ./core/loss
+	PATH="$(WASMEXEC):$$PATH" TEXSYNTH_SIMD=off GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg/... ./core/loss
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" TEXSYNTH_SIMD=nofma GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm
 	$(MAKE) test-gpu
 
@@ -72,10 +73,11 @@ VGG19_MODEL ?= $(SHARED)/weights/vgg19-keras-to-conv3_4/model.json
 vgg19-weights:
 	$(GO) run ./tools/weights convert -in $(VGG19_MODEL) -out weights/vgg19-conv3_4.q8 -upto conv3_4
 
-## bench: one evaluation (VGG-16 to relu4_3, sw loss) at 64/128/256 px with the stock and fast conv
-## paths, natively and in wasm under Node, then a default 128 px texture on each, then the benchmark
-## page in headless Chromium (bench-page: WebGPU and wasm SIMD) (docs/performance.md).
-## BENCH_FLAGS adds flags to both runs (go run ./tools/bench -h), e.g. BENCH_FLAGS="-conv fast".
+## bench: one evaluation (VGG-16 to relu4_3, sw loss) at 64/128/256 px on the fast engine (what
+## synthesis runs), natively and in wasm under Node, then a default 128 px texture on each, then the
+## benchmark page in headless Chromium (bench-page: WebGPU and wasm SIMD) (docs/performance.md).
+## BENCH_FLAGS adds flags to both runs (go run ./tools/bench -h), e.g. BENCH_FLAGS="-cpu", or
+## BENCH_FLAGS="-reference" to time the GoMLX reference too (about an hour more).
 BENCH_FLAGS ?=
 bench:
 	mkdir -p build

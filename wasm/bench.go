@@ -85,31 +85,23 @@ func benchRun(size int, engine string, evals int) (map[string]any, error) {
 		return nil, fmt.Errorf("size %d (16–1024) or evaluations %d (1–100) out of range", size, evals)
 	}
 	if bench.w == nil {
-		w, err := weights.Random(0, vgg.DeepestConv(vgg.DefaultTaps))
+		w, err := weights.Random(0, vgg.VGG16.Deepest(vgg.VGG16.Default()))
 		if err != nil {
 			return nil, err
 		}
 		bench.w, bench.first = w, map[int]benchResult{}
 	}
-	taps := vgg.DefaultTaps
+	taps := vgg.VGG16.Default()
 	out := map[string]any{"engine": engine, "size": size}
-	var features func(img []float32) ([]loss.Map[float32], error)
-	var evaluate func(img []float32, upstream func([]loss.Map[float32]) ([]loss.Map[float32], error)) ([]float32, error)
+	var net vgg.Network[float32]
 	var timing func() gpu.Timing
 	switch engine {
 	case "wasm":
-		b, err := vgg.NewBackend(vgg.ConvFast)
+		fast, err := vgg.NewFast[float32](bench.w, taps, vgg.PadZero)
 		if err != nil {
 			return nil, err
 		}
-		net, err := vgg.New[float32](b, bench.w, taps, vgg.PadZero)
-		if err != nil {
-			return nil, err
-		}
-		features = func(img []float32) ([]loss.Map[float32], error) { return net.Features(img, size, size) }
-		evaluate = func(img []float32, up func([]loss.Map[float32]) ([]loss.Map[float32], error)) ([]float32, error) {
-			return net.Evaluate(img, size, size, up)
-		}
+		net = fast
 		out["adapter"], out["emulated"] = "wasm: "+gemm.Kernel(), false
 	case "webgpu":
 		if bench.dev == nil && bench.devErr == nil {
@@ -118,23 +110,19 @@ func benchRun(size int, engine string, evals int) (map[string]any, error) {
 		if bench.devErr != nil {
 			return nil, bench.devErr
 		}
-		net, err := gpu.New(bench.dev, gpu.Stages(vgg.Taps()), bench.w, taps, string(vgg.PadZero))
+		g, err := gpu.New(bench.dev, vgg.VGG16.Stages(), bench.w, taps, string(vgg.PadZero))
 		if err != nil {
 			return nil, err
 		}
-		defer net.Close()
-		features = func(img []float32) ([]loss.Map[float32], error) { return net.Features(img, size, size) }
-		evaluate = func(img []float32, up func([]loss.Map[float32]) ([]loss.Map[float32], error)) ([]float32, error) {
-			return net.Evaluate(img, size, size, up)
-		}
-		timing = net.LastTiming
+		defer g.Close()
+		net, timing = g, g.LastTiming
 		out["adapter"], out["emulated"] = bench.dev.Adapter(), bench.dev.Emulated()
 	default:
 		return nil, fmt.Errorf("unknown engine %q: webgpu or wasm", engine)
 	}
 	defer runtime.GC() // the next size's buffers replace this one's
 
-	exF, err := features(stripes(size))
+	exF, err := net.Forward(stripes(size), size, size)
 	if err != nil {
 		return nil, err
 	}
@@ -151,32 +139,29 @@ func benchRun(size int, engine string, evals int) (map[string]any, error) {
 		return nil, err
 	}
 	img := noise(size, 2)
+	grad := make([]float32, len(img))
 	set := gram
 	var value float64
-	var lossTime time.Duration
-	upstream := func(feats []loss.Map[float32]) ([]loss.Map[float32], error) {
-		start := time.Now()
-		defer func() { lossTime = time.Since(start) }()
-		up := make([]loss.Map[float32], len(feats))
-		g := make([][]float32, len(feats))
-		for i, f := range feats {
-			g[i] = make([]float32, len(f.Data))
-			up[i] = loss.Map[float32]{H: f.H, W: f.W, C: f.C, Data: g[i]}
-		}
-		var err error
-		value, err = set.Eval(feats, g)
-		return up, err
-	}
 	var times, losses, forward, backward []any
 	this := benchResult{engine: engine}
 	for i := range evals + 1 { // the first compiles and allocates: not timed
 		start := time.Now()
-		grad, err := evaluate(img, upstream)
+		feats, err := net.Forward(img, size, size)
 		if err != nil {
 			return nil, err
 		}
+		lossStart := time.Now()
+		v, up, err := set.Eval(feats)
+		if err != nil {
+			return nil, err
+		}
+		lossTime := time.Since(lossStart)
+		if err := net.Backward(up, grad); err != nil {
+			return nil, err
+		}
+		value = v
 		if i == 0 {
-			this.gram, this.gramGrad, set = value, grad, sw
+			this.gram, this.gramGrad, set = value, append([]float32(nil), grad...), sw
 			continue
 		}
 		this.sw = value

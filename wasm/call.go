@@ -9,10 +9,7 @@ import (
 	"runtime/debug"
 	"syscall/js"
 
-	"github.com/texsynth/texsynth/core/loss"
-	"github.com/texsynth/texsynth/core/picture"
-	"github.com/texsynth/texsynth/core/vgg"
-	"github.com/texsynth/texsynth/weights"
+	"github.com/texsynth/texsynth/core/input"
 )
 
 // export installs f as obj[name], turning its error into {error, kind} and a panic into an
@@ -43,10 +40,7 @@ func errorValue(err error) map[string]any {
 }
 
 // isInputError mirrors the command line's exit code 2: the user's input was at fault.
-func isInputError(err error) bool {
-	return errors.Is(err, picture.ErrInput) || errors.Is(err, weights.ErrFormat) ||
-		errors.Is(err, loss.ErrSpec) || errors.Is(err, vgg.ErrTap)
-}
+func isInputError(err error) bool { return errors.Is(err, input.Err) }
 
 // bytesArg copies a Uint8Array (or Uint8ClampedArray, or ArrayBuffer) argument into Go.
 func bytesArg(v js.Value) ([]byte, error) {

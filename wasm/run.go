@@ -4,22 +4,13 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"syscall/js"
 
-	gomlx "github.com/gomlx/gomlx/backends"
-
-	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/synth"
-	"github.com/texsynth/texsynth/core/vgg"
 )
 
-// The run in progress, if any, and the backends runs share, one per conv path (simplego,
-// ops_sequential under js/wasm: its worker pool deadlocks there).
-var (
-	model    *synth.Model
-	backends = map[vgg.Conv]gomlx.Backend{}
-)
+// The run in progress, if any.
+var model *synth.Model
 
 // start prepares a run: start(rgba Uint8ClampedArray, width, height, settings). The exemplar is
 // opaque RGBA (from decode, or drawn by the page); settings map onto synth.Settings.
@@ -44,26 +35,11 @@ func start(args []js.Value) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	taps, err := vgg.ParseTaps(s.Layers)
+	w, err := weightsForRun(s)
 	if err != nil {
 		return nil, err
 	}
-	w, err := weightsForRun(taps)
-	if err != nil {
-		return nil, err
-	}
-	conv, err := vgg.ParseConv(s.Conv)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", loss.ErrSpec, err)
-	}
-	backend, ok := backends[conv]
-	if !ok {
-		if backend, err = vgg.NewBackend(conv); err != nil {
-			return nil, err
-		}
-		backends[conv] = backend
-	}
-	m, err := synth.New(backend, w, ex, s)
+	m, err := synth.New(w, ex, s)
 	if err != nil {
 		return nil, err
 	}

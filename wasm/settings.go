@@ -12,7 +12,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/synth"
 )
 
@@ -28,13 +27,13 @@ func settingsArg(v js.Value) (synth.Settings, error) {
 		return s, nil
 	}
 	if v.Type() != js.TypeObject {
-		return s, fmt.Errorf("%w: settings must be an object", loss.ErrSpec)
+		return s, fmt.Errorf("%w: settings must be an object", synth.ErrSettings)
 	}
 	text := js.Global().Get("JSON").Call("stringify", v).String()
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return s, fmt.Errorf("%w: settings: %s", loss.ErrSpec, jsonProblem(err))
+		return s, fmt.Errorf("%w: settings: %s", synth.ErrSettings, jsonProblem(err))
 	}
 	return s, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"syscall/js"
 
+	"github.com/texsynth/texsynth/core/synth"
 	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
 )
@@ -32,7 +33,7 @@ func useRandomWeights(args []js.Value) (map[string]any, error) {
 		current, randomUpto, currentFile = nil, "", false
 	}
 	randomSeed = seed
-	if err := ensureRandom(vgg.DeepestConv(vgg.DefaultTaps)); err != nil {
+	if err := ensureRandom(defaultDepth()); err != nil {
 		return nil, err
 	}
 	return weightsInfo(), nil
@@ -51,7 +52,11 @@ func ensureRandom(upto string) error {
 	return nil
 }
 
-// deeper tells whether conv layer a is at or beyond conv layer b.
+// defaultDepth is the deepest conv layer of VGG-16's default taps: what the built-in weights
+// are built to before a run asks for more.
+func defaultDepth() string { return vgg.VGG16.Deepest(vgg.VGG16.Default()) }
+
+// deeper tells whether VGG-16 conv layer a is at or beyond conv layer b.
 func deeper(a, b string) bool {
 	ia, ib := -1, -1
 	for i, s := range weights.VGG16 {
@@ -65,8 +70,8 @@ func deeper(a, b string) bool {
 	return ia >= ib && ia >= 0
 }
 
-// loadWeights decodes a .q8 file (weights.Decode verifies its checksum) and checks that it is a
-// VGG-16 prefix; on success it replaces the weights in use.
+// loadWeights decodes a .q8 file (weights.Decode verifies its checksum) and checks that it holds
+// the first layers of VGG-16 or VGG-19; on success it replaces the weights in use.
 func loadWeights(args []js.Value) (map[string]any, error) {
 	if len(args) < 1 {
 		return nil, errors.New("loadWeights(bytes)")
@@ -79,7 +84,7 @@ func loadWeights(args []js.Value) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := w.CheckVGG16(); err != nil {
+	if err := w.CheckVGG(); err != nil {
 		return nil, err
 	}
 	current, currentFile, randomUpto = w, true, ""
@@ -124,20 +129,25 @@ func useKeptRandomWeights(args []js.Value) (map[string]any, error) {
 		return nil, err
 	}
 	last := w.Layers[len(w.Layers)-1].Name
-	if w.Provenance != weights.RandomProvenance(seed) || !deeper(last, vgg.DeepestConv(vgg.DefaultTaps)) {
+	if w.Provenance != weights.RandomProvenance(seed) || !deeper(last, defaultDepth()) {
 		return nil, fmt.Errorf("not the built-in weights of seed %d: %q to %s", seed, w.Provenance, last)
 	}
 	current, currentFile, randomSeed, randomUpto = w, false, seed, last
 	return weightsInfo(), nil
 }
 
-// weightsForRun returns the weights for a run on taps: the random ones grown as needed.
-func weightsForRun(taps []string) (*weights.File, error) {
+// weightsForRun returns the weights for a run with settings s: a loaded file as it is (synth.New
+// says if it stops short of the layers), the built-in ones grown to the deepest layer s needs.
+func weightsForRun(s synth.Settings) (*weights.File, error) {
 	if current == nil {
 		return nil, errors.New("no weights loaded")
 	}
 	if !currentFile {
-		if err := ensureRandom(vgg.DeepestConv(taps)); err != nil {
+		taps, err := vgg.VGG16.ParseTaps(s.Layers)
+		if err != nil {
+			return nil, err
+		}
+		if err := ensureRandom(vgg.VGG16.Deepest(taps)); err != nil {
 			return nil, err
 		}
 	}

@@ -1,14 +1,16 @@
 package weights
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/texsynth/texsynth/core/input"
 )
 
 // ErrFormat is wrapped by every error about the content of a weight file, so
 // that callers can tell a bad file (errors.Is(err, ErrFormat)) from a failure
-// to read or write one.
-var ErrFormat = errors.New("weights: bad file")
+// to read or write one. It is of the input kind: errors.Is(err, input.Err)
+// holds too.
+var ErrFormat = input.New("weights: bad file")
 
 // Version is the format version this package reads and writes.
 const Version = 1

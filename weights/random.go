@@ -19,15 +19,7 @@ func Random(seed uint64, upto string) (*File, error) {
 // Random returns), 4, or 32 (the float32 kernels themselves, unquantised:
 // the reference that Random's quantisation error is measured against).
 func RandomBits(seed uint64, upto string, bits int) (*File, error) {
-	n := len(VGG16)
-	if upto != "" {
-		i, ok := vgg16Index(upto)
-		if !ok {
-			return nil, fmt.Errorf("weights: no VGG-16 layer %q; want one of %s", upto, vgg16Names())
-		}
-		n = i + 1
-	}
-	f, err := randomLayers(seed, VGG16[:n], bits)
+	f, err := randomNet(seed, VGG16, upto, bits)
 	if err != nil {
 		return nil, err
 	}
@@ -41,6 +33,26 @@ func RandomBits(seed uint64, upto string, bits int) (*File, error) {
 // RandomProvenance is the provenance Random(seed, …) writes into its File.
 func RandomProvenance(seed uint64) string {
 	return fmt.Sprintf("untrained VGG-16 (random features, He-normal, seed %d)", seed)
+}
+
+// RandomVGG19 is Random for VGG-19: its layers conv1_1 to upto ("" for all
+// sixteen), drawn as Random draws them, so that the layers the two networks
+// share (conv1_1 … conv3_3) hold the same numbers for the same seed.
+func RandomVGG19(seed uint64, upto string) (*File, error) {
+	f, err := randomNet(seed, VGG19, upto, 8)
+	if err != nil {
+		return nil, err
+	}
+	f.Provenance = fmt.Sprintf("untrained VGG-19 (random features, He-normal, seed %d)", seed)
+	return f, nil
+}
+
+func randomNet(seed uint64, specs []LayerSpec, upto string, bits int) (*File, error) {
+	specs, err := prefix(specs, upto)
+	if err != nil {
+		return nil, err
+	}
+	return randomLayers(seed, specs, bits)
 }
 
 // RandomLayers returns a File of untrained 3×3 convolutions with the given
@@ -63,7 +75,7 @@ func randomLayers(seed uint64, specs []LayerSpec, bits int) (*File, error) {
 		Pre:        ImageNet,
 		Provenance: fmt.Sprintf("untrained convolutions (random features, He-normal, seed %d)", seed),
 	}
-	// One kernel buffer, reused: the largest VGG-16 layer has 2.4M weights.
+	// One kernel buffer, reused: the largest VGG layer has 2.4M weights.
 	var kernel []float32
 	for i, s := range specs {
 		if s.In < 1 || s.Out < 1 {

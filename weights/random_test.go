@@ -102,9 +102,42 @@ func TestRandomDeterministic(t *testing.T) {
 		t.Error("Random(0, \"conv2_1\") is not a prefix of Random(0, \"\")")
 	}
 	// "conv5_3" means all thirteen, like "" (checked without building it).
-	if i, ok := vgg16Index("conv5_3"); !ok || i != len(VGG16)-1 {
-		t.Errorf("conv5_3 is at %d, %v", i, ok)
+	if specs, err := prefix(VGG16, "conv5_3"); err != nil || len(specs) != len(VGG16) {
+		t.Errorf("up to conv5_3: %d layers, %v", len(specs), err)
 	}
+}
+
+// The random VGG-19 is drawn as the random VGG-16 is: the layers both networks have (up to
+// conv3_3) hold the same numbers; it is named as VGG-19 and checks as one.
+func TestRandomVGG19(t *testing.T) {
+	f, err := RandomVGG19(0, "conv4_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Layers) != 9 || f.Layers[7].Name != "conv3_4" || f.Layers[8].In != 256 {
+		t.Fatalf("layers %v", layerNames(f))
+	}
+	g, _ := Random(0, "conv3_3")
+	if !reflect.DeepEqual(f.Layers[:7], g.Layers) {
+		t.Error("VGG-19's conv1_1 … conv3_3 differ from VGG-16's of the same seed")
+	}
+	if !strings.Contains(f.Provenance, "VGG-19") || !strings.Contains(f.Provenance, "seed 0") {
+		t.Errorf("provenance %q", f.Provenance)
+	}
+	if err := f.CheckVGG(); err != nil {
+		t.Errorf("CheckVGG: %v", err)
+	}
+	if _, err := RandomVGG19(0, "conv5_5"); err == nil || !strings.Contains(err.Error(), "conv5_4") {
+		t.Errorf("conv5_5: %v", err)
+	}
+}
+
+func layerNames(f *File) []string {
+	var names []string
+	for _, l := range f.Layers {
+		names = append(names, l.Name)
+	}
+	return names
 }
 
 func TestRandomUnknownLayer(t *testing.T) {

@@ -1,21 +1,20 @@
 // Package gemm holds the matrix products the network and the losses run: B packed once into
-// column panels, A packed per block, a register-blocked portable kernel, and the platform's
-// vector kernels where there are some (AVX2 on amd64, SIMD128 in wasm). It also runs batches of
-// vector steps (Steps) for the Winograd transforms.
+// column panels, a register-blocked portable kernel (A packed per block), and the platform's
+// vector kernels where there are some (AVX2 on amd64, reading A in place; SIMD128 in wasm). It
+// also runs batches of vector steps (Steps) for the Winograd transforms.
 package gemm
 
 import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/texsynth/texsynth/core/feature"
 )
 
-// Float is the element type of a product.
-type Float interface{ ~float32 | ~float64 }
-
-// The products are written for the shapes VGG has and for both Go targets: packed panels, a 2×4 register-blocked micro-kernel whose inner loop has no bounds checks, the
-// rows split over goroutines natively and a single thread in wasm (where goroutines do not run
-// in parallel). Where the platform has a vector kernel for float32 (productF32: AVX2 on amd64,
+// The products are written for the shapes VGG has and for both Go targets: packed panels, a 2×4
+// register-blocked micro-kernel whose inner loop has no bounds checks, the rows split over
+// goroutines natively and a single thread in wasm (where goroutines do not run in parallel). Where the platform has a vector kernel for float32 (productF32: AVX2 on amd64,
 // SIMD128 in wasm), the packed-B layout is shared and only A's packing and the inner loops
 // differ.
 
@@ -32,13 +31,13 @@ const (
 
 // Packed holds the right-hand matrices of a product, one K×N matrix per tap, packed into
 // nr-column panels: Data[((t·panels + j)·K + k)·nr + jj] = B_t[k, j·nr + jj], zero beyond N.
-type Packed[T Float] struct {
+type Packed[T feature.Float] struct {
 	Taps, K, N int
 	Data       []T
 }
 
 // Pack packs taps matrices given by at(t, k, j) = B_t[k, j].
-func Pack[T Float](taps, k, n int, at func(t, k, j int) T) *Packed[T] {
+func Pack[T feature.Float](taps, k, n int, at func(t, k, j int) T) *Packed[T] {
 	panels := (n + nr - 1) / nr
 	p := &Packed[T]{Taps: taps, K: k, N: n, Data: make([]T, taps*panels*k*nr)}
 	p.Set(at)
@@ -59,7 +58,7 @@ func (p *Packed[T]) Set(at func(t, k, j int) T) {
 }
 
 // Product sets c (m×N) = a · B_0 for the m×K matrix a (rows K apart).
-func Product[T Float](c []T, m int, a []T, b *Packed[T]) {
+func Product[T feature.Float](c []T, m int, a []T, b *Packed[T]) {
 	clear(c[:m*b.N])
 	Shifted(c, m, a, b.K, offsZero, b)
 }
@@ -83,7 +82,7 @@ func Workers() int {
 // Shifted accumulates c[p, :] += Σ_t in[(p+offs[t])·lda : +K] · B_t for p in [0, m):
 // a convolution whose taps are row shifts of a flattened, padded input (and a plain matrix
 // product with one tap at offset 0). c is m×N, row-major. in must hold every row it reads.
-func Shifted[T Float](c []T, m int, in []T, lda int, offs []int, b *Packed[T]) {
+func Shifted[T feature.Float](c []T, m int, in []T, lda int, offs []int, b *Packed[T]) {
 	blocks := (m + mc - 1) / mc
 	nw := min(Workers(), blocks)
 	if nw <= 1 {
@@ -116,7 +115,7 @@ func Shifted[T Float](c []T, m int, in []T, lda int, offs []int, b *Packed[T]) {
 // run on one goroutine (the losses run every evaluation; in wasm garbage costs peak memory).
 var bufs32, bufs64 sync.Pool
 
-func pool[T Float]() *sync.Pool {
+func pool[T feature.Float]() *sync.Pool {
 	var zero T
 	if _, ok := any(zero).(float32); ok {
 		return &bufs32
@@ -124,7 +123,7 @@ func pool[T Float]() *sync.Pool {
 	return &bufs64
 }
 
-func getBuf[T Float](n int) *[]T {
+func getBuf[T feature.Float](n int) *[]T {
 	if b, ok := pool[T]().Get().(*[]T); ok && cap(*b) >= n {
 		*b = (*b)[:n]
 		return b
@@ -133,14 +132,14 @@ func getBuf[T Float](n int) *[]T {
 	return &b
 }
 
-func putBuf[T Float](b *[]T) { pool[T]().Put(b) }
+func putBuf[T feature.Float](b *[]T) { pool[T]().Put(b) }
 
 // BufLen is the length of the scratch buffer Serial needs for products with k rows in B.
 func BufLen(k int) int { return mc * min(k, kc) }
 
 // Serial accumulates c += a · B_tap on the calling goroutine, for m rows of a (lda apart); buf
 // is scratch of BufLen(K).
-func Serial[T Float](c []T, m int, a []T, lda int, b *Packed[T], tap int, buf []T) {
+func Serial[T feature.Float](c []T, m int, a []T, lda int, b *Packed[T], tap int, buf []T) {
 	for p0 := 0; p0 < m; p0 += mc {
 		productBlock(c, m, p0, a, lda, offsZero, b, buf, tap)
 	}
@@ -150,7 +149,7 @@ var offsZero = []int{0}
 
 // productBlock does rows p0…p0+mc of Shifted; tap ≥ 0 picks one matrix of b for a
 // single offset.
-func productBlock[T Float](c []T, m, p0 int, in []T, lda int, offs []int, b *Packed[T], buf []T, tap int) {
+func productBlock[T feature.Float](c []T, m, p0 int, in []T, lda int, offs []int, b *Packed[T], buf []T, tap int) {
 	rows := min(mc, m-p0)
 	groups := (rows + mr - 1) / mr
 	n := b.N
@@ -210,7 +209,7 @@ func productBlock[T Float](c []T, m, p0 int, in []T, lda int, offs []int, b *Pac
 
 // simdProduct hands a float32 product to the platform's vector kernel, if there is one and it
 // takes the shape: c[p, :] += a[p·lda : p·lda+K] · B_tap for p in [0, m), c's rows b.N apart.
-func simdProduct[T Float](c []T, m int, a []T, lda int, b *Packed[T], tap int) bool {
+func simdProduct[T feature.Float](c []T, m int, a []T, lda int, b *Packed[T], tap int) bool {
 	if productF32 == nil {
 		return false
 	}
@@ -225,7 +224,7 @@ func simdProduct[T Float](c []T, m int, a []T, lda int, b *Packed[T], tap int) b
 // panel (b starts at the half's first column; rows nr apart) into c (rows ldc apart). Eight
 // accumulators and six operands fit the 15 usable float registers of amd64 (and V8's allocation
 // of wasm locals); a 4×4 or 2×8 block spills.
-func micro[T Float](kc int, a, b []T, c []T, ldc int) {
+func micro[T feature.Float](kc int, a, b []T, c []T, ldc int) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 T
 	a = a[:mr*kc]
 	for k := range kc {

@@ -3,6 +3,8 @@ package gemm
 import (
 	"math"
 	"unsafe"
+
+	"github.com/texsynth/texsynth/core/feature"
 )
 
 // Steps does the Winograd transforms' steps "dst = k·x" or "dst += k·x" on whole vectors (a
@@ -10,7 +12,7 @@ import (
 // or, in wasm (stepsF32: SIMD128), recorded and run in one batch per stage, since a call from Go
 // into that kernel costs about as much as a few hundred multiply-adds. Call Flush before reading
 // what the steps wrote; they run in the order they were given either way.
-type Steps[T Float] struct {
+type Steps[T feature.Float] struct {
 	Zero []T     // zeros, at least as long as any dst
 	ops  []int32 // recorded steps: dst address, x address, k's bits, 1 to add
 	n    int     // the vectors' length in the recorded steps
@@ -106,7 +108,7 @@ func (mx *Steps[T]) finish(dst []T, add int32) {
 
 // mixIn sets dst = k·x (first) or adds k·x to it, with the transforms' common coefficients 1 and
 // −1 as plain copies and additions.
-func mixIn[T Float](dst []T, k T, x []T, first bool) {
+func mixIn[T feature.Float](dst []T, k T, x []T, first bool) {
 	switch {
 	case first && k == 1:
 		copy(dst, x)

@@ -12,7 +12,8 @@ package gpu
 
 import (
 	"errors"
-	"strings"
+
+	"github.com/texsynth/texsynth/core/vgg"
 )
 
 // ErrUnavailable is wrapped by Open's error when there is no WebGPU to use: not a browser (or
@@ -25,18 +26,5 @@ var ErrUnavailable = errors.New("gpu: WebGPU is not available")
 var ErrDevice = errors.New("gpu: the WebGPU device failed")
 
 // Stage is one step of the network: a 3×3 convolution with ReLU (its weights are the layer of
-// that name), or a 2×2, stride-2 max pool.
-type Stage struct {
-	Name string
-	Pool bool
-}
-
-// Stages turns the network's stage names in order (core/vgg's Taps()) into stages: the pools are
-// the names that begin with "pool".
-func Stages(names []string) []Stage {
-	s := make([]Stage, len(names))
-	for i, n := range names {
-		s[i] = Stage{Name: n, Pool: strings.HasPrefix(n, "pool")}
-	}
-	return s
-}
+// that name), or a 2×2, stride-2 max pool; vgg.Arch.Stages lists a network's.
+type Stage = vgg.Stage

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/texsynth/texsynth/core/internal/floats"
+	"github.com/texsynth/texsynth/core/vgg"
 )
 
 // Each shader against a plain float64 loop, on sizes that leave partial workgroup tiles.
@@ -48,25 +49,8 @@ func dispatch(t *testing.T, d *Device, inputs [][]float64, n int, steps func(in 
 	return floats.Widen(got)
 }
 
-// source is padIndex of core/vgg.
-func source(i, n int, pad uint32) int {
-	if i >= 0 && i < n {
-		return i
-	}
-	switch pad {
-	case padReflect:
-		if n == 1 {
-			return 0
-		}
-		if i < 0 {
-			return -i
-		}
-		return 2*n - 2 - i
-	case padCircular:
-		return (i + n) % n
-	}
-	return -1
-}
+// source is core/vgg's Pad.Source for the shaders' padding codes.
+func source(i, n int, pad uint32) int { return vgg.Pad(padNames[pad]).Source(i, n) }
 
 var padNames = map[uint32]string{padZero: "zero", padReflect: "reflect", padCircular: "circular"}
 

@@ -5,11 +5,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/texsynth/texsynth/core/loss"
+	"github.com/texsynth/texsynth/core/feature"
+	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
 )
 
-// Net is a VGG-like network on a WebGPU device, built up to the deepest tap, in float32.
+// Net is a VGG-like network on a WebGPU device, built up to the deepest tap, in float32. It is a
+// vgg.Network: Forward reads the tap features back to the host, Backward uploads ∂loss/∂features
+// and reads the image gradient back.
 type Net struct {
 	dev    *Device
 	k      kernels
@@ -23,10 +26,14 @@ type Net struct {
 
 	mu      sync.Mutex
 	plan    *plan
+	last    *plan // the plan of the last successful Forward, for Backward
 	weights []int // the weights' buffers
 	failed  error // once the device has failed, every call reports it
 	timing  Timing
 }
+
+// A Net is a third engine of the network interface, beside core/vgg's and the reference.
+var _ vgg.Network[float32] = (*Net)(nil)
 
 // Timing is where the last evaluation's time went on the device: from submitting each pass to
 // its results being in Go's memory (the rest of an evaluation is the loss, on the host).
@@ -48,7 +55,7 @@ type conv struct {
 	fwd, bwd, bias int
 }
 
-// New uploads the network to the device: stages in order (Stages(vgg.Taps()) for VGG-16), the
+// New uploads the network to the device: stages in order (vgg.VGG16.Stages() for VGG-16), the
 // conv layers' weights from w, the taps (stage names) whose features the loss reads, and the
 // padding (zero, reflect or circular).
 func New(dev *Device, stages []Stage, w *weights.File, taps []string, pad string) (*Net, error) {
@@ -361,70 +368,72 @@ func (n *Net) fail(err error) error {
 }
 
 // taps returns views of the tap features in p.feats (valid until the next forward).
-func (n *Net) taps(p *plan) []loss.Map[float32] {
-	var maps []loss.Map[float32]
+func (n *Net) taps(p *plan) []feature.Map[float32] {
+	var maps []feature.Map[float32]
 	t := 0
 	for i := range n.stages {
 		if n.isTap[i] {
 			size := p.hs[i] * p.ws[i] * p.cs[i]
-			maps = append(maps, loss.Map[float32]{H: p.hs[i], W: p.ws[i], C: p.cs[i], Data: p.feats[p.tapAt[t] : p.tapAt[t]+size]})
+			maps = append(maps, feature.Map[float32]{H: p.hs[i], W: p.ws[i], C: p.cs[i], Data: p.feats[p.tapAt[t] : p.tapAt[t]+size]})
 			t++
 		}
 	}
 	return maps
 }
 
-// Features runs the network on an image (H×W×3, values in [0,1]) and returns every tap.
-func (n *Net) Features(img []float32, h, w int) ([]loss.Map[float32], error) {
+// Forward runs the network on an image (H×W×3, values in [0,1]) and returns every tap, read
+// back from the device into the Net's own buffers (valid until the next Forward). An error
+// wrapping ErrDevice means the GPU failed; the caller can run the same evaluation on the wasm
+// kernels instead. Like Open it blocks on the GPU, so it must not run inside a callback from
+// JavaScript.
+func (n *Net) Forward(img []float32, h, w int) ([]feature.Map[float32], error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	n.last = nil
 	p, err := n.forward(img, h, w)
 	if err != nil {
 		return nil, err
 	}
-	maps := n.taps(p)
-	for i := range maps {
-		maps[i].Data = append([]float32(nil), maps[i].Data...)
-	}
-	return maps, nil
+	n.last = p
+	return n.taps(p), nil
 }
 
-// Evaluate is core/vgg's Net.Evaluate on the GPU: it runs the network on img, calls upstream
-// with the tap features (views valid only during the call) to get ∂loss/∂features, and returns
-// the image gradient of Σ_tap ⟨F_tap, upstream_tap⟩. An error wrapping ErrDevice means the GPU
-// failed; the caller can run the same evaluation on the wasm kernels instead. Like Open it
-// blocks on the GPU, so it must not run inside a callback from JavaScript.
-func (n *Net) Evaluate(img []float32, h, w int, upstream func(feats []loss.Map[float32]) ([]loss.Map[float32], error)) ([]float32, error) {
+// Backward uploads ∂loss/∂features (one map per tap, shaped as Forward returned them), runs the
+// backward pass of the last Forward on the device and writes the image gradient of
+// Σ_tap ⟨F_tap, upstream_tap⟩ into grad. It blocks on the GPU, as Forward does.
+func (n *Net) Backward(upstream []feature.Map[float32], grad []float32) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	p, err := n.forward(img, h, w)
-	if err != nil {
-		return nil, err
+	p := n.last
+	if n.failed != nil {
+		return n.failed
+	}
+	if p == nil || p != n.plan {
+		return fmt.Errorf("gpu: Backward without a Forward")
+	}
+	if len(upstream) != len(p.ups) {
+		return fmt.Errorf("gpu: %d upstream gradients for %d taps", len(upstream), len(p.ups))
+	}
+	if len(grad) != p.h*p.w*3 {
+		return fmt.Errorf("gpu: image gradient of %d values for a %dx%d image", len(grad), p.h, p.w)
 	}
 	feats := n.taps(p)
-	up, err := upstream(feats)
-	if err != nil {
-		return nil, err
-	}
-	if len(up) != len(feats) {
-		return nil, fmt.Errorf("gpu: %d upstream gradients for %d taps", len(up), len(feats))
-	}
-	for t, u := range up {
-		if len(u.Data) != len(feats[t].Data) {
-			return nil, fmt.Errorf("gpu: upstream gradient %d has %d values, want %d", t, len(u.Data), len(feats[t].Data))
+	for t, u := range upstream {
+		if want := len(feats[t].Data); len(u.Data) != want {
+			return fmt.Errorf("gpu: upstream gradient %d has %d values, want %d", t, len(u.Data), want)
 		}
 		if err := n.dev.write(p.ups[t], u.Data); err != nil {
-			return nil, n.fail(err)
+			return n.fail(err)
 		}
 	}
+	var err error
 	if n.timing.Backward, err = n.dev.run(p.backward, p.grad); err != nil {
-		return nil, n.fail(err)
+		return n.fail(err)
 	}
-	out := make([]float32, h*w*3)
-	for i := 0; i < h*w; i++ {
+	for i := 0; i < p.h*p.w; i++ {
 		for c := range 3 {
-			out[i*3+n.source(c)] = p.grad[i*3+c] * n.scale[c]
+			grad[i*3+n.source(c)] = p.grad[i*3+c] * n.scale[c]
 		}
 	}
-	return out, nil
+	return nil
 }

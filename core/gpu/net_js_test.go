@@ -9,7 +9,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/texsynth/texsynth/core/feature"
 	"github.com/texsynth/texsynth/core/internal/floats"
+	"github.com/texsynth/texsynth/core/internal/vggtest"
 	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
@@ -37,26 +39,11 @@ func narrow(t testing.TB) *weights.File {
 	return w
 }
 
-func image(h, w int, seed uint64) []float64 {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	img := make([]float64, h*w*3)
-	for i := range img {
-		img[i] = rng.Float64()
-	}
-	return img
-}
-
-// network is what core/vgg's Net and this package's have in common.
-type network[T float32 | float64] interface {
-	Features(img []T, h, w int) ([]loss.Map[T], error)
-	Evaluate(img []T, h, w int, upstream func(feats []loss.Map[T]) ([]loss.Map[T], error)) ([]T, error)
-}
-
 // evaluate returns the loss of img of each kind (the exemplar's features from the same network
 // are the targets) from one evaluation, and the image gradient of the first kind's loss.
-func evaluate[T float32 | float64](t *testing.T, net network[T], kinds []loss.Kind, taps int, ex, img []T, h, wd int) ([]float64, []float64) {
+func evaluate[T feature.Float](t *testing.T, net vgg.Network[T], kinds []loss.Kind, taps int, ex, img []T, h, wd int) ([]float64, []float64) {
 	t.Helper()
-	exF, err := net.Features(ex, h, wd)
+	exF, err := net.Forward(ex, h, wd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,22 +53,24 @@ func evaluate[T float32 | float64](t *testing.T, net network[T], kinds []loss.Ki
 			t.Fatal(err)
 		}
 	}
-	values := make([]float64, len(kinds))
-	grad, err := net.Evaluate(img, h, wd, func(feats []loss.Map[T]) ([]loss.Map[T], error) {
-		var up []loss.Map[T]
-		for i, set := range sets {
-			u, g := upstreamFor(feats)
-			var err error
-			if values[i], err = set.Eval(feats, g); err != nil {
-				return nil, err
-			}
-			if i == 0 {
-				up = u
-			}
-		}
-		return up, nil
-	})
+	feats, err := net.Forward(img, h, wd)
 	if err != nil {
+		t.Fatal(err)
+	}
+	values := make([]float64, len(kinds))
+	var up []feature.Map[T]
+	for i, set := range sets {
+		v, g, err := set.Eval(feats)
+		if err != nil {
+			t.Fatal(err)
+		}
+		values[i] = v
+		if i == 0 {
+			up = g
+		}
+	}
+	grad := make([]T, len(img))
+	if err := net.Backward(up, grad); err != nil {
 		t.Fatal(err)
 	}
 	g := make([]float64, len(grad))
@@ -91,15 +80,11 @@ func evaluate[T float32 | float64](t *testing.T, net network[T], kinds []loss.Ki
 	return values, g
 }
 
-// reference is evaluate on core/vgg's float64 network, the path that the float64 loops of
-// core/vgg's tests check.
+// reference is evaluate on core/vgg's fast engine in float64, which core/vgg's tests check
+// against plain float64 loops and the GoMLX specification.
 func reference(t *testing.T, kinds []loss.Kind, w *weights.File, taps []string, pad vgg.Pad, ex, img []float64, h, wd int) ([]float64, []float64) {
 	t.Helper()
-	b, err := vgg.NewBackend(vgg.ConvFast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	net, err := vgg.New[float64](b, w, taps, pad)
+	net, err := vgg.NewFast[float64](w, taps, pad)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,14 +111,17 @@ func compare(t *testing.T, what string, kinds []loss.Kind, got, want []float64, 
 	}
 }
 
-func upstreamFor[T float32 | float64](feats []loss.Map[T]) ([]loss.Map[T], [][]T) {
-	up := make([]loss.Map[T], len(feats))
-	g := make([][]T, len(feats))
-	for i, f := range feats {
-		g[i] = make([]T, len(f.Data))
-		up[i] = loss.Map[T]{H: f.H, W: f.W, C: f.C, Data: g[i]}
+// once is one forward and one backward pass with zero upstream gradients.
+func once(net *Net, img []float32, h, w int) error {
+	feats, err := net.Forward(img, h, w)
+	if err != nil {
+		return err
 	}
-	return up, g
+	up := make([]feature.Map[float32], len(feats))
+	for i, f := range feats {
+		up[i] = feature.Map[float32]{H: f.H, W: f.W, C: f.C, Data: make([]float32, len(f.Data))}
+	}
+	return net.Backward(up, make([]float32, len(img)))
 }
 
 func uniform(n int) []float64 {
@@ -155,7 +143,7 @@ func TestNetMatchesReference(t *testing.T) {
 	taps := []string{"conv1_1", "pool1", "conv2_2", "conv3_1", "pool3", "conv4_3"}
 	for _, size := range [][2]int{{32, 32}, {21, 27}} {
 		h, wd := size[0], size[1]
-		ex, img := image(h, wd, 1), image(h, wd, 2)
+		ex, img := vggtest.Image(h, wd, 1), vggtest.Image(h, wd, 2)
 		for _, pad := range pads {
 			kinds := []loss.Kind{"sw"}
 			want, wantGrad := reference(t, kinds, w, taps, pad, ex, img, h, wd)
@@ -166,7 +154,7 @@ func TestNetMatchesReference(t *testing.T) {
 				convs = []bool{false, true}
 			}
 			for _, tiled := range convs {
-				net, err := build(d, testKernels(t, d, tiled), Stages(vgg.Taps()), w, taps, string(pad))
+				net, err := build(d, testKernels(t, d, tiled), vgg.VGG16.Stages(), w, taps, string(pad))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -189,13 +177,13 @@ func TestFullDepth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	taps := vgg.DefaultTaps
+	taps := vgg.VGG16.Default()
 	const h, wd = 24, 24
-	ex, img := image(h, wd, 3), image(h, wd, 4)
+	ex, img := vggtest.Image(h, wd, 3), vggtest.Image(h, wd, 4)
 	kinds := []loss.Kind{"gram", "sw"}
 	for _, pad := range pads {
 		want, wantGrad := reference(t, kinds, w, taps, pad, ex, img, h, wd)
-		net, err := New(d, Stages(vgg.Taps()), w, taps, string(pad))
+		net, err := New(d, vgg.VGG16.Stages(), w, taps, string(pad))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +193,7 @@ func TestFullDepth(t *testing.T) {
 	}
 }
 
-// TestDeviceLoss: once the device is gone, Evaluate reports ErrDevice (the caller's cue to fall
+// TestDeviceLoss: once the device is gone, Forward reports ErrDevice (the caller's cue to fall
 // back) and keeps reporting it.
 func TestDeviceLoss(t *testing.T) {
 	device(t)
@@ -215,27 +203,23 @@ func TestDeviceLoss(t *testing.T) {
 	}
 	w := narrow(t)
 	taps := []string{"conv1_2", "conv2_1"}
-	net, err := New(d, Stages(vgg.Taps()), w, taps, "reflect")
+	net, err := New(d, vgg.VGG16.Stages(), w, taps, "reflect")
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := floats.ToF32(image(16, 16, 3))
-	up := func(feats []loss.Map[float32]) ([]loss.Map[float32], error) {
-		u, _ := upstreamFor(feats)
-		return u, nil
-	}
-	if _, err := net.Evaluate(img, 16, 16, up); err != nil {
+	img := floats.ToF32(vggtest.Image(16, 16, 3))
+	if err := once(net, img, 16, 16); err != nil {
 		t.Fatalf("before the loss: %v", err)
 	}
 	d.Destroy()
 	for range 2 {
-		_, err := net.Evaluate(img, 16, 16, up)
+		err := once(net, img, 16, 16)
 		if !errors.Is(err, ErrDevice) {
 			t.Fatalf("after the device was destroyed: %v, want ErrDevice", err)
 		}
 		t.Logf("reported: %v", err)
 	}
-	if _, err := New(d, Stages(vgg.Taps()), w, taps, "zero"); !errors.Is(err, ErrDevice) {
+	if _, err := New(d, vgg.VGG16.Stages(), w, taps, "zero"); !errors.Is(err, ErrDevice) {
 		t.Fatalf("New on a destroyed device: %v, want ErrDevice", err)
 	}
 }

@@ -27,14 +27,13 @@ func TestEvalDoesNotAllocate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			grads := gradsFor(im)
-			if _, err := s.Eval(im, grads); err != nil {
+			if _, _, err := s.Eval(im); err != nil {
 				t.Fatal(err)
 			}
-			if n := testing.AllocsPerRun(5, func() { s.Eval(im, grads) }); n != 0 {
+			if n := testing.AllocsPerRun(5, func() { s.Eval(im) }); n != 0 {
 				t.Errorf("Eval allocates %v times per call", n)
 			}
-			if n := testing.AllocsPerRun(5, func() { s.Redraw(); s.Eval(im, grads) }); n != 0 {
+			if n := testing.AllocsPerRun(5, func() { s.Redraw(); s.Eval(im) }); n != 0 {
 				t.Errorf("Redraw+Eval allocates %v times per call", n)
 			}
 		})

@@ -1,6 +1,10 @@
 package loss
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/texsynth/texsynth/core/feature"
+)
 
 // emdSeedLayer is the seed's EMD exactly as written: the (H·W, C) matrix sorted along its last
 // axis (tf.sort's default axis = −1, the channels), so each position's C values are sorted, then
@@ -8,7 +12,7 @@ import "fmt"
 // keeps every position's identity, so this is a position-aligned loss: it is blind to a
 // permutation of a position's channels and not to a permutation of positions — the opposite of a
 // distribution loss. It is kept to reproduce the seed.
-type emdSeedLayer[T Float] struct {
+type emdSeedLayer[T feature.Float] struct {
 	c, ne int
 	// h, w are the exemplar map's, for the error message.
 	h, w int
@@ -17,8 +21,8 @@ type emdSeedLayer[T Float] struct {
 	sorter sorter[T]
 }
 
-func newEMDSeedLayer[T Float](m Map[T]) *emdSeedLayer[T] {
-	c, ne := m.C, m.positions()
+func newEMDSeedLayer[T feature.Float](m feature.Map[T]) *emdSeedLayer[T] {
+	c, ne := m.C, m.Positions()
 	l := &emdSeedLayer[T]{c: c, ne: ne, h: m.H, w: m.W, sorted: make([]T, ne*c), sorter: newSorter[T]()}
 	for i := 0; i < ne; i++ {
 		order := l.sorter.sort(m.Data, c, 1, i*c)
@@ -29,17 +33,17 @@ func newEMDSeedLayer[T Float](m Map[T]) *emdSeedLayer[T] {
 	return l
 }
 
-func (l *emdSeedLayer[T]) check(f Map[T]) error {
+func (l *emdSeedLayer[T]) check(f feature.Map[T]) error {
 	if err := checkChannels(f, l.c); err != nil {
 		return err
 	}
-	if n := f.positions(); n != l.ne {
+	if n := f.Positions(); n != l.ne {
 		return fmt.Errorf("%w: emd-seed compares position by position: the output must have the exemplar's size (feature maps of %d×%d against the exemplar's %d×%d); use -size equal to the exemplar's or another loss", ErrSpec, f.H, f.W, l.h, l.w)
 	}
 	return nil
 }
 
-func (l *emdSeedLayer[T]) eval(f Map[T], grad []T, scale float64) float64 {
+func (l *emdSeedLayer[T]) eval(f feature.Map[T], grad []T, scale float64) float64 {
 	c := l.c
 	sum := 0.0
 	for i := 0; i < l.ne; i++ {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/texsynth/texsynth/core/feature"
 )
 
 func TestParseKind(t *testing.T) {
@@ -29,11 +31,11 @@ func TestParseKind(t *testing.T) {
 }
 
 func TestNewErrors(t *testing.T) {
-	m := []Map[float64]{{H: 1, W: 2, C: 1, Data: []float64{1, 2}}}
+	m := []feature.Map[float64]{{H: 1, W: 2, C: 1, Data: []float64{1, 2}}}
 	for _, tc := range []struct {
 		name    string
 		opts    Options
-		ex      []Map[float64]
+		ex      []feature.Map[float64]
 		weights []float64
 		spec    bool
 	}{
@@ -44,7 +46,7 @@ func TestNewErrors(t *testing.T) {
 		{"negative weight", Options{Kind: KindSW}, m, []float64{-1}, true},
 		{"NaN weight", Options{Kind: KindSW}, m, []float64{math.NaN()}, true},
 		{"Inf weight", Options{Kind: KindSW}, m, []float64{math.Inf(1)}, true},
-		{"short data", Options{Kind: KindEMD}, []Map[float64]{{H: 2, W: 2, C: 1, Data: []float64{1}}}, []float64{1}, false},
+		{"short data", Options{Kind: KindEMD}, []feature.Map[float64]{{H: 2, W: 2, C: 1, Data: []float64{1}}}, []float64{1}, false},
 	} {
 		_, err := New(tc.opts, tc.ex, tc.weights)
 		if err == nil {
@@ -56,25 +58,25 @@ func TestNewErrors(t *testing.T) {
 }
 
 func TestEvalErrors(t *testing.T) {
-	ex := []Map[float64]{{H: 2, W: 2, C: 2, Data: make([]float64, 8)}}
+	ex := []feature.Map[float64]{{H: 2, W: 2, C: 2, Data: make([]float64, 8)}}
 	for _, v := range variants {
 		s, err := New(v.opts, ex, []float64{1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wrongC := []Map[float64]{{H: 2, W: 2, C: 3, Data: make([]float64, 12)}}
-		if _, err := s.Eval(wrongC, gradsFor(wrongC)); err == nil || errors.Is(err, ErrSpec) {
+		wrongC := []feature.Map[float64]{{H: 2, W: 2, C: 3, Data: make([]float64, 12)}}
+		if _, _, err := s.Eval(wrongC); err == nil || errors.Is(err, ErrSpec) {
 			t.Errorf("%s: channel mismatch gave %v, want a plain error", v.name, err)
 		}
-		ok := []Map[float64]{{H: 2, W: 2, C: 2, Data: make([]float64, 8)}}
-		if _, err := s.Eval(ok, [][]float64{make([]float64, 7)}); err == nil {
-			t.Errorf("%s: short gradient accepted", v.name)
+		ok := []feature.Map[float64]{{H: 2, W: 2, C: 2, Data: make([]float64, 8)}}
+		if _, _, err := s.Eval([]feature.Map[float64]{{H: 2, W: 2, C: 2, Data: make([]float64, 7)}}); err == nil {
+			t.Errorf("%s: a map shorter than its sizes accepted", v.name)
 		}
-		if _, err := s.Eval(append(ok, ok...), gradsFor(append(ok, ok...))); err == nil {
+		if _, _, err := s.Eval(append(ok, ok...)); err == nil {
 			t.Errorf("%s: two maps for one layer accepted", v.name)
 		}
-		bigger := []Map[float64]{{H: 4, W: 4, C: 2, Data: make([]float64, 32)}}
-		_, err = s.Eval(bigger, gradsFor(bigger))
+		bigger := []feature.Map[float64]{{H: 4, W: 4, C: 2, Data: make([]float64, 32)}}
+		_, _, err = s.Eval(bigger)
 		if v.sameSize {
 			if !errors.Is(err, ErrSpec) || !strings.Contains(err.Error(), "emd-seed compares position by position: the output must have the exemplar's size") {
 				t.Errorf("%s: size mismatch gave %v", v.name, err)
@@ -86,20 +88,25 @@ func TestEvalErrors(t *testing.T) {
 }
 
 func TestZeroWeightNotEvaluated(t *testing.T) {
-	ex := []Map[float64]{{H: 1, W: 2, C: 1, Data: []float64{1, 2}}, {H: 1, W: 2, C: 1, Data: []float64{1, 2}}}
-	im := []Map[float64]{{H: 1, W: 2, C: 1, Data: []float64{0, 5}}, {H: 1, W: 2, C: 1, Data: []float64{0, 5}}}
+	ex := []feature.Map[float64]{{H: 1, W: 2, C: 1, Data: []float64{1, 2}}, {H: 1, W: 2, C: 1, Data: []float64{1, 2}}}
+	im := []feature.Map[float64]{{H: 1, W: 2, C: 1, Data: []float64{0, 5}}, {H: 1, W: 2, C: 1, Data: []float64{0, 5}}}
 	s, err := New(Options{Kind: KindEMD}, ex, []float64{0, 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	grads := [][]float64{{9, 9}, {9, 9}}
-	if _, err := s.Eval(im, grads); err != nil {
+	if _, _, err := s.Eval(im); err != nil { // sizes the gradients
+		t.Fatal(err)
+	}
+	_, grads, _ := s.Eval(im)
+	grads[0].Data[0], grads[0].Data[1] = 9, 9 // what an earlier evaluation could have left
+	_, grads, err = s.Eval(im)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if !math.IsNaN(s.Layers()[0]) || math.IsNaN(s.Layers()[1]) {
 		t.Errorf("Layers() = %v, want [NaN, loss]", s.Layers())
 	}
-	if grads[0][0] != 0 || grads[0][1] != 0 {
-		t.Errorf("weight-0 gradient %v, want zeros", grads[0])
+	if grads[0].Data[0] != 0 || grads[0].Data[1] != 0 {
+		t.Errorf("weight-0 gradient %v, want zeros", grads[0].Data)
 	}
 }

@@ -34,13 +34,12 @@ func TestGradientFiniteDifference(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				grads := gradsFor(im)
-				if _, err := s.Eval(im, grads); err != nil {
+				_, grads, err := evalCopy(s, im)
+				if err != nil {
 					t.Fatal(err)
 				}
-				scratch := gradsFor(im)
 				eval := func() float64 {
-					total, err := s.Eval(im, scratch)
+					total, _, err := s.Eval(im)
 					if err != nil {
 						t.Fatal(err)
 					}

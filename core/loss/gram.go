@@ -1,6 +1,9 @@
 package loss
 
-import "github.com/texsynth/texsynth/core/gemm"
+import (
+	"github.com/texsynth/texsynth/core/feature"
+	"github.com/texsynth/texsynth/core/gemm"
+)
 
 // gramLayer is the Gram loss of one layer (Gatys et al. 2015): G = FᵀF/s, the channels'
 // uncentred covariance over positions, and layer loss a·Σ(G−T)² against the exemplar's T.
@@ -9,7 +12,7 @@ import "github.com/texsynth/texsynth/core/gemm"
 //   - relative: s = N, a = 1/‖T‖², so each layer's loss is a relative error and deep layers, whose
 //     Gram entries are orders of magnitude larger, do not drown the shallow ones;
 //   - seed: s = N·C, a = 1/4 (the seed's tf.nn.l2_loss(G_s−G_n)/2).
-type gramLayer[T Float] struct {
+type gramLayer[T feature.Float] struct {
 	c        int
 	seedNorm bool
 	// target is the exemplar's normalised Gram matrix, c×c.
@@ -22,7 +25,7 @@ type gramLayer[T Float] struct {
 	d *gemm.Packed[T]
 }
 
-func newGramLayer[T Float](m Map[T], seedNorm bool) *gramLayer[T] {
+func newGramLayer[T feature.Float](m feature.Map[T], seedNorm bool) *gramLayer[T] {
 	c := m.C
 	l := &gramLayer[T]{
 		c:        c,
@@ -31,7 +34,7 @@ func newGramLayer[T Float](m Map[T], seedNorm bool) *gramLayer[T] {
 		g:        make([]T, c*c),
 	}
 	l.d = gemm.Pack(1, c, c, l.at)
-	n := m.positions()
+	n := m.Positions()
 	gram(l.target, m.Data, n, c)
 	inv := 1 / l.size(n)
 	norm2 := 0.0
@@ -60,11 +63,11 @@ func (l *gramLayer[T]) size(n int) float64 {
 	return float64(n)
 }
 
-func (l *gramLayer[T]) check(f Map[T]) error { return checkChannels(f, l.c) }
+func (l *gramLayer[T]) check(f feature.Map[T]) error { return checkChannels(f, l.c) }
 
 // eval uses ∂L/∂F = (2a/s)·F·(D+Dᵀ) with D = G−T; D is symmetric, so this is (4a/s)·F·D.
-func (l *gramLayer[T]) eval(f Map[T], grad []T, scale float64) float64 {
-	c, n := l.c, f.positions()
+func (l *gramLayer[T]) eval(f feature.Map[T], grad []T, scale float64) float64 {
+	c, n := l.c, f.Positions()
 	s := l.size(n)
 	gram(l.g, f.Data, n, c)
 	coef := 4 * l.a / s * scale
@@ -84,7 +87,7 @@ func (l *gramLayer[T]) at(_, i, j int) T { return l.g[i*l.c+j] }
 // gram sets g (c×c) = FᵀF for the n×c matrix f. It accumulates rank-4 updates over four positions
 // at a time into the upper triangle only, then mirrors it: that halves the work and quarters the
 // passes over g, which for 512 channels (1 MB in float32) does not stay in cache.
-func gram[T Float](g, f []T, n, c int) {
+func gram[T feature.Float](g, f []T, n, c int) {
 	clear(g)
 	i := 0
 	for ; i+4 <= n; i += 4 {

@@ -4,22 +4,24 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/texsynth/texsynth/core/feature"
 )
 
 // shape is a feature map's size.
 type shape struct{ h, w, c int }
 
 // randMap returns a map of continuous random values (no ties, so sorts have one answer).
-func randMap(rng *rand.Rand, s shape) Map[float64] {
-	m := Map[float64]{H: s.h, W: s.w, C: s.c, Data: make([]float64, s.h*s.w*s.c)}
+func randMap(rng *rand.Rand, s shape) feature.Map[float64] {
+	m := feature.Map[float64]{H: s.h, W: s.w, C: s.c, Data: make([]float64, s.h*s.w*s.c)}
 	for i := range m.Data {
 		m.Data[i] = rng.NormFloat64()
 	}
 	return m
 }
 
-func randMaps(rng *rand.Rand, shapes []shape) []Map[float64] {
-	ms := make([]Map[float64], len(shapes))
+func randMaps(rng *rand.Rand, shapes []shape) []feature.Map[float64] {
+	ms := make([]feature.Map[float64], len(shapes))
 	for i, s := range shapes {
 		ms[i] = randMap(rng, s)
 	}
@@ -27,42 +29,48 @@ func randMaps(rng *rand.Rand, shapes []shape) []Map[float64] {
 }
 
 // to32 rounds maps to float32.
-func to32(ms []Map[float64]) []Map[float32] {
-	out := make([]Map[float32], len(ms))
+func to32(ms []feature.Map[float64]) []feature.Map[float32] {
+	out := make([]feature.Map[float32], len(ms))
 	for i, m := range ms {
 		d := make([]float32, len(m.Data))
 		for j, x := range m.Data {
 			d[j] = float32(x)
 		}
-		out[i] = Map[float32]{H: m.H, W: m.W, C: m.C, Data: d}
+		out[i] = feature.Map[float32]{H: m.H, W: m.W, C: m.C, Data: d}
 	}
 	return out
 }
 
 // to64 widens maps to float64.
-func to64(ms []Map[float32]) []Map[float64] {
-	out := make([]Map[float64], len(ms))
+func to64(ms []feature.Map[float32]) []feature.Map[float64] {
+	out := make([]feature.Map[float64], len(ms))
 	for i, m := range ms {
 		d := make([]float64, len(m.Data))
 		for j, x := range m.Data {
 			d[j] = float64(x)
 		}
-		out[i] = Map[float64]{H: m.H, W: m.W, C: m.C, Data: d}
+		out[i] = feature.Map[float64]{H: m.H, W: m.W, C: m.C, Data: d}
 	}
 	return out
 }
 
-func gradsFor[T Float](ms []Map[T]) [][]T {
-	g := make([][]T, len(ms))
-	for i, m := range ms {
-		g[i] = make([]T, len(m.Data))
+// evalCopy is Eval with the gradients copied out of the Set's storage, which the next Eval
+// overwrites.
+func evalCopy[T feature.Float](s *Set[T], feats []feature.Map[T]) (float64, [][]T, error) {
+	total, grads, err := s.Eval(feats)
+	if err != nil {
+		return 0, nil, err
 	}
-	return g
+	out := make([][]T, len(grads))
+	for i, g := range grads {
+		out[i] = append([]T(nil), g.Data...)
+	}
+	return total, out, nil
 }
 
 // directions returns the Set's current sw directions as float64 matrices, direction k in
 // column k.
-func directions[T Float](s *Set[T]) [][]float64 {
+func directions[T feature.Float](s *Set[T]) [][]float64 {
 	out := make([][]float64, len(s.layers))
 	for l, ly := range s.layers {
 		sw := ly.(*swLayer[T])
@@ -82,11 +90,11 @@ func directions[T Float](s *Set[T]) [][]float64 {
 // float64 throughout, sort.Float64s.
 
 // at returns F[i][c].
-func at(m Map[float64], i, c int) float64 { return m.Data[i*m.C+c] }
+func at(m feature.Map[float64], i, c int) float64 { return m.Data[i*m.C+c] }
 
-func refGram(ex, im Map[float64], seedNorm bool) float64 {
+func refGram(ex, im feature.Map[float64], seedNorm bool) float64 {
 	c := ex.C
-	g := func(m Map[float64]) [][]float64 {
+	g := func(m feature.Map[float64]) [][]float64 {
 		n := m.H * m.W
 		s := float64(n)
 		if seedNorm {
@@ -166,7 +174,7 @@ func refSorted(ex, im [][]float64) float64 {
 
 // columns returns m's channels as columns, each projected on the directions v (c×c, direction k
 // in column k) if v is not nil.
-func columns(m Map[float64], v []float64) [][]float64 {
+func columns(m feature.Map[float64], v []float64) [][]float64 {
 	n, c := m.H*m.W, m.C
 	cols := make([][]float64, c)
 	for k := range cols {
@@ -184,7 +192,7 @@ func columns(m Map[float64], v []float64) [][]float64 {
 	return cols
 }
 
-func refEMDSeed(ex, im Map[float64]) float64 {
+func refEMDSeed(ex, im feature.Map[float64]) float64 {
 	n, c := ex.H*ex.W, ex.C
 	sum := 0.0
 	for i := 0; i < n; i++ {
@@ -200,7 +208,7 @@ func refEMDSeed(ex, im Map[float64]) float64 {
 }
 
 // refLayers returns each layer's loss; dirs holds the sw directions (nil for other kinds).
-func refLayers(kind Kind, gramNorm string, ex, im []Map[float64], dirs [][]float64) []float64 {
+func refLayers(kind Kind, gramNorm string, ex, im []feature.Map[float64], dirs [][]float64) []float64 {
 	out := make([]float64, len(ex))
 	for l := range ex {
 		switch kind {

@@ -6,21 +6,22 @@ import (
 	"slices"
 	"sort"
 	"testing"
+
+	"github.com/texsynth/texsynth/core/feature"
 )
 
 // evalOne evaluates a one-layer Set of weight 1 and returns the loss and gradient.
-func evalOne(t *testing.T, opts Options, ex, im Map[float64]) (float64, []float64) {
+func evalOne(t *testing.T, opts Options, ex, im feature.Map[float64]) (float64, []float64) {
 	t.Helper()
-	s, err := New(opts, []Map[float64]{ex}, []float64{1})
+	s, err := New(opts, []feature.Map[float64]{ex}, []float64{1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := make([]float64, len(im.Data))
-	total, err := s.Eval([]Map[float64]{im}, [][]float64{g})
+	total, g, err := evalCopy(s, []feature.Map[float64]{im})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return total, g
+	return total, g[0]
 }
 
 func TestZeroWhenImageIsExemplar(t *testing.T) {
@@ -32,13 +33,12 @@ func TestZeroWhenImageIsExemplar(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			grads := gradsFor(ex)
 			for round := 0; round < 2; round++ {
 				// After Redraw the targets must be recomputed for the new directions.
 				if round > 0 {
 					s.Redraw()
 				}
-				total, err := s.Eval(ex, grads)
+				total, grads, err := evalCopy(s, ex)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -59,8 +59,8 @@ func TestZeroWhenImageIsExemplar(t *testing.T) {
 
 // TestGramHandExample: F_exemplar = I (2 positions × 2 channels), F_image = [[1,1],[0,0]].
 func TestGramHandExample(t *testing.T) {
-	ex := Map[float64]{H: 1, W: 2, C: 2, Data: []float64{1, 0, 0, 1}}
-	im := Map[float64]{H: 1, W: 2, C: 2, Data: []float64{1, 1, 0, 0}}
+	ex := feature.Map[float64]{H: 1, W: 2, C: 2, Data: []float64{1, 0, 0, 1}}
+	im := feature.Map[float64]{H: 1, W: 2, C: 2, Data: []float64{1, 1, 0, 0}}
 
 	// Seed: G = FᵀF/(N·C) = FᵀF/4, so T = I/4 and G = [[1,1],[1,1]]/4; G−T = [[0,¼],[¼,0]];
 	// Σ(G−T)² = 1/8; /4 → 1/32. ∂L/∂F = (2·¼/4)·F·2(G−T) = [[1/16, 1/16], [0, 0]].
@@ -82,9 +82,9 @@ func TestGramHandExample(t *testing.T) {
 // TestEMDSeedVersusEMD shows the seed's EMD's flaw on a hand example: it is blind to channels
 // permuted within a position and sees positions permuted; the per-channel EMD is the reverse.
 func TestEMDSeedVersusEMD(t *testing.T) {
-	ex := Map[float64]{H: 1, W: 2, C: 2, Data: []float64{1, 2, 3, 4}}
-	positionsSwapped := Map[float64]{H: 1, W: 2, C: 2, Data: []float64{3, 4, 1, 2}}
-	channelsSwapped := Map[float64]{H: 1, W: 2, C: 2, Data: []float64{2, 1, 4, 3}}
+	ex := feature.Map[float64]{H: 1, W: 2, C: 2, Data: []float64{1, 2, 3, 4}}
+	positionsSwapped := feature.Map[float64]{H: 1, W: 2, C: 2, Data: []float64{3, 4, 1, 2}}
+	channelsSwapped := feature.Map[float64]{H: 1, W: 2, C: 2, Data: []float64{2, 1, 4, 3}}
 	seed := Options{Kind: KindEMDSeed}
 	emd := Options{Kind: KindEMD}
 
@@ -109,7 +109,7 @@ func TestEMDSeedVersusEMD(t *testing.T) {
 func TestPositionsPermuted(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
 	ex := randMap(rng, shape{4, 4, 5})
-	im := Map[float64]{H: 4, W: 4, C: 5, Data: make([]float64, len(ex.Data))}
+	im := feature.Map[float64]{H: 4, W: 4, C: 5, Data: make([]float64, len(ex.Data))}
 	perm := rng.Perm(16)
 	for i, p := range perm {
 		copy(im.Data[i*5:(i+1)*5], ex.Data[p*5:(p+1)*5])

@@ -1,11 +1,13 @@
-// Package loss holds the texture losses compared on VGG-16 feature maps (Gram matrices, sliced
+// Package loss holds the texture losses compared on VGG feature maps (Gram matrices, sliced
 // Wasserstein, per-channel EMD and the seed's EMD as written), each with its analytic gradient
 // with respect to the features, and the layer-weight schedules.
 //
-// The losses run on the host rather than in the network's graph: simplego has no sort, and
-// autodiff of a Gram product would build a C×C×H·W intermediate (docs/design.md). Everything here
-// is plain Go, single-threaded (the wasm build has one thread), and Eval does not allocate once its
-// scratch is sized, because it runs every optimiser iteration.
+// The losses are plain Go on the host, outside any network engine: sliced Wasserstein and EMD
+// need a sort, which a GoMLX graph on simplego cannot do, and autodiff of a Gram product would
+// build a C×C×H·W intermediate (docs/design.md). One evaluation hands a network engine's tap
+// features (core/vgg) to a Set, and the Set's gradient maps back to the engine. Everything here is single-threaded (the wasm
+// build has one thread), and Eval does not allocate once its scratch is sized, because it runs
+// every optimiser evaluation.
 package loss
 
 import (
@@ -13,15 +15,15 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/texsynth/texsynth/core/feature"
+	"github.com/texsynth/texsynth/core/input"
 )
 
-// Float is the element type of feature maps: float32 in the synthesis, float64 in gradient checks.
-type Float interface{ ~float32 | ~float64 }
-
 // ErrSpec marks errors about user-given specifications (loss name, Gram normalisation, layer-weight
-// schedule, an output size a loss cannot compare), so the command can map them to its usage exit
-// code with errors.Is.
-var ErrSpec = errors.New("loss: bad specification")
+// schedule, an output size a loss cannot compare). It is of the input kind: errors.Is(err,
+// input.Err) holds too.
+var ErrSpec = input.New("loss: bad specification")
 
 // Options chooses the loss.
 type Options struct {
@@ -34,19 +36,20 @@ type Options struct {
 }
 
 // layer is one tap's loss, holding the exemplar's statistics for that tap.
-type layer[T Float] interface {
+type layer[T feature.Float] interface {
 	// check reports whether the synthesised map f can be compared with the exemplar.
-	check(f Map[T]) error
+	check(f feature.Map[T]) error
 	// eval returns the layer's unweighted loss and writes scale·∂loss/∂f into grad (overwriting it).
-	eval(f Map[T], grad []T, scale float64) float64
+	eval(f feature.Map[T], grad []T, scale float64) float64
 }
 
 // Set holds the exemplar's statistics for every layer in use and evaluates the weighted loss.
 // A Set is not safe for concurrent use: Eval works in scratch space kept in the Set.
-type Set[T Float] struct {
+type Set[T feature.Float] struct {
 	weights []float64
 	layers  []layer[T]
 	losses  []float64
+	grads   []feature.Map[T] // Eval's result, reused
 	// rng draws the sliced Wasserstein directions; one stream for all layers so the whole
 	// sequence of draws follows from Options.Seed alone.
 	rng *rand.Rand
@@ -59,7 +62,7 @@ const directionStream = 0x5357 // "SW"
 // New builds the loss for an exemplar given as one feature map per layer, with one non-negative
 // weight per layer. It keeps what it needs of the exemplar (a copy, for sw, whose targets are
 // recomputed by Redraw), so the caller may reuse the maps' storage afterwards.
-func New[T Float](opts Options, exemplar []Map[T], weights []float64) (*Set[T], error) {
+func New[T feature.Float](opts Options, exemplar []feature.Map[T], weights []float64) (*Set[T], error) {
 	kind, err := ParseKind(string(opts.Kind))
 	if err != nil {
 		return nil, err
@@ -84,7 +87,7 @@ func New[T Float](opts Options, exemplar []Map[T], weights []float64) (*Set[T], 
 		}
 	}
 	for l, m := range exemplar {
-		if err := m.validate(); err != nil {
+		if err := m.Validate(); err != nil {
 			return nil, fmt.Errorf("loss: exemplar layer %d: %w", l, err)
 		}
 	}
@@ -110,45 +113,58 @@ func New[T Float](opts Options, exemplar []Map[T], weights []float64) (*Set[T], 
 	return s, nil
 }
 
-// Eval returns total = (1/n)·Σ_l weights[l]·L_l(feats[l]), the mean over the n layers of the weighted
-// layer losses (as the seed's tf.reduce_mean), and writes ∂total/∂feats[l] into grads[l], overwriting
-// it; len(grads[l]) must be len(feats[l].Data). Layers of weight 0 are not evaluated: their
-// gradient is zero. It returns an error, before writing anything, if a map's shape does not match
-// what the loss can compare with the exemplar; errors that come from the user's choice of output
-// size (emd-seed) wrap ErrSpec.
-func (s *Set[T]) Eval(feats []Map[T], grads [][]T) (float64, error) {
-	if len(feats) != len(s.layers) || len(grads) != len(s.layers) {
-		return 0, fmt.Errorf("loss: %d feature maps and %d gradients for %d layers", len(feats), len(grads), len(s.layers))
+// Eval returns total = (1/n)·Σ_l weights[l]·L_l(feats[l]), the mean over the n layers of the
+// weighted layer losses (as the seed's tf.reduce_mean), and ∂total/∂feats: one map per layer,
+// shaped like feats[l], in the Set's own storage (valid until the next Eval), ready for the
+// network's backward pass. Layers of weight 0 are not evaluated: their gradient is zero. It
+// returns an error, before evaluating anything, if a map's shape does not match what the loss
+// can compare with the exemplar; errors that come from the user's choice of output size
+// (emd-seed) wrap ErrSpec.
+func (s *Set[T]) Eval(feats []feature.Map[T]) (float64, []feature.Map[T], error) {
+	if len(feats) != len(s.layers) {
+		return 0, nil, fmt.Errorf("loss: %d feature maps for %d layers", len(feats), len(s.layers))
 	}
 	// Check every layer first so that an error leaves the gradients and Layers untouched.
 	for l, f := range feats {
-		if err := f.validate(); err != nil {
-			return 0, fmt.Errorf("loss: layer %d: %w", l, err)
-		}
-		if len(grads[l]) != len(f.Data) {
-			return 0, fmt.Errorf("loss: layer %d: gradient has %d values for %d features", l, len(grads[l]), len(f.Data))
+		if err := f.Validate(); err != nil {
+			return 0, nil, fmt.Errorf("loss: layer %d: %w", l, err)
 		}
 		if err := s.layers[l].check(f); err != nil {
 			if errors.Is(err, ErrSpec) {
-				return 0, err // says what to change; the same at every layer
+				return 0, nil, err // says what to change; the same at every layer
 			}
-			return 0, fmt.Errorf("loss: layer %d: %w", l, err)
+			return 0, nil, fmt.Errorf("loss: layer %d: %w", l, err)
 		}
 	}
+	grads := s.gradients(feats)
 	n := float64(len(s.layers))
 	total := 0.0
 	for l, f := range feats {
 		w := s.weights[l]
 		if w == 0 {
-			clear(grads[l])
+			clear(grads[l].Data)
 			s.losses[l] = math.NaN()
 			continue
 		}
-		v := s.layers[l].eval(f, grads[l], w/n)
+		v := s.layers[l].eval(f, grads[l].Data, w/n)
 		s.losses[l] = v
 		total += w * v
 	}
-	return total / n, nil
+	return total / n, grads, nil
+}
+
+// gradients returns the Set's gradient maps shaped like feats, reallocating only on a change of
+// shape.
+func (s *Set[T]) gradients(feats []feature.Map[T]) []feature.Map[T] {
+	if s.grads == nil {
+		s.grads = make([]feature.Map[T], len(feats))
+	}
+	for l, f := range feats {
+		if g := &s.grads[l]; !feature.SameShape(*g, f) {
+			*g = feature.Map[T]{H: f.H, W: f.W, C: f.C, Data: make([]T, len(f.Data))}
+		}
+	}
+	return s.grads
 }
 
 // Redraw draws new random directions for every layer and recomputes the exemplar's sorted

@@ -51,11 +51,11 @@ func TestRedraw(t *testing.T) {
 			}
 		}
 		prev = da
-		la, err := a.Eval(im, gradsFor(im))
+		la, _, err := a.Eval(im)
 		if err != nil {
 			t.Fatal(err)
 		}
-		lb, _ := b.Eval(im, gradsFor(im))
+		lb, _, _ := b.Eval(im)
 		if la != lb {
 			t.Errorf("round %d: same seed, losses %v and %v", round, la, lb)
 		}
@@ -79,9 +79,9 @@ func TestRedrawNoOp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		before, _ := s.Eval(im, gradsFor(im))
+		before, _, _ := s.Eval(im)
 		s.Redraw()
-		after, _ := s.Eval(im, gradsFor(im))
+		after, _, _ := s.Eval(im)
 		if before != after {
 			t.Errorf("%s: Redraw changed the loss from %v to %v", v.name, before, after)
 		}

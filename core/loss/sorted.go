@@ -1,6 +1,10 @@
 package loss
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/texsynth/texsynth/core/feature"
+)
 
 // varianceEpsilon keeps the sorted losses finite on a layer whose exemplar features are constant
 // (a dead ReLU channel everywhere); it is far below the variance of any live layer.
@@ -11,7 +15,7 @@ const varianceEpsilon = 1e-8
 // matched rank for rank with the exemplar's column sorted. In one dimension sorting solves the
 // transport problem, so the squared differences of the sorted values are the squared
 // 2-Wasserstein distance between the two distributions of values, whatever their positions.
-type sortedMatch[T Float] struct {
+type sortedMatch[T feature.Float] struct {
 	k, ne int
 	// sorted holds the exemplar's columns, each ascending: column c is sorted[c*ne : (c+1)*ne].
 	sorted []T
@@ -40,7 +44,7 @@ const colBlock = 16
 // of gatherColumns and scatterColumns would evict one another.
 const colPad = 16
 
-func newSortedMatch[T Float]() sortedMatch[T] {
+func newSortedMatch[T feature.Float]() sortedMatch[T] {
 	return sortedMatch[T]{sorter: newSorter[T]()}
 }
 
@@ -120,7 +124,7 @@ func (t *sortedMatch[T]) match(vals, out []T, n int, scale float64) float64 {
 // matchColumn adds to sum the squared differences d_r = sorted[r] − tgt[r], in order of r, and
 // writes coef·d_r into col[order[r]]. order is a permutation of 0 … len(order)−1, so the writes
 // need no bounds check; without them, Go's wasm code runs this loop about twice as fast.
-func matchColumn[T Float](sum float64, col []T, order []int32, sorted, tgt []T, coef float64) float64 {
+func matchColumn[T feature.Float](sum float64, col []T, order []int32, sorted, tgt []T, coef float64) float64 {
 	col = col[:len(order)]
 	sorted, tgt = sorted[:len(order)], tgt[:len(order)]
 	to := unsafe.Pointer(unsafe.SliceData(col))
@@ -143,7 +147,7 @@ func (t *sortedMatch[T]) columns(n, k int) []T {
 
 // gatherColumns copies columns c0 … c0+w−1 of the n×k row-major matrix vals into cols, column
 // c0+j contiguous at cols[j*(n+colPad):][:n].
-func gatherColumns[T Float](cols, vals []T, n, k, c0, w int) {
+func gatherColumns[T feature.Float](cols, vals []T, n, k, c0, w int) {
 	stride := n + colPad
 	if w == colBlock && n > 0 {
 		// Written out with the bounds checked once, here: Go's wasm code pays for every branch,
@@ -185,7 +189,7 @@ func gatherColumns[T Float](cols, vals []T, n, k, c0, w int) {
 
 // scatterColumns is gatherColumns' inverse: it writes the w contiguous columns of cols back into
 // columns c0 … c0+w−1 of the n×k matrix out.
-func scatterColumns[T Float](out, cols []T, n, k, c0, w int) {
+func scatterColumns[T feature.Float](out, cols []T, n, k, c0, w int) {
 	stride := n + colPad
 	if w == colBlock && n > 0 {
 		_ = cols[(colBlock-1)*stride+n-1]

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/texsynth/texsynth/core/feature"
 )
 
 // tiedValues returns n float32 values with many ties: a few distinct magnitudes of both signs,
@@ -134,7 +136,7 @@ func TestMatchBitForBit(t *testing.T) {
 	}
 }
 
-func checkMatchBitForBit[T Float](t *testing.T, ex, im []T, ne, n, k int) {
+func checkMatchBitForBit[T feature.Float](t *testing.T, ex, im []T, ne, n, k int) {
 	t.Helper()
 	m := newSortedMatch[T]()
 	m.setExemplar(ex, ne, k)
@@ -160,21 +162,21 @@ func checkMatchBitForBit[T Float](t *testing.T, ex, im []T, ne, n, k int) {
 	}
 }
 
-func sameBits[T Float](a, b []T) bool {
+func sameBits[T feature.Float](a, b []T) bool {
 	return slices.EqualFunc(a, b, func(x, y T) bool {
 		return math.Float64bits(float64(x)) == math.Float64bits(float64(y))
 	})
 }
 
 // refExemplar is the previous implementation's exemplar state.
-type refExemplar[T Float] struct {
+type refExemplar[T feature.Float] struct {
 	k, ne  int
 	sorted []T
 	norm   float64
 }
 
 // refSort is the previous sorter.sort, kept as the reference the new one must equal.
-func refSort[T Float](vals []T, n, stride, off int) []int32 {
+func refSort[T feature.Float](vals []T, n, stride, off int) []int32 {
 	order := make([]int32, n)
 	var x T
 	if any(x) == any(float32(0)) {
@@ -206,7 +208,7 @@ func refSort[T Float](vals []T, n, stride, off int) []int32 {
 	return order
 }
 
-func refSetExemplar[T Float](vals []T, ne, k int) refExemplar[T] {
+func refSetExemplar[T feature.Float](vals []T, ne, k int) refExemplar[T] {
 	t := refExemplar[T]{k: k, ne: ne, sorted: make([]T, ne*k)}
 	varSum := 0.0
 	for c := 0; c < k; c++ {
@@ -230,7 +232,7 @@ func refSetExemplar[T Float](vals []T, ne, k int) refExemplar[T] {
 	return t
 }
 
-func refMatch[T Float](t refExemplar[T], vals, out []T, n int, scale float64) float64 {
+func refMatch[T feature.Float](t refExemplar[T], vals, out []T, n int, scale float64) float64 {
 	k := t.k
 	target := make([]T, n*k)
 	for c := 0; c < k; c++ {

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"slices"
 	"unsafe"
+
+	"github.com/texsynth/texsynth/core/feature"
 )
 
 // sorter sorts runs of values and reports the permutation it chose, reusing its scratch across
@@ -14,7 +16,7 @@ import (
 // of the value above, the index below) and sorted as integers (radixSort); 64-bit values do not
 // fit beside an index and go through (value, index) pairs and slices.SortFunc, which is slower
 // but only serves gradient checks.
-type sorter[T Float] struct {
+type sorter[T feature.Float] struct {
 	narrow bool
 	keys   []uint64
 	tmp    []uint64
@@ -25,12 +27,12 @@ type sorter[T Float] struct {
 }
 
 // pair is a value and where it came from.
-type pair[T Float] struct {
+type pair[T feature.Float] struct {
 	v T
 	i int32
 }
 
-func newSorter[T Float]() sorter[T] {
+func newSorter[T feature.Float]() sorter[T] {
 	// A type switch cannot see through ~float32 to a named type; the size can.
 	return sorter[T]{narrow: unsafe.Sizeof(T(0)) == 4}
 }
@@ -125,7 +127,7 @@ func (s *sorter[T]) sortColumn(col []T) (order []int32, sorted []T) {
 }
 
 // digitKeys sets keys[i] to the ordered bits of col[i] above i and counts the bits' digits.
-func digitKeys[T Float](keys []uint64, col []T, c *digitCounts) {
+func digitKeys[T feature.Float](keys []uint64, col []T, c *digitCounts) {
 	keys = keys[:len(col)]
 	for i, v := range col {
 		b := orderedBits(float32(v))
@@ -135,7 +137,7 @@ func digitKeys[T Float](keys []uint64, col []T, c *digitCounts) {
 }
 
 // byteKeys is digitKeys counting bytes.
-func byteKeys[T Float](keys []uint64, col []T, c *byteCounts) {
+func byteKeys[T feature.Float](keys []uint64, col []T, c *byteCounts) {
 	keys = keys[:len(col)]
 	for i, v := range col {
 		b := orderedBits(float32(v))
@@ -154,7 +156,7 @@ func offsets(c []int32) {
 }
 
 // sortPairs is the 64-bit path: by value only, so ties come out in pdqsort's order.
-func sortPairs[T Float](pairs []pair[T]) {
+func sortPairs[T feature.Float](pairs []pair[T]) {
 	slices.SortFunc(pairs, func(a, b pair[T]) int { return cmp.Compare(a.v, b.v) })
 }
 
@@ -230,7 +232,7 @@ func (c *byteCounts) add(b uint32) {
 // last pass, instead of moving a key to rank r, writes its index to order[r] and its value to
 // sorted[r] (what sortColumn returns), and it returns nil; unless every pass was skipped (all keys
 // equal above), when it returns keys.
-func digitPasses[T Float](keys, tmp []uint64, counts *digitCounts, order []int32, sorted []T) []uint64 {
+func digitPasses[T feature.Float](keys, tmp []uint64, counts *digitCounts, order []int32, sorted []T) []uint64 {
 	n := int32(len(keys))
 	last := -1
 	for pass := range counts {
@@ -271,7 +273,7 @@ func digitPasses[T Float](keys, tmp []uint64, counts *digitCounts, order []int32
 }
 
 // bytePasses is digitPasses on bytes.
-func bytePasses[T Float](keys, tmp []uint64, counts *byteCounts, order []int32, sorted []T) []uint64 {
+func bytePasses[T feature.Float](keys, tmp []uint64, counts *byteCounts, order []int32, sorted []T) []uint64 {
 	n := int32(len(keys))
 	last := -1
 	for pass := range counts {
@@ -310,7 +312,7 @@ func bytePasses[T Float](keys, tmp []uint64, counts *byteCounts, order []int32, 
 }
 
 // keyValue is the float32 whose ordered bits are the key's upper half.
-func keyValue[T Float](k uint64) T {
+func keyValue[T feature.Float](k uint64) T {
 	return T(math.Float32frombits(valueBits(uint32(k >> 32))))
 }
 
@@ -334,7 +336,7 @@ func valueBits(u uint32) uint32 {
 // interpolation: quantile i of n sits at position (i+0.5)·len(src)/n − 0.5 in src, clamped to its
 // ends. This lets an exemplar of one size be the target of an output of another; with equal
 // sizes it is a copy.
-func resample[T Float](dst, src []T) {
+func resample[T feature.Float](dst, src []T) {
 	n, ne := len(dst), len(src)
 	if n == ne {
 		copy(dst, src)

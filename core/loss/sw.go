@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/texsynth/texsynth/core/feature"
+
 	"github.com/texsynth/texsynth/core/gemm"
 )
 
@@ -12,7 +14,7 @@ import (
 // positions is compared with the exemplar's by sorting (sortedMatch). Unlike a Gram matrix it
 // matches whole distributions, not just second moments, and the directions are redrawn during the
 // run so that over many iterations it constrains many more than C marginals.
-type swLayer[T Float] struct {
+type swLayer[T feature.Float] struct {
 	c, ne int
 	// exemplar is a copy of the exemplar's ne×c features, kept to recompute its projections on
 	// every Redraw.
@@ -27,8 +29,8 @@ type swLayer[T Float] struct {
 	match sortedMatch[T]
 }
 
-func newSWLayer[T Float](m Map[T], rng *rand.Rand) *swLayer[T] {
-	c, ne := m.C, m.positions()
+func newSWLayer[T feature.Float](m feature.Map[T], rng *rand.Rand) *swLayer[T] {
+	c, ne := m.C, m.Positions()
 	l := &swLayer[T]{
 		c:        c,
 		ne:       ne,
@@ -69,7 +71,7 @@ func (l *swLayer[T]) redraw(rng *rand.Rand) {
 	l.match.setExemplar(exProj, l.ne, c)
 }
 
-func (l *swLayer[T]) check(f Map[T]) error { return checkChannels(f, l.c) }
+func (l *swLayer[T]) check(f feature.Map[T]) error { return checkChannels(f, l.c) }
 
 // scratch returns proj sized for n positions.
 func (l *swLayer[T]) scratch(n int) []T {
@@ -81,8 +83,8 @@ func (l *swLayer[T]) scratch(n int) []T {
 
 // eval projects, matches the sorted projections, and takes the gradient back through the
 // projection: ∂L/∂F = ∂L/∂P · vᵀ.
-func (l *swLayer[T]) eval(f Map[T], grad []T, scale float64) float64 {
-	n := f.positions()
+func (l *swLayer[T]) eval(f feature.Map[T], grad []T, scale float64) float64 {
+	n := f.Positions()
 	proj := l.scratch(n)
 	gemm.Product(proj, n, f.Data, l.v)
 	loss := l.match.match(proj, proj, n, scale)

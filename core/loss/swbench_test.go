@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/texsynth/texsynth/core/feature"
 )
 
 // vgg128 are the positions × channels of the default sw taps (relu1_1 … relu4_3) at 128 px.
@@ -18,8 +20,8 @@ var vgg128 = []struct{ n, c int }{
 // sorts of every layer, as the optimiser runs them.
 func BenchmarkEvalSW128(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	ex := make([]Map[float32], len(vgg128))
-	im := make([]Map[float32], len(vgg128))
+	ex := make([]feature.Map[float32], len(vgg128))
+	im := make([]feature.Map[float32], len(vgg128))
 	weights := make([]float64, len(vgg128))
 	for i, sz := range vgg128 {
 		ex[i] = reluMap(rng, sz.n, sz.c)

@@ -4,14 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+
+	"github.com/texsynth/texsynth/core/input"
 )
 
 // ErrInput is wrapped by every error caused by the user's input image: the file or its path.
-// ErrOutput is wrapped by every error about the output path the user gave. Callers test them
-// with errors.Is to tell the user's mistakes (exit code 2) from the program's.
+// ErrOutput is wrapped by every error about the output path the user gave. Both are of the
+// input kind (core/input): callers test errors.Is(err, input.Err) to tell the user's mistakes
+// (exit code 2) from the program's.
 var (
-	ErrInput  = errors.New("bad input image")
-	ErrOutput = errors.New("bad output path")
+	ErrInput  = input.New("bad input image")
+	ErrOutput = input.New("bad output path")
 )
 
 // inputErrorf formats an error that wraps ErrInput, so that all of them read

@@ -50,7 +50,7 @@ func TestWithoutBlock(t *testing.T) {
 func TestCellsParse(t *testing.T) {
 	for _, q := range All(32, 2) {
 		for _, c := range q.Cells {
-			taps, err := vgg.ParseTaps(c.Settings.Layers)
+			taps, err := vgg.VGG16.ParseTaps(c.Settings.Layers)
 			if err != nil {
 				t.Errorf("%s %q: %v", q.ID, c.Label, err)
 				continue

@@ -1,11 +1,12 @@
 package synth
 
 import (
+	"errors"
 	"math"
 	"testing"
 
+	"github.com/texsynth/texsynth/core/input"
 	"github.com/texsynth/texsynth/core/picture"
-	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
 )
 
@@ -30,11 +31,7 @@ func newModel(t *testing.T, s Settings) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := vgg.NewBackend(vgg.ConvFast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(b, w, checker(), s)
+	m, err := New(w, checker(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +99,6 @@ func TestStartImageIsMeanPlusNoise(t *testing.T) {
 
 func TestBadSettings(t *testing.T) {
 	w, _ := weights.Random(0, "conv1_1")
-	b, _ := vgg.NewBackend(vgg.ConvFast)
 	for _, mod := range []func(*Settings){
 		func(s *Settings) { s.Size = 8 },
 		func(s *Settings) { s.Iters = 0 },
@@ -114,12 +110,18 @@ func TestBadSettings(t *testing.T) {
 		func(s *Settings) { s.LayerWeights = "linear:x" },
 		func(s *Settings) { s.Redraw = 0 },
 		func(s *Settings) { s.Layers = "conv2_1" }, // deeper than the weights
+		func(s *Settings) { s.Layers = "conv3_4" }, // a VGG-19 layer
+		func(s *Settings) { s.Conv = "stock" },     // not linked into this test
+		func(s *Settings) { s.Conv = "direct" },
 	} {
 		s := Defaults()
 		s.Layers = "conv1_1"
 		mod(&s)
-		if _, err := New(b, w, checker(), s); err == nil {
+		_, err := New(w, checker(), s)
+		if err == nil {
 			t.Errorf("settings %+v accepted", s)
+		} else if !errors.Is(err, input.Err) {
+			t.Errorf("settings %+v: %v is not an input error", s, err)
 		}
 	}
 }

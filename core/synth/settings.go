@@ -1,39 +1,49 @@
 // Package synth grows a texture: it holds the Model that goes from an exemplar to a new image,
 // one optimiser iteration per Step, along exemplar → features → loss → gradient → optimiser →
-// frame.
+// frame, and the Settings a run is made of. New builds everything the settings name: the
+// network on the chosen engine (core/vgg), the losses (core/loss), the optimiser (core/optim),
+// and the levels of a coarse-to-fine run (a single-scale run is one level).
 package synth
 
 import (
 	"fmt"
+	"math"
 
+	"github.com/texsynth/texsynth/core/input"
 	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/optim"
 	"github.com/texsynth/texsynth/core/vgg"
+	"github.com/texsynth/texsynth/weights"
 )
 
-// Settings are everything a run depends on. Equal settings and exemplar give equal frames on
-// the same platform.
+// ErrSettings is wrapped by errors about a setting that cannot be used: a size, a count, a name
+// that does not exist. It is of the input kind (errors.Is(err, input.Err)), as are the errors
+// of the packages the settings are handed to (loss.ErrSpec, vgg.ErrTap).
+var ErrSettings = input.New("synth: bad settings")
+
+// Settings are everything a run depends on. Equal settings, exemplar and weights give equal
+// frames on the same platform.
 type Settings struct {
 	Size         int    // output side in pixels (square)
 	ExemplarSize int    // exemplar is centre-cropped and resized to this side; 0 means Size, -1 keeps it as it is
 	Iters        int    // optimiser iterations
 	Loss         string // gram, sw, emd, emd-seed
 	GramNorm     string // relative or seed (gram only)
-	Layers       string // comma list of taps, "all", or "" for the default ten
+	Layers       string // comma list of taps, "all", or "" for the network's default (vgg.Arch.ParseTaps)
 	LayerWeights string // uniform, linear:d, geometric:q, or w1,w2,…
 	Pad          string // zero, reflect, circular
 	Optimizer    string // lbfgs or adam
 	Seed         uint64 // start noise and random directions
 	Redraw       int    // sw: new random directions every this many loss evaluations
-	Conv         string // fast or stock
+	Conv         string // the engine: fast, or stock (the GoMLX reference) where it is linked (vgg.ParseConv)
 
-	// Beyond the seed (extension.go); the zero values keep the single-scale run without them.
-	Levels         int     `json:",omitempty"` // coarse-to-fine: 0 auto (AutoLevels), 1 single scale, L > 1 an image pyramid of L levels (pyramid.go)
+	// Beyond the seed; the zero values keep a run without them.
+	Levels         int     `json:",omitempty"` // coarse-to-fine: 0 auto (AutoLevels), 1 single scale, L > 1 an image pyramid of L levels (level.go)
 	SpectrumWeight float64 `json:",omitempty"` // weight of the Fourier-modulus term (spectrum.go); 0 off
 }
 
 // Defaults are the settings a run gets when nothing is said: sliced Wasserstein on the ten
-// ReLU layers to relu4_3, L-BFGS, zero padding, 128 px.
+// ReLU layers to relu4_3, L-BFGS, zero padding, 128 px in two levels, the fast engine.
 func Defaults() Settings {
 	return Settings{
 		Size:         128,
@@ -54,32 +64,51 @@ func Defaults() Settings {
 // left; above 1024 px one evaluation takes minutes and gigabytes.
 const MinSize, MaxSize = 16, 1024
 
-// parsed is Settings checked and turned into the types the core uses.
+// MaxLevels bounds Settings.Levels.
+const MaxLevels = 5
+
+// AutoLevels is what Levels = 0 (the default) means: two levels from AutoLevelsFrom px up (half
+// the evaluations at a quarter of the cost, and the coarse level settles the large structures:
+// docs/performance.md), a single scale below. Below 128 px the coarse level is too small to
+// hold the exemplar's structure (at 32 px relu4 sees 4×4 positions), and the 50 iterations at
+// the fine level do not undo what it settled: a 64 px run from 32 px looked blocky and lost the
+// bricks that a single-scale run draws.
+const (
+	AutoLevels     = 2
+	AutoLevelsFrom = 128
+)
+
+// parsed is Settings checked and turned into the types the core uses, once, by New.
 type parsed struct {
 	taps    []string
 	weights []float64
 	kind    loss.Kind
 	pad     vgg.Pad
 	conv    vgg.Conv
+	levels  int // Levels resolved: 1 or more
 }
 
-// parse checks every setting and says what would work instead of what was given.
-func (s Settings) parse() (parsed, error) {
+// parse checks every setting against the network arch and says what would work instead of
+// what was given.
+func (s Settings) parse(arch *vgg.Arch) (parsed, error) {
 	var p parsed
 	var err error
+	bad := func(format string, args ...any) (parsed, error) {
+		return p, fmt.Errorf("%w: "+format, append([]any{ErrSettings}, args...)...)
+	}
 	if s.Size < MinSize || s.Size > MaxSize {
-		return p, fmt.Errorf("%w: size %d px is out of range; use %d to %d", loss.ErrSpec, s.Size, MinSize, MaxSize)
+		return bad("size %d px is out of range; use %d to %d", s.Size, MinSize, MaxSize)
 	}
 	if s.ExemplarSize != 0 && s.ExemplarSize != -1 && (s.ExemplarSize < MinSize || s.ExemplarSize > MaxSize) {
-		return p, fmt.Errorf("%w: exemplar size %d px is out of range; use %d to %d, 0 (the output size) or -1 (as it is)", loss.ErrSpec, s.ExemplarSize, MinSize, MaxSize)
+		return bad("exemplar size %d px is out of range; use %d to %d, 0 (the output size) or -1 (as it is)", s.ExemplarSize, MinSize, MaxSize)
 	}
 	if s.Iters < 1 {
-		return p, fmt.Errorf("%w: %d iterations; use 1 or more", loss.ErrSpec, s.Iters)
+		return bad("%d iterations; use 1 or more", s.Iters)
 	}
 	if s.Redraw < 1 {
-		return p, fmt.Errorf("%w: redraw every %d evaluations; use 1 or more", loss.ErrSpec, s.Redraw)
+		return bad("redraw every %d evaluations; use 1 or more", s.Redraw)
 	}
-	if p.taps, err = vgg.ParseTaps(s.Layers); err != nil {
+	if p.taps, err = arch.ParseTaps(s.Layers); err != nil {
 		return p, err
 	}
 	if p.weights, err = loss.Schedule(s.LayerWeights, len(p.taps)); err != nil {
@@ -88,20 +117,57 @@ func (s Settings) parse() (parsed, error) {
 	if p.kind, err = loss.ParseKind(s.Loss); err != nil {
 		return p, err
 	}
-	if s.GramNorm != "relative" && s.GramNorm != "seed" {
-		return p, fmt.Errorf("%w: unknown gram normalisation %q; use relative or seed", loss.ErrSpec, s.GramNorm)
+	if s.GramNorm != loss.GramRelative && s.GramNorm != loss.GramSeed {
+		return bad("unknown gram normalisation %q; use relative or seed", s.GramNorm)
 	}
 	if p.pad, err = vgg.ParsePad(s.Pad); err != nil {
-		return p, err
+		return bad("%v", err)
 	}
-	if err = s.parseExtensions(); err != nil {
-		return p, err
+	if s.Levels < 0 || s.Levels > MaxLevels {
+		return bad("%d pyramid levels; use 0 (auto), 1 (single scale) or up to %d", s.Levels, MaxLevels)
+	}
+	if p.levels = s.resolvedLevels(); s.Size>>(p.levels-1) < MinSize {
+		return bad("%d pyramid levels at %d px make the coarsest level %d px; use at most %d levels or a larger size",
+			p.levels, s.Size, s.Size>>(p.levels-1), maxLevelsFor(s.Size))
+	}
+	if math.IsNaN(s.SpectrumWeight) || math.IsInf(s.SpectrumWeight, 0) || s.SpectrumWeight < 0 {
+		return bad("spectrum weight %v; use 0 (off) or a positive number such as 1", s.SpectrumWeight)
 	}
 	if p.conv, err = vgg.ParseConv(s.Conv); err != nil {
-		return p, fmt.Errorf("%w: %v", loss.ErrSpec, err)
+		return bad("%v", err)
 	}
 	if _, err = optim.New(s.Optimizer, 1, optim.Box{Lo: 0, Hi: 1}); err != nil {
-		return p, fmt.Errorf("%w: %v", loss.ErrSpec, err)
+		return bad("%v", err)
 	}
 	return p, nil
+}
+
+// resolvedLevels resolves Levels = 0.
+func (s Settings) resolvedLevels() int {
+	switch {
+	case s.Levels != 0:
+		return s.Levels
+	case s.Size >= AutoLevelsFrom:
+		return AutoLevels
+	default:
+		return 1
+	}
+}
+
+func maxLevelsFor(size int) int {
+	l := 1
+	for l < MaxLevels && size>>l >= MinSize {
+		l++
+	}
+	return l
+}
+
+// BuiltinWeights returns the built-in untrained VGG-16 (weights.Random, seed 0) up to the
+// deepest conv layer the settings' layers need: what a run gets without a weights file.
+func BuiltinWeights(s Settings) (*weights.File, error) {
+	taps, err := vgg.VGG16.ParseTaps(s.Layers)
+	if err != nil {
+		return nil, err
+	}
+	return weights.Random(0, vgg.VGG16.Deepest(taps))
 }

@@ -109,21 +109,20 @@ func (t *spectrumTarget) project(x []float32, c int) []float64 {
 
 // spectrumTerm adds the term's gradient into grad and returns its value, at the current size.
 func (m *Model) spectrumTerm(x, grad []float32) float64 {
-	e := m.ext
-	if e.spec == nil || e.spec.size != m.size {
-		e.spec = newSpectrumTarget(e.levelEx, m.size)
+	if m.spec == nil || m.spec.size != m.size {
+		m.spec = newSpectrumTarget(m.levelEx, m.size)
 	}
 	w := m.settings.SpectrumWeight
 	n := float64(len(x))
-	k := 2 * w / (n * e.spec.variance)
+	k := 2 * w / (n * m.spec.variance)
 	total := 0.0
 	for c := range 3 {
-		p := e.spec.project(x, c)
+		p := m.spec.project(x, c)
 		for i, pv := range p {
 			d := float64(x[3*i+c]) - pv
 			total += d * d
 			grad[3*i+c] += float32(k * d)
 		}
 	}
-	return w * total / (n * e.spec.variance)
+	return w * total / (n * m.spec.variance)
 }

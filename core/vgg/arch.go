@@ -1,121 +1,185 @@
-// Package vgg runs the VGG-16 feature extractor on GoMLX: the 13 conv layers with ReLU, the 2×2
-// max pools between blocks, a choice of padding, and the gradient of a weighted sum of tap
-// features with respect to the input image.
+// Package vgg holds the VGG feature extractor that texture synthesis compares images with:
+// the architectures as data (VGG-16 and VGG-19: their conv layers, the 2×2 max pools between
+// blocks, the names features are taken from), the padding modes, the Network interface every
+// engine implements, and the fast engine — hand-written forward and backward passes on Winograd
+// F(4×4,3×3) convolutions and the vector kernels of core/gemm — which is what synthesis runs.
+//
+// The specification every engine is tested against is the GoMLX graph in core/vgg/reference,
+// differentiated by GoMLX's autodiff; it is the "stock" conv path. Engines are chosen by name
+// (Build, Settings.Conv in core/synth); an engine outside this package registers itself.
 package vgg
 
 import (
-	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/texsynth/texsynth/core/input"
+	"github.com/texsynth/texsynth/weights"
 )
 
-// ErrTap is wrapped by errors about unknown or unusable tap names.
-var ErrTap = errors.New("vgg: bad layer name")
+// ErrTap is wrapped by errors about unknown or unusable tap names, and about weights that stop
+// short of the taps asked for. It is of the input kind (errors.Is(err, input.Err)).
+var ErrTap = input.New("vgg: bad layer name")
 
-// stage is one step of the network: a 3×3 conv followed by ReLU, or a 2×2 max pool.
-type stage struct {
-	name string // conv1_1 … conv5_3, pool1 … pool4
-	pool bool
+// Stage is one step of the network: a 3×3 conv followed by its ReLU, or a 2×2 max pool.
+type Stage struct {
+	Name string // convX_Y or poolX
+	Pool bool
 }
 
-// stages lists VGG-16's feature part in order, as the seed names the layers. pool5 is left out:
-// nothing after it is a texture feature.
-var stages = []stage{
-	{name: "conv1_1"}, {name: "conv1_2"}, {name: "pool1", pool: true},
-	{name: "conv2_1"}, {name: "conv2_2"}, {name: "pool2", pool: true},
-	{name: "conv3_1"}, {name: "conv3_2"}, {name: "conv3_3"}, {name: "pool3", pool: true},
-	{name: "conv4_1"}, {name: "conv4_2"}, {name: "conv4_3"}, {name: "pool4", pool: true},
-	{name: "conv5_1"}, {name: "conv5_2"}, {name: "conv5_3"},
+// Arch is one VGG network's feature part: its stages in order, built from the conv layer list in
+// package weights, with a 2×2 max pool after every block but the last (pool5: nothing after it
+// is a texture feature).
+type Arch struct {
+	Name   string              // "VGG-16", "VGG-19"
+	Layers []weights.LayerSpec // the conv layers, as weights lists them
+	stages []Stage
 }
 
-// ConvLayers are the 13 conv layers' names; a conv name as a tap means its ReLU output.
-var ConvLayers = []string{
-	"conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3",
-	"conv4_1", "conv4_2", "conv4_3", "conv5_1", "conv5_2", "conv5_3",
+// The two networks.
+var (
+	VGG16 = newArch("VGG-16", weights.VGG16)
+	VGG19 = newArch("VGG-19", weights.VGG19)
+)
+
+// ArchOf returns the network a weights file holds the first layers of (weights.File.Layout).
+func ArchOf(w *weights.File) *Arch {
+	if len(w.Layout()) == len(weights.VGG19) {
+		return VGG19
+	}
+	return VGG16
 }
+
+func newArch(name string, layers []weights.LayerSpec) *Arch {
+	a := &Arch{Name: name, Layers: layers}
+	for i, l := range layers {
+		if i > 0 && block(l.Name) != block(layers[i-1].Name) {
+			a.stages = append(a.stages, Stage{Name: "pool" + strconv.Itoa(block(layers[i-1].Name)), Pool: true})
+		}
+		a.stages = append(a.stages, Stage{Name: l.Name})
+	}
+	return a
+}
+
+// block is X of convX_Y.
+func block(conv string) int {
+	x, _, _ := strings.Cut(strings.TrimPrefix(conv, "conv"), "_")
+	n, _ := strconv.Atoi(x)
+	return n
+}
+
+// Stages returns every stage in order (the slice is the Arch's own: do not modify it).
+func (a *Arch) Stages() []Stage { return a.stages }
 
 // Taps lists every name a feature can be taken from, in network order.
-func Taps() []string {
-	names := make([]string, len(stages))
-	for i, s := range stages {
-		names[i] = s.name
+func (a *Arch) Taps() []string {
+	names := make([]string, len(a.stages))
+	for i, s := range a.stages {
+		names[i] = s.Name
 	}
 	return names
 }
 
-// DefaultTaps are the ten ReLU outputs up to relu4_3: what the reference sliced Wasserstein
-// results use.
-var DefaultTaps = []string{
-	"conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3",
-	"conv4_1", "conv4_2", "conv4_3",
+// Convs lists the conv layers' names; a conv name as a tap means its ReLU output.
+func (a *Arch) Convs() []string {
+	names := make([]string, len(a.Layers))
+	for i, l := range a.Layers {
+		names[i] = l.Name
+	}
+	return names
 }
 
-// stageIndex returns the position of a tap in stages. "reluX_Y" is accepted for "convX_Y",
-// since both names are in use for the same feature.
-func stageIndex(name string) (int, error) {
+// Default is the taps a run gets when it names none: every ReLU output of the first four
+// blocks (for VGG-16 the ten up to relu4_3 that the reference sliced Wasserstein results use).
+func (a *Arch) Default() []string {
+	var taps []string
+	for _, l := range a.Layers {
+		if block(l.Name) <= 4 {
+			taps = append(taps, l.Name)
+		}
+	}
+	return taps
+}
+
+// Index returns the position of a tap in Stages. "reluX_Y" is accepted for "convX_Y", since both
+// names are in use for the same feature; case and surrounding spaces are ignored. The error for
+// a name the network lacks says which names exist.
+func (a *Arch) Index(name string) (int, error) {
 	n := strings.TrimSpace(strings.ToLower(name))
 	if strings.HasPrefix(n, "relu") {
 		n = "conv" + strings.TrimPrefix(n, "relu")
 	}
-	for i, s := range stages {
-		if s.name == n {
+	for i, s := range a.stages {
+		if s.Name == n {
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("%w: unknown layer %q; use conv1_1 … conv5_3 (or relu1_1 …) and pool1 … pool4", ErrTap, name)
+	return 0, fmt.Errorf("%w: unknown layer %q; %s has %s (reluX_Y for convX_Y)", ErrTap, name, a.Name, strings.Join(a.Taps(), ", "))
 }
 
-// ParseTaps turns a comma-separated list into canonical tap names in network order, without
-// duplicates. "all" means the 13 conv layers (the seed's Q1); "" means DefaultTaps.
-func ParseTaps(list string) ([]string, error) {
+// ParseTaps turns a comma-separated list into canonical tap names in network order. "all" means
+// every conv layer (the seed's Q1), "" means Default. A layer named twice (relu1_1 and conv1_1
+// are one layer) is refused, so no list is longer than the network.
+func (a *Arch) ParseTaps(list string) ([]string, error) {
 	switch strings.TrimSpace(list) {
 	case "":
-		return DefaultTaps, nil
+		return a.Default(), nil
 	case "all":
-		return ConvLayers, nil
+		return a.Convs(), nil
 	}
-	seen := make([]bool, len(stages))
-	for _, name := range strings.Split(list, ",") {
-		i, err := stageIndex(name)
-		if err != nil {
-			return nil, err
+	names := strings.Split(list, ",")
+	for _, name := range names {
+		if strings.TrimSpace(name) == "" {
+			return nil, fmt.Errorf("%w: empty name in the layer list %q; separate names by single commas", ErrTap, list)
 		}
-		seen[i] = true
+	}
+	isTap, err := a.mark(names)
+	if err != nil {
+		return nil, err
 	}
 	var taps []string
-	for i, s := range stages {
-		if seen[i] {
-			taps = append(taps, s.name)
+	for i, s := range a.stages {
+		if isTap[i] {
+			taps = append(taps, s.Name)
 		}
 	}
 	return taps, nil
 }
 
-// DeepestConv returns the deepest conv layer the taps need: weights beyond it are never used.
-func DeepestConv(taps []string) string {
-	deepest := ""
+// mark returns, per stage, whether names name it; a name the network lacks, or two names for
+// one stage, is an error.
+func (a *Arch) mark(names []string) ([]bool, error) {
+	isTap := make([]bool, len(a.stages))
+	for _, name := range names {
+		i, err := a.Index(name)
+		if err != nil {
+			return nil, err
+		}
+		if isTap[i] {
+			return nil, fmt.Errorf("%w: %s is named twice in the layer list; name each layer once (reluX_Y and convX_Y are the same layer)", ErrTap, a.stages[i].Name)
+		}
+		isTap[i] = true
+	}
+	return isTap, nil
+}
+
+// Deepest returns the deepest conv layer the taps need, "" for none: weights beyond it are never
+// used. Unknown names are ignored.
+func (a *Arch) Deepest(taps []string) string {
+	deepest := -1
 	for _, t := range taps {
-		i, err := stageIndex(t)
+		i, err := a.Index(t)
 		if err != nil {
 			continue
 		}
-		for ; i >= 0; i-- {
-			if !stages[i].pool {
-				break
-			}
+		for i >= 0 && a.stages[i].Pool {
+			i--
 		}
-		if i >= 0 && (deepest == "" || i > mustIndex(deepest)) {
-			deepest = stages[i].name
-		}
+		deepest = max(deepest, i)
 	}
-	return deepest
+	if deepest < 0 {
+		return ""
+	}
+	return a.stages[deepest].Name
 }
-
-func mustIndex(name string) int {
-	i, _ := stageIndex(name)
-	return i
-}
-
-// Float is the element type the network runs in: float32 for synthesis, float64 for gradient
-// checks.
-type Float interface{ float32 | float64 }

@@ -1,117 +1,135 @@
-package vgg
+package vgg_test
 
 import (
 	"math"
 	"testing"
 
 	"github.com/texsynth/texsynth/core/internal/floats"
-	"github.com/texsynth/texsynth/core/loss"
+	"github.com/texsynth/texsynth/core/vgg"
+	"github.com/texsynth/texsynth/core/internal/vggtest"
+	"github.com/texsynth/texsynth/weights"
 )
 
-// evaluate returns the loss and its image gradient through Net.Evaluate.
-func evaluate[T Float](t *testing.T, net *Net[T], set *loss.Set[T], img []T, h, w int) (float64, []T) {
-	t.Helper()
-	var value float64
-	grad, err := net.Evaluate(img, h, w, func(feats []loss.Map[T]) ([]loss.Map[T], error) {
-		g := make([][]T, len(feats))
-		up := make([]loss.Map[T], len(feats))
-		for i, f := range feats {
-			g[i] = make([]T, len(f.Data))
-			up[i] = loss.Map[T]{H: f.H, W: f.W, C: f.C, Data: g[i]}
+// The taps the fast engine is tested on: every kind of stage of each network, down to conv4_1
+// (VGG-16: after three pools) or through all of VGG-19 (conv5_4, after pool4).
+var (
+	taps16 = []string{"conv1_1", "pool1", "conv2_2", "pool2", "conv3_1", "pool3", "conv4_1"}
+	taps19 = []string{"conv1_2", "pool1", "conv2_1", "pool2", "conv3_4", "pool3", "conv4_4", "pool4", "conv5_4"}
+)
+
+// TestFeaturesMatchNaive: the fast engine against the plain float64 network, in float64 and in
+// float32, for every padding and both architectures.
+func TestFeaturesMatchNaive(t *testing.T) {
+	cases := []vggtest.Case{
+		{Arch: vgg.VGG16, Upto: "conv4_1", Taps: taps16, H: 20, W: 18},
+		{Arch: vgg.VGG19, Upto: "conv5_4", Taps: taps19, H: 34, W: 32},
+	}
+	vggtest.ForEach(t, cases, func(c vggtest.Case, w *weights.File, pad vgg.Pad, what string) {
+		img := vggtest.Image(c.H, c.W, 1)
+		net64, err := vgg.NewFast[float64](w, c.Taps, pad)
+		if err != nil {
+			t.Fatal(err)
 		}
-		var err error
-		value, err = set.Eval(feats, g)
-		return up, err
+		vggtest.CheckFeatures(t, what+" float64", net64, w, img, c.H, c.W, pad, 1e-12)
+		net32, err := vgg.NewFast[float32](w, c.Taps, pad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tol := 1e-5 // float32's error against float64 grows with depth: VGG-19 runs 15 stages
+		if c.Arch == vgg.VGG19 {
+			tol = 1e-4
+		}
+		vggtest.CheckFeatures(t, what+" float32", net32, w, img, c.H, c.W, pad, tol)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return value, grad
 }
 
-// TestFastMatchesStock: the default path in float32 gives the loss and image gradient of the
-// stock (simplego conv) path in float64, to 1e-4 relative, for the sw and gram losses.
-func TestFastMatchesStock(t *testing.T) {
-	w := tinyWeights(t)
-	h, wd := 16, 14
-	ex, img := randomImage(h, wd, 5), randomImage(h, wd, 6)
-	stock, err := NewBackend(ConvStock)
-	if err != nil {
-		t.Fatal(err)
+// TestGradientFiniteDifference checks the fast engine's backward pass against central
+// differences in float64, for every padding and both architectures.
+func TestGradientFiniteDifference(t *testing.T) {
+	cases := []vggtest.Case{
+		{Arch: vgg.VGG16, Upto: "conv4_1", Taps: taps16, H: 16, W: 16},
+		{Arch: vgg.VGG19, Upto: "conv5_4", Taps: taps19, H: 16, W: 16},
 	}
-	fast, err := NewBackend(ConvFast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	weights := []float64{1, 1, 1, 1, 1}
-	for _, kind := range []loss.Kind{"sw", "gram"} {
-		for _, pad := range []Pad{PadZero, PadReflect} {
-			ref, err := New[float64](stock, w, testTaps, pad)
-			if err != nil {
-				t.Fatal(err)
-			}
-			exF, err := ref.Features(ex, h, wd)
-			if err != nil {
-				t.Fatal(err)
-			}
-			set64, err := loss.New[float64](loss.Options{Kind: kind, Seed: 3}, exF, weights)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, wantGrad := evaluate(t, ref, set64, img, h, wd)
-
-			net, err := New[float32](fast, w, testTaps, pad)
-			if err != nil {
-				t.Fatal(err)
-			}
-			exF32, err := net.Features(floats.ToF32(ex), h, wd)
-			if err != nil {
-				t.Fatal(err)
-			}
-			set32, err := loss.New[float32](loss.Options{Kind: kind, Seed: 3}, exF32, weights)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, grad := evaluate(t, net, set32, floats.ToF32(img), h, wd)
-			if e := math.Abs(got-want) / math.Abs(want); e > 1e-4 {
-				t.Errorf("%s %s: loss %g, stock float64 %g (relative error %g)", kind, pad, got, want, e)
-			}
-			if e := floats.RelErr(floats.Widen(grad), wantGrad); e > 1e-4 {
-				t.Errorf("%s %s: gradient relative error %g", kind, pad, e)
-			}
-		}
-	}
-}
-
-// TestEvaluateSizes: the fast path keeps buffers per image size; changing size (odd ones too)
-// must give what a fresh network gives.
-func TestEvaluateSizes(t *testing.T) {
-	w := tinyWeights(t)
-	b, err := NewBackend(ConvFast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	net, err := New[float64](b, w, testTaps, PadCircular)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range [][2]int{{8, 8}, {13, 11}, {8, 8}} {
-		img := randomImage(s[0], s[1], 9)
-		fresh, err := New[float64](b, w, testTaps, PadCircular)
+	vggtest.ForEach(t, cases, func(c vggtest.Case, w *weights.File, pad vgg.Pad, what string) {
+		net, err := vgg.NewFast[float64](w, c.Taps, pad)
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, err := net.Features(img, s[0], s[1])
+		vggtest.CheckGradient(t, what, net, vggtest.Image(c.H, c.W, 2), c.H, c.W)
+	})
+}
+
+// TestSizes: the fast engine keeps buffers per image size; changing size (odd ones too) must
+// give what a fresh network gives.
+func TestSizes(t *testing.T) {
+	w := vggtest.Tiny(t, vgg.VGG16, "conv4_1")
+	taps := taps16
+	net, err := vgg.NewFast[float64](w, taps, vgg.PadCircular)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range [][2]int{{16, 16}, {19, 17}, {16, 16}} {
+		img := vggtest.Image(s[0], s[1], 9)
+		fresh, err := vgg.NewFast[float64](w, taps, vgg.PadCircular)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := fresh.Features(img, s[0], s[1])
+		a, err := net.Forward(img, s[0], s[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := fresh.Forward(img, s[0], s[1])
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := range a {
 			if e := floats.RelErr(a[i].Data, c[i].Data); e > 0 {
 				t.Fatalf("%v tap %d differs after a size change: %g", s, i, e)
+			}
+		}
+	}
+	if _, err := net.Forward(vggtest.Image(6, 6, 1), 6, 6); err == nil {
+		t.Error("a 6×6 image passed three pools")
+	}
+	if err := net.Backward(nil, make([]float64, 6*6*3)); err == nil {
+		t.Error("Backward after a failed Forward did not fail")
+	}
+}
+
+// TestCircularIsShiftEquivariant: with circular padding a shifted image gives shifted features,
+// which is what makes the output tile.
+func TestCircularIsShiftEquivariant(t *testing.T) {
+	w := vggtest.Tiny(t, vgg.VGG16, "conv2_2")
+	h, wd := 8, 8
+	img := vggtest.Image(h, wd, 4)
+	shifted := make([]float64, len(img))
+	for i := range h {
+		for j := range wd {
+			copy(shifted[(((i+4)%h)*wd+(j+4)%wd)*3:][:3], img[(i*wd+j)*3:][:3])
+		}
+	}
+	net, err := vgg.NewFast[float64](w, []string{"conv2_2"}, vgg.PadCircular)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := net.Forward(img, h, wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := a[0]
+	f.Data = append([]float64(nil), f.Data...)
+	b, err := net.Forward(shifted, h, wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := b[0] // 4×4, shifted by 2
+	for i := range f.H {
+		for j := range f.W {
+			for c := range f.C {
+				x, y := f.Data[(i*f.W+j)*f.C+c], g.Data[(((i+2)%f.H)*f.W+(j+2)%f.W)*f.C+c]
+				if math.Abs(x-y) > 1e-9 {
+					t.Fatalf("feature (%d,%d,%d) = %g, shifted %g", i, j, c, x, y)
+				}
 			}
 		}
 	}

@@ -1,10 +1,6 @@
 package vgg
 
-import (
-	"fmt"
-
-	"github.com/gomlx/gomlx/pkg/core/graph"
-)
+import "fmt"
 
 // Pad is how a convolution sees beyond the image border.
 type Pad string
@@ -20,7 +16,10 @@ const (
 	PadCircular Pad = "circular"
 )
 
-// ParsePad checks a padding name.
+// Pads lists the padding modes.
+var Pads = []Pad{PadZero, PadReflect, PadCircular}
+
+// ParsePad checks a padding name; "" is PadZero.
 func ParsePad(s string) (Pad, error) {
 	switch Pad(s) {
 	case PadZero, PadReflect, PadCircular:
@@ -28,37 +27,26 @@ func ParsePad(s string) (Pad, error) {
 	case "":
 		return PadZero, nil
 	}
-	return "", fmt.Errorf("%w: unknown padding %q; use zero, reflect or circular", ErrTap, s)
+	return "", fmt.Errorf("unknown padding %q; use zero, reflect or circular", s)
 }
 
-// padSpatial extends x [N,H,W,C] by p on every side of both spatial axes with reflected or
-// wrapped-around copies of its own rows and columns. It is built from slices and a
-// concatenation, so autodiff routes the border's gradient back to where it came from.
-func padSpatial(x *graph.Node, p int, mode Pad) *graph.Node {
-	for _, axis := range []int{1, 2} {
-		size := x.Shape().Dimensions[axis]
-		row := func(i int) *graph.Node {
-			spec := []graph.SliceAxisSpec{graph.AxisRange(), graph.AxisRange(), graph.AxisRange(), graph.AxisRange()}
-			spec[axis] = graph.AxisRange(i, i+1)
-			return graph.Slice(x, spec...)
-		}
-		parts := make([]*graph.Node, 0, size+2*p)
-		for i := p; i >= 1; i-- { // before the first row
-			if mode == PadCircular {
-				parts = append(parts, row(size-i))
-			} else {
-				parts = append(parts, row(i))
-			}
-		}
-		parts = append(parts, x)
-		for i := 1; i <= p; i++ { // after the last row
-			if mode == PadCircular {
-				parts = append(parts, row(i-1))
-			} else {
-				parts = append(parts, row(size-1-i))
-			}
-		}
-		x = graph.Concatenate(parts, axis)
+// Source maps a coordinate one outside [0, n) to the one the padding copies there, or -1 for a
+// zero; coordinates inside are their own.
+func (p Pad) Source(i, n int) int {
+	if i >= 0 && i < n {
+		return i
 	}
-	return x
+	switch p {
+	case PadReflect:
+		if n == 1 {
+			return 0
+		}
+		if i < 0 {
+			return -i
+		}
+		return 2*n - 2 - i
+	case PadCircular:
+		return (i + n) % n
+	}
+	return -1
 }

@@ -1,11 +1,14 @@
-package vgg
+package vgg_test
 
 import (
 	"math"
 	"testing"
 
+	"github.com/texsynth/texsynth/core/feature"
 	"github.com/texsynth/texsynth/core/internal/floats"
 	"github.com/texsynth/texsynth/core/loss"
+	"github.com/texsynth/texsynth/core/vgg"
+	"github.com/texsynth/texsynth/core/internal/vggtest"
 	"github.com/texsynth/texsynth/weights"
 )
 
@@ -17,7 +20,7 @@ func deepWeights(t testing.TB) *weights.File {
 	widths := []int{3, 8, 8, 16, 16, 24, 24, 24, 32, 32, 32}
 	specs := make([]weights.LayerSpec, len(widths)-1)
 	for i := range specs {
-		specs[i] = weights.LayerSpec{Name: ConvLayers[i], In: widths[i], Out: widths[i+1]}
+		specs[i] = weights.LayerSpec{Name: vgg.VGG16.Layers[i].Name, In: widths[i], Out: widths[i+1]}
 	}
 	f, err := weights.RandomLayers(11, specs)
 	if err != nil {
@@ -26,7 +29,7 @@ func deepWeights(t testing.TB) *weights.File {
 	return f
 }
 
-// stripesImage is a diagonal-stripes exemplar (a structured texture, unlike randomImage).
+// stripesImage is a diagonal-stripes exemplar (a structured texture, unlike vggtest.Image).
 func stripesImage(h, w int) []float64 {
 	img := make([]float64, h*w*3)
 	for i := range h {
@@ -51,7 +54,7 @@ const nearTie = 1e-4
 // and three pools with every conv a tap: to 1e-4 relative. The kernels' own error through this
 // depth is 2e-6–3e-6; a product reading stale or foreign memory, an edge of a register block
 // left out, or a transform step on the wrong vector shows as 1e-3 or more. (The sw loss's
-// gradient is left to TestFastMatchesStock: its sort has near-ties of its own.)
+// gradient is left to TestFastMatchesReference: its sort has near-ties of its own.)
 //
 // The comparison is well posed only where both passes take the same branches. The 2×2 max
 // pool routes the gradient to its maximum and the ReLU passes it where the activation is
@@ -62,11 +65,7 @@ const nearTie = 1e-4
 // therefore checks that its input has no such near-tie, and fails saying so if it has.
 func TestFloat32GradientDeep(t *testing.T) {
 	w := deepWeights(t)
-	fast, err := NewBackend(ConvFast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	taps := DefaultTaps
+	taps := vgg.VGG16.Default()
 	ones := make([]float64, len(taps))
 	for i := range ones {
 		ones[i] = 1
@@ -74,21 +73,21 @@ func TestFloat32GradientDeep(t *testing.T) {
 	// 5×5 maps at conv4: not a multiple of the 4×4 Winograd tile. The image's smallest margin
 	// (checkNoNearTies) is 2.0e-4 RMS.
 	const h, wd = 40, 36
-	ex, img := stripesImage(h, wd), randomImage(h, wd, 37)
-	for _, pad := range []Pad{PadZero, PadReflect} {
-		net64, err := New[float64](fast, w, taps, pad)
+	ex, img := stripesImage(h, wd), vggtest.Image(h, wd, 37)
+	for _, pad := range []vgg.Pad{vgg.PadZero, vgg.PadReflect} {
+		net64, err := vgg.NewFast[float64](w, taps, pad)
 		if err != nil {
 			t.Fatal(err)
 		}
-		net32, err := New[float32](fast, w, taps, pad)
+		net32, err := vgg.NewFast[float32](w, taps, pad)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f64, err := net64.Features(img, h, wd)
+		f64, err := net64.Forward(img, h, wd)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f32, err := net32.Features(floats.ToF32(img), h, wd)
+		f32, err := net32.Forward(floats.ToF32(img), h, wd)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +97,7 @@ func TestFloat32GradientDeep(t *testing.T) {
 			}
 		}
 		checkNoNearTies(t, string(pad), taps, f64, f32)
-		ex64, err := net64.Features(ex, h, wd)
+		ex64, err := net64.Forward(ex, h, wd)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +105,7 @@ func TestFloat32GradientDeep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ex32, err := net32.Features(floats.ToF32(ex), h, wd)
+		ex32, err := net32.Forward(floats.ToF32(ex), h, wd)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,10 +113,10 @@ func TestFloat32GradientDeep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, wantGrad := evaluate(t, net64, set64, img, h, wd)
-		got, grad := evaluate(t, net32, set32, floats.ToF32(img), h, wd)
+		want, wantGrad := vggtest.Evaluate(t, net64, set64, img, h, wd)
+		got, grad := vggtest.Evaluate(t, net32, set32, floats.ToF32(img), h, wd)
 		eLoss := math.Abs(got-want) / math.Abs(want)
-		eGrad := floats.RelErr(floats.Widen(grad), wantGrad)
+		eGrad := floats.RelErr(grad, wantGrad)
 		t.Logf("%s: loss relative error %.2g, gradient %.2g", pad, eLoss, eGrad)
 		if eLoss > 1e-4 || eGrad > 1e-4 {
 			t.Errorf("%s: float32 against float64: loss relative error %g, gradient %g (want ≤ 1e-4)", pad, eLoss, eGrad)
@@ -129,7 +128,7 @@ func TestFloat32GradientDeep(t *testing.T) {
 // or a positive activation and zero, are within nearTie of each other (relative to the layer's
 // RMS), or if the float32 features' ReLU pattern is not the float64 one (a pre-activation within
 // rounding of zero on the negative side, which the ReLU's output does not show).
-func checkNoNearTies(t *testing.T, name string, taps []string, f64 []loss.Map[float64], f32 []loss.Map[float32]) {
+func checkNoNearTies(t *testing.T, name string, taps []string, f64 []feature.Map[float64], f32 []feature.Map[float32]) {
 	t.Helper()
 	for i, tap := range taps {
 		m, m32 := f64[i], f32[i]
@@ -146,16 +145,17 @@ func checkNoNearTies(t *testing.T, name string, taps []string, f64 []loss.Map[fl
 		if flips > 0 {
 			t.Fatalf("%s %s: the float32 ReLU pattern differs from float64's at %d activations (a pre-activation within rounding of zero)", name, tap, flips)
 		}
-		s, _ := stageIndex(tap)
-		if s+1 >= len(stages) || !stages[s+1].pool || s+1 >= deepest(taps) {
+		stages := vgg.VGG16.Stages()
+		s, _ := vgg.VGG16.Index(tap)
+		if s+1 >= len(stages) || !stages[s+1].Pool || s+1 >= deepest(taps) {
 			continue // no pool after this tap that a gradient comes through
 		}
+		at := func(i, j, k int) float64 { return m.Data[(i*m.W+j)*m.C+k] }
 		for pi := range m.H / 2 {
 			for pj := range m.W / 2 {
-				a, b, d, e := quad(m.Data, pi, pj, m.W, m.C)
 				for k := range m.C {
 					top, second := math.Inf(-1), math.Inf(-1)
-					for _, v := range [4]float64{a[k], b[k], d[k], e[k]} {
+					for _, v := range [4]float64{at(2*pi, 2*pj, k), at(2*pi, 2*pj+1, k), at(2*pi+1, 2*pj, k), at(2*pi+1, 2*pj+1, k)} {
 						if v > top {
 							top, second = v, top
 						} else if v > second {
@@ -175,7 +175,7 @@ func checkNoNearTies(t *testing.T, name string, taps []string, f64 []loss.Map[fl
 func deepest(taps []string) int {
 	d := 0
 	for _, tap := range taps {
-		s, _ := stageIndex(tap)
+		s, _ := vgg.VGG16.Index(tap)
 		d = max(d, s)
 	}
 	return d

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/texsynth/texsynth/core/feature"
 	"github.com/texsynth/texsynth/core/gemm"
 )
 
@@ -11,7 +12,7 @@ import (
 // computed from an n×n input tile (n = m+2) as n² independent matrix products
 // [tiles × in]·[in × out] between transformed input tiles V = Bᵀ d B and transformed kernels
 // U = G g Gᵀ, then Y = Aᵀ M A per tile: n²/m² multiplications per output and channel pair
-// instead of 9 (4 for F(2×2), 2.25 for F(4×4)). The backward pass is a 3×3 correlation as well
+// instead of 9 (2.25 for F(4×4), the one used here). The backward pass is a 3×3 correlation as well
 // (of the zero-framed output gradient with the flipped, transposed kernel), so it takes the
 // same path.
 
@@ -23,39 +24,33 @@ type winoSpec struct {
 	at   [][]float64 // m×n
 }
 
-var (
-	// wino2 is F(2×2, 3×3).
-	wino2 = &winoSpec{m: 2, n: 4,
-		bt: [][]float64{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
-		g:  [][]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
-		at: [][]float64{{1, 1, 1, 0}, {0, 1, -1, -1}},
-	}
-	// wino4 is F(4×4, 3×3), interpolation points 0, ±1, ±2, ∞.
-	wino4 = &winoSpec{m: 4, n: 6,
-		bt: [][]float64{
-			{4, 0, -5, 0, 1, 0},
-			{0, -4, -4, 1, 1, 0},
-			{0, 4, -4, -1, 1, 0},
-			{0, -2, -1, 2, 1, 0},
-			{0, 2, -1, -2, 1, 0},
-			{0, 4, 0, -5, 0, 1},
-		},
-		g: [][]float64{
-			{1.0 / 4, 0, 0},
-			{-1.0 / 6, -1.0 / 6, -1.0 / 6},
-			{-1.0 / 6, 1.0 / 6, -1.0 / 6},
-			{1.0 / 24, 1.0 / 12, 1.0 / 6},
-			{1.0 / 24, -1.0 / 12, 1.0 / 6},
-			{0, 0, 1},
-		},
-		at: [][]float64{
-			{1, 1, 1, 1, 1, 0},
-			{0, 1, -1, 2, -2, 0},
-			{0, 1, 1, 4, 4, 0},
-			{0, 1, -1, 8, -8, 1},
-		},
-	}
-)
+// wino4 is F(4×4, 3×3), interpolation points 0, ±1, ±2, ∞: 36 products per 16 outputs instead
+// of 144, and 35 % fewer multiplications than F(2×2) with the transforms counted
+// (docs/performance-history.md); its float32 error on VGG's layers is about 2e-6.
+var wino4 = &winoSpec{m: 4, n: 6,
+	bt: [][]float64{
+		{4, 0, -5, 0, 1, 0},
+		{0, -4, -4, 1, 1, 0},
+		{0, 4, -4, -1, 1, 0},
+		{0, -2, -1, 2, 1, 0},
+		{0, 2, -1, -2, 1, 0},
+		{0, 4, 0, -5, 0, 1},
+	},
+	g: [][]float64{
+		{1.0 / 4, 0, 0},
+		{-1.0 / 6, -1.0 / 6, -1.0 / 6},
+		{-1.0 / 6, 1.0 / 6, -1.0 / 6},
+		{1.0 / 24, 1.0 / 12, 1.0 / 6},
+		{1.0 / 24, -1.0 / 12, 1.0 / 6},
+		{0, 0, 1},
+	},
+	at: [][]float64{
+		{1, 1, 1, 1, 1, 0},
+		{0, 1, -1, 2, -2, 0},
+		{0, 1, 1, 4, 4, 0},
+		{0, 1, -1, 8, -8, 1},
+	},
+}
 
 // winoChunk is how many tiles one worker transforms and multiplies at a time: small enough that
 // the transformed tiles of a chunk stay in cache.
@@ -68,7 +63,7 @@ const winoChunk = 32
 // taps are packed once as nine planes and each U_ξ is one combination of whole planes: long
 // vector steps (SIMD in wasm) instead of a small matrix product per channel pair, which took
 // seconds in wasm.
-func winoKernel[T Float](spec *winoSpec, k []float32, in, out int, backward bool) *gemm.Packed[T] {
+func winoKernel[T feature.Float](spec *winoSpec, k []float32, in, out int, backward bool) *gemm.Packed[T] {
 	rows, cols := in, out
 	if backward {
 		rows, cols = out, in
@@ -115,9 +110,9 @@ func winoKernel[T Float](spec *winoSpec, k []float32, in, out int, backward bool
 
 // winoScratch is one worker's buffers, kept from call to call (wasm memory never shrinks, so
 // garbage costs peak memory there).
-type winoScratch[T Float] struct{ v, m, buf, tmpIn, tmpOut, zero []T }
+type winoScratch[T feature.Float] struct{ v, m, buf, tmpIn, tmpOut, zero []T }
 
-func grow[T Float](b *[]T, n int) []T {
+func grow[T feature.Float](b *[]T, n int) []T {
 	if cap(*b) < n {
 		*b = make([]T, n)
 	}
@@ -127,7 +122,7 @@ func grow[T Float](b *[]T, n int) []T {
 // winograd computes out[(i, j), o] = bias[o] + Σ_{di,dj,c} grid[(i+di, j+dj), c] · g[di][dj][c][o]
 // for the (hi-2)×(wi-2) valid positions of an hi×wi×in grid; u is winoKernel(spec, g). scratch
 // holds the workers' buffers and is grown as needed.
-func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *gemm.Packed[T], bias []T, scratch *[]*winoScratch[T]) {
+func winograd[T feature.Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *gemm.Packed[T], bias []T, scratch *[]*winoScratch[T]) {
 	tm, tn := spec.m, spec.n
 	nn := tn * tn
 	ho, wo, cout := hi-2, wi-2, u.N
@@ -238,7 +233,7 @@ func winograd[T Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *gem
 }
 
 // rows views b as consecutive rows of width elements.
-func rows[T Float](b []T, width int) [][]T {
+func rows[T feature.Float](b []T, width int) [][]T {
 	out := make([][]T, len(b)/width)
 	for i := range out {
 		out[i] = b[i*width : (i+1)*width]
@@ -246,7 +241,7 @@ func rows[T Float](b []T, width int) [][]T {
 	return out
 }
 
-func matrixT[T Float](m [][]float64) [][]T {
+func matrixT[T feature.Float](m [][]float64) [][]T {
 	out := make([][]T, len(m))
 	for i, r := range m {
 		out[i] = make([]T, len(r))

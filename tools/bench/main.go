@@ -1,13 +1,15 @@
 // Command bench times one synthesis evaluation (the network's forward pass, the loss and its
-// gradient, the backward pass to the pixels) for each image size and conv path, and optionally
-// a whole default texture. It runs natively and, built with GOOS=js GOARCH=wasm, under Node;
+// gradient, the backward pass to the pixels) for each image size and engine, and optionally a
+// whole default texture. It runs natively and, built with GOOS=js GOARCH=wasm, under Node;
 // `make bench` runs both. One line per case:
 //
-//	BENCH <native|wasm> <size>px <conv> <ms> ms/eval <GFLOP/s>
+//	BENCH <native|wasm> <size>px <conv> <ms> ms/eval <GFLOP/s> GFLOP/s loss <loss>
 //
 // The time is the best of the timed evaluations (the machine may be shared); GFLOP/s counts the
 // convolutions' multiply-adds of one forward and one input-gradient pass (2 FLOPs each), the
-// work any implementation must do, whatever it actually executes.
+// work any implementation must do, whatever it actually executes. The loss, in full precision,
+// is the same from one build to the next unless the numbers changed: a refactoring that keeps
+// it keeps the arithmetic.
 package main
 
 import (
@@ -26,13 +28,15 @@ import (
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/synth"
 	"github.com/texsynth/texsynth/core/vgg"
+	_ "github.com/texsynth/texsynth/core/vgg/reference" // the stock engine (-reference)
 	"github.com/texsynth/texsynth/weights"
 )
 
 func main() {
 	fs := flag.NewFlagSet("bench", flag.ExitOnError)
 	sizes := fs.String("size", "64,128,256", "comma list of image sides in pixels")
-	convs := fs.String("conv", "stock,fast", "comma list of conv paths: fast (hand-written kernels, Winograd F(4×4,3×3)), winograd2 (F(2×2,3×3)), direct (no Winograd), im2col (GoMLX graph, im2col + DotGeneral), stock (GoMLX graph, simplego's conv)")
+	convs := fs.String("conv", "fast", "comma list of engines: fast (hand-written kernels, Winograd F(4×4,3×3): what synthesis runs), stock (the GoMLX reference: minutes per evaluation)")
+	withReference := fs.Bool("reference", false, "also time the GoMLX reference (adds stock to -conv)")
 	lossKind := fs.String("loss", "sw", "loss: sw, gram, emd, emd-seed")
 	layers := fs.String("layers", "", "comma list of taps as in the command (default relu1_1 … relu4_3)")
 	evals := fs.Int("evals", 3, "timed evaluations per case (the best is reported); a case stops early after -budget")
@@ -40,14 +44,18 @@ func main() {
 	texture := fs.Int("texture", 0, "if > 0, also synthesise a whole texture of this side with the default settings (fast path) and report its wall time")
 	iters := fs.Int("iters", 0, "iterations of the -texture run (0: the default)")
 	fs.IntVar(&levels, "levels", 0, "pyramid levels of the -texture run (0: the default)")
+	fs.BoolVar(&showParts, "parts", false, "also print the best time of each part of an evaluation: the forward pass, the loss on the host, the backward pass (a PARTS line after each BENCH line)")
 	showCPU := fs.Bool("cpu", false, "also print the best user CPU time per evaluation (a CPU line after each BENCH line; less disturbed by other processes on a shared machine than wall time) and the memory obtained from the system (a MEM line)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (native only)")
 	fs.StringVar(&memprofile, "memprofile", "", "write a heap profile to this file after the cases (native only)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: bench [flags]\n\nTimes one synthesis evaluation (forward, loss, gradient w.r.t. the image) of VGG-16 with\nthe built-in random weights on a procedural exemplar, per size and conv path, and prints\n  BENCH <native|wasm> <size>px <conv> <ms> ms/eval <GFLOP/s>\nafter a KERNEL line naming the vector kernels in use (AVX2+FMA natively on amd64, SIMD128\nin wasm when run through wasm/memory.cjs; TEXSYNTH_SIMD=off in the environment keeps the\nportable Go kernels, to compare).\n\nflags:\n")
+		fmt.Fprintf(fs.Output(), "usage: bench [flags]\n\nTimes one synthesis evaluation (forward, loss, gradient w.r.t. the image) of VGG-16 with\nthe built-in random weights on a procedural exemplar, per size and engine, and prints\n  BENCH <native|wasm> <size>px <conv> <ms> ms/eval <GFLOP/s> GFLOP/s loss <loss>\nafter a KERNEL line naming the vector kernels in use (AVX2+FMA natively on amd64, SIMD128\nin wasm when run through wasm/memory.cjs; TEXSYNTH_SIMD=off in the environment keeps the\nportable Go kernels, to compare).\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
+	if *withReference && !strings.Contains(*convs, string(vgg.ConvStock)) {
+		*convs += "," + string(vgg.ConvStock)
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err == nil {
@@ -69,6 +77,7 @@ func main() {
 var (
 	memprofile string
 	levels     int
+	showParts  bool
 )
 
 func platform() string {
@@ -79,11 +88,11 @@ func platform() string {
 }
 
 func run(sizeList, convList, lossKind, layers string, evals int, budget time.Duration, texture, iters int, showCPU bool) error {
-	taps, err := vgg.ParseTaps(layers)
+	taps, err := vgg.VGG16.ParseTaps(layers)
 	if err != nil {
 		return err
 	}
-	w, err := weights.Random(0, vgg.DeepestConv(taps))
+	w, err := weights.Random(0, vgg.VGG16.Deepest(taps))
 	if err != nil {
 		return err
 	}
@@ -98,14 +107,18 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 			if err != nil {
 				return err
 			}
-			best, cpu, err := bench(w, taps, conv, lossKind, size, evals, budget)
+			best, cpu, parts, value, err := bench(w, taps, conv, lossKind, size, evals, budget)
 			if err != nil {
 				return err
 			}
 			flops := convFLOPs(w, taps, size)
-			fmt.Printf("BENCH %s %dpx %s %.0f ms/eval %.2f GFLOP/s\n", platform(), size, conv, best.Seconds()*1000, flops/best.Seconds()/1e9)
+			fmt.Printf("BENCH %s %dpx %s %.0f ms/eval %.2f GFLOP/s loss %.17g\n", platform(), size, conv, best.Seconds()*1000, flops/best.Seconds()/1e9, value)
 			if showCPU {
 				fmt.Printf("CPU %s %dpx %s %.0f ms/eval\n", platform(), size, conv, cpu.Seconds()*1000)
+			}
+			if showParts {
+				fmt.Printf("PARTS %s %dpx %s forward %.0f ms loss %.0f ms backward %.0f ms\n", platform(), size, conv,
+					parts[0].Seconds()*1000, parts[1].Seconds()*1000, parts[2].Seconds()*1000)
 			}
 		}
 	}
@@ -133,61 +146,59 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 	return nil
 }
 
-// bench returns the best wall and user CPU time of one evaluation.
-func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size, evals int, budget time.Duration) (time.Duration, time.Duration, error) {
-	backend, err := vgg.NewBackend(conv)
+// bench returns the best wall and user CPU time of one evaluation, the best wall time of each
+// of its parts (forward, loss, backward), and its loss.
+func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size, evals int, budget time.Duration) (best, bestCPU time.Duration, parts [3]time.Duration, value float64, err error) {
+	net, err := vgg.Build(conv, w, taps, vgg.PadZero)
 	if err != nil {
-		return 0, 0, err
-	}
-	net, err := vgg.New[float32](backend, w, taps, vgg.PadZero)
-	if err != nil {
-		return 0, 0, err
+		return
 	}
 	ex := exemplar(size)
-	exFeats, err := net.Features(ex.Pix, size, size)
+	exFeats, err := net.Forward(ex.Pix, size, size)
 	if err != nil {
-		return 0, 0, err
+		return
 	}
-	set, err := loss.New[float32](loss.Options{Kind: loss.Kind(lossKind), Seed: 1}, exFeats, uniform(len(taps)))
+	set, err := loss.New(loss.Options{Kind: loss.Kind(lossKind), Seed: 1}, exFeats, uniform(len(taps)))
 	if err != nil {
-		return 0, 0, err
+		return
 	}
 	img := noise(size)
-	var grads []loss.Map[float32]
-	best, bestCPU := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	grad := make([]float32, len(img))
+	best, bestCPU = time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	parts = [3]time.Duration{best, best, best}
 	start := time.Now()
 	for i := 0; i < max(evals, 1); i++ {
-		t, c := time.Now(), cpuTime()
-		_, err := net.Evaluate(img, size, size, func(feats []loss.Map[float32]) ([]loss.Map[float32], error) {
-			if grads == nil {
-				for _, f := range feats {
-					grads = append(grads, loss.Map[float32]{H: f.H, W: f.W, C: f.C, Data: make([]float32, len(f.Data))})
-				}
-			}
-			g := make([][]float32, len(grads))
-			for i := range grads {
-				g[i] = grads[i].Data
-			}
-			_, err := set.Eval(feats, g)
-			return grads, err
-		})
+		t0, c := time.Now(), cpuTime()
+		feats, err := net.Forward(img, size, size)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, parts, 0, err
 		}
-		best, bestCPU = min(best, time.Since(t)), min(bestCPU, cpuTime()-c)
+		t1 := time.Now()
+		v, up, err := set.Eval(feats)
+		if err != nil {
+			return 0, 0, parts, 0, err
+		}
+		t2 := time.Now()
+		if err := net.Backward(up, grad); err != nil {
+			return 0, 0, parts, 0, err
+		}
+		t3 := time.Now()
+		value = v
+		best, bestCPU = min(best, t3.Sub(t0)), min(bestCPU, cpuTime()-c)
+		parts = [3]time.Duration{min(parts[0], t1.Sub(t0)), min(parts[1], t2.Sub(t1)), min(parts[2], t3.Sub(t2))}
 		if time.Since(start) > budget {
 			break
 		}
 	}
-	return best, bestCPU, nil
+	return best, bestCPU, parts, value, nil
 }
 
 // convFLOPs is 2 × the multiply-adds of the convolutions up to the deepest tap, forward and
 // input-gradient.
 func convFLOPs(w *weights.File, taps []string, size int) float64 {
-	deepest := vgg.DeepestConv(taps)
+	deepest := vgg.VGG16.Deepest(taps)
 	h, total := size, 0.0
-	for _, name := range vgg.ConvLayers {
+	for _, name := range vgg.VGG16.Convs() {
 		l, _ := w.Layer(name)
 		if strings.HasSuffix(name, "_1") && name != "conv1_1" {
 			h /= 2
@@ -246,12 +257,8 @@ func synthesise(w *weights.File, size, iters int) error {
 	if levels > 0 {
 		s.Levels = levels
 	}
-	backend, err := vgg.NewBackend(vgg.ConvFast)
-	if err != nil {
-		return err
-	}
 	start := time.Now()
-	m, err := synth.New(backend, w, exemplar(size), s)
+	m, err := synth.New(w, exemplar(size), s)
 	if err != nil {
 		return err
 	}
@@ -265,6 +272,6 @@ func synthesise(w *weights.File, size, iters int) error {
 	if s.Levels > 0 {
 		lv = strconv.Itoa(s.Levels)
 	}
-	fmt.Printf("TEXTURE %s %dpx %s %d iters %d evals %.1f s loss %.4g levels %s\n", platform(), size, s.Conv, f.Iter, m.Evaluations(), time.Since(start).Seconds(), f.Loss, lv)
+	fmt.Printf("TEXTURE %s %dpx %s %d iters %d evals %.1f s loss %.7g levels %s\n", platform(), size, s.Conv, f.Iter, m.Evaluations(), time.Since(start).Seconds(), f.Loss, lv)
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
@@ -15,7 +14,6 @@ import (
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/presets"
 	"github.com/texsynth/texsynth/core/synth"
-	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
 )
 
@@ -66,37 +64,6 @@ func (e *exemplars) load(path string) (*picture.RGB, error) {
 	return m, nil
 }
 
-// prepare crops and scales an exemplar as synth.New does (centre square, then the side).
-func prepare(ex *picture.RGB, side int) *picture.RGB {
-	sq := min(ex.W, ex.H)
-	if ex.W != ex.H {
-		ex = picture.CenterCrop(ex, sq, sq)
-	}
-	if side > 0 && sq != side {
-		ex = picture.Resize(ex, side, side)
-	}
-	return ex
-}
-
-// exemplarSide is the side the cell's exemplar is scaled to.
-func exemplarSide(s synth.Settings) int {
-	if s.ExemplarSize == 0 {
-		return s.Size
-	}
-	return s.ExemplarSize
-}
-
-// startImage is the synthesis' start (synth's startImage): the mean colour plus seeded noise.
-func startImage(ex *picture.RGB, size int, seed uint64) *picture.RGB {
-	mean := ex.Mean()
-	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	m := &picture.RGB{W: size, H: size, Pix: make([]float32, size*size*3)}
-	for i := range m.Pix {
-		m.Pix[i] = min(max(mean[i%3]+float32(0.1*rng.NormFloat64()), 0), 1)
-	}
-	return m
-}
-
 // runner runs cells.
 type runner struct {
 	cfg     config
@@ -114,7 +81,7 @@ func newRunner(c config, log io.Writer) (*runner, error) {
 	var err error
 	if c.weightsPath != "" {
 		if w, err = weights.ReadFile(c.weightsPath); err == nil {
-			err = w.CheckVGG16()
+			err = w.CheckVGG()
 		}
 	} else {
 		w, err = weights.Random(0, "conv5_3")
@@ -201,16 +168,8 @@ func (r *runner) runCell(qid string, cell presets.Cell) *result {
 		if err != nil {
 			return err
 		}
-		res.Ref = prepare(raw, exemplarSide(s))
-		conv, err := vgg.ParseConv(s.Conv)
-		if err != nil {
-			return err
-		}
-		backend, err := vgg.NewBackend(conv)
-		if err != nil {
-			return err
-		}
-		m, err := synth.New(backend, r.w, raw, s)
+		res.Ref = synth.Exemplar(raw, s)
+		m, err := synth.New(r.w, raw, s)
 		if err != nil {
 			return err
 		}
@@ -248,7 +207,10 @@ func (r *runner) references(q presets.Question) []reference {
 	seen := map[string]bool{}
 	for _, cell := range q.Cells {
 		path := r.exemplarPath(cell)
-		side := exemplarSide(cell.Settings)
+		side := cell.Settings.ExemplarSize
+		if side == 0 {
+			side = cell.Settings.Size
+		}
 		key := fmt.Sprintf("%s@%d", path, side)
 		if seen[key] {
 			continue
@@ -258,11 +220,11 @@ func (r *runner) references(q presets.Question) []reference {
 		if err != nil {
 			continue
 		}
-		ex := prepare(raw, side)
+		ex := synth.Exemplar(raw, cell.Settings)
 		name := filepath.Base(path)
 		refs = append(refs,
 			reference{Label: fmt.Sprintf("exemplar %s (%d px)", name, ex.W), Stats: metrics.Measure(ex, ex)},
-			reference{Label: fmt.Sprintf("start: mean colour + noise, vs %s", name), Stats: metrics.Measure(startImage(ex, side, cell.Settings.Seed), ex)},
+			reference{Label: fmt.Sprintf("start: mean colour + noise, vs %s", name), Stats: metrics.Measure(synth.StartImage(ex, ex.W, cell.Settings.Seed), ex)},
 		)
 	}
 	return refs

@@ -16,25 +16,9 @@ import (
 	"github.com/texsynth/texsynth/core/metrics"
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/synth"
-	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/tools/internal/sheet"
 	"github.com/texsynth/texsynth/weights"
 )
-
-// newModel builds one synthesis. It is the tool's only call of the synth API: when synth.New
-// takes (weights, exemplar, settings) and builds the conv path itself, this is the one place to
-// change.
-func newModel(w *weights.File, ex *picture.RGB, s synth.Settings) (*synth.Model, error) {
-	conv, err := vgg.ParseConv(s.Conv)
-	if err != nil {
-		return nil, err
-	}
-	backend, err := vgg.NewBackend(conv)
-	if err != nil {
-		return nil, err
-	}
-	return synth.New(backend, w, ex, s)
-}
 
 // A configuration is one column of the sheet: settings (Size is each run's) and weights.
 type configuration struct {
@@ -43,16 +27,6 @@ type configuration struct {
 	Changes  string         `json:"changes"` // the settings that differ from synth.Defaults
 	Weights  string         `json:"weights"` // their provenance
 	w        *weights.File
-}
-
-// builtin is the command line's built-in network for the settings' layers: the untrained
-// VGG-16 from seed 0 up to the deepest conv they use.
-func builtin(s synth.Settings) (*weights.File, error) {
-	taps, err := vgg.ParseTaps(s.Layers)
-	if err != nil {
-		return nil, err
-	}
-	return weights.Random(0, vgg.DeepestConv(taps))
 }
 
 // readSettings reads a JSON object of synth.Settings fields over the defaults.
@@ -144,7 +118,7 @@ func newQuality(c config, log io.Writer) (*quality, error) {
 		if cf == neu && c.newWeights != "" {
 			cf.w, err = weights.ReadFile(c.newWeights)
 		} else {
-			cf.w, err = builtin(cf.Settings)
+			cf.w, err = synth.BuiltinWeights(cf.Settings)
 		}
 		if err != nil {
 			return nil, err
@@ -176,25 +150,6 @@ func containsName(list []string, name string) bool {
 		}
 	}
 	return false
-}
-
-// prepared is the exemplar as a run of these settings sees it (synth's crop and scale).
-func prepared(ex *picture.RGB, s synth.Settings) *picture.RGB {
-	side := s.ExemplarSize
-	if side == 0 {
-		side = s.Size
-	}
-	if side < 0 {
-		return ex
-	}
-	sq := min(ex.W, ex.H)
-	if ex.W != ex.H {
-		ex = picture.CenterCrop(ex, sq, sq)
-	}
-	if sq != side {
-		ex = picture.Resize(ex, side, side)
-	}
-	return ex
 }
 
 // job is one run to do; results[size][texture][config].
@@ -266,10 +221,10 @@ func (q *quality) run(j job) *result {
 	s := cf.Settings
 	s.Size = j.size
 	res := &result{Texture: j.tex.Name, Size: j.size, Config: cf.Label, Loss: jsonFloat(math.NaN())}
-	ref := prepared(q.exemplar[j.tex.Name], s)
+	ref := synth.Exemplar(q.exemplar[j.tex.Name], s)
 	start := time.Now()
 	err := func() error {
-		m, err := newModel(cf.w, ref, s)
+		m, err := synth.New(cf.w, ref, s)
 		if err != nil {
 			return err
 		}

@@ -48,7 +48,7 @@ func (q *quality) sheet(size int, lookup func(int, string, int) *result) *image.
 	}
 	for r, t := range q.textures {
 		y0 := header + r*rowH
-		ex := prepared(q.exemplar[t.Name], withSize(old.Settings, size))
+		ex := synth.Exemplar(q.exemplar[t.Name], withSize(old.Settings, size))
 		put(img, colX[0], y0, side, ex)
 		lines := [][]string{{t.Name + " (" + t.File + ")", fmt.Sprintf("%dx%d px, seam %.2f", ex.W, ex.H, metrics.SeamRatio(ex))}}
 		for c := range q.configs {

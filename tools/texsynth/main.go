@@ -10,24 +10,24 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
+	"strings"
 
-	"github.com/texsynth/texsynth/core/loss"
-	"github.com/texsynth/texsynth/core/picture"
+	"github.com/texsynth/texsynth/core/input"
 	"github.com/texsynth/texsynth/core/synth"
-	"github.com/texsynth/texsynth/core/vgg"
-	"github.com/texsynth/texsynth/weights"
+	_ "github.com/texsynth/texsynth/core/vgg/reference" // links -conv stock
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// usageError is a mistake in the command line itself.
+// usageError is a mistake in the command line itself; it is of the input kind.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
+
+func (e usageError) Is(target error) bool { return target == input.Err }
 
 // run is the whole command, separated from main so tests can call it.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -48,16 +48,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
-// isInputError tells errors caused by what the user gave (exit 2) from internal failures (exit 1).
-func isInputError(err error) bool {
-	var u usageError
-	var path *fs.PathError
-	return errors.As(err, &u) || errors.As(err, &path) ||
-		errors.Is(err, picture.ErrInput) || errors.Is(err, picture.ErrOutput) ||
-		errors.Is(err, weights.ErrFormat) ||
-		errors.Is(err, loss.ErrSpec) ||
-		errors.Is(err, vgg.ErrTap)
-}
+// isInputError tells errors caused by what the user gave (exit 2) from internal failures (exit
+// 1): the core's input kind (core/input), which usageError is of too.
+func isInputError(err error) bool { return errors.Is(err, input.Err) }
 
 // config is the parsed command line.
 type config struct {
@@ -79,7 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&s.Iters, "iters", s.Iters, "optimiser iterations")
 	fs.StringVar(&s.Loss, "loss", s.Loss, "loss: sw (sliced Wasserstein), gram, emd (per channel), emd-seed (the seed's, sorted along channels)")
 	fs.StringVar(&s.GramNorm, "gram-norm", s.GramNorm, "gram normalisation: relative (‖G−T‖²/‖T‖²) or seed (G/(HWC), sum/4)")
-	fs.StringVar(&s.Layers, "layers", s.Layers, "comma list of conv1_1 … conv5_3, pool1 … pool4; 'all' = the 13 convs; default relu1_1 … relu4_3")
+	fs.StringVar(&s.Layers, "layers", s.Layers, "comma list of conv1_1 … conv5_3, pool1 … pool4 (VGG-19 weights: … conv5_4); 'all' = every conv; default relu1_1 … relu4_3")
 	fs.StringVar(&s.LayerWeights, "layer-weights", s.LayerWeights, "uniform, linear:D, geometric:Q or w1,w2,… (one per layer)")
 	fs.StringVar(&s.Pad, "pad", s.Pad, "padding: zero, reflect, circular (tileable output)")
 	fs.StringVar(&s.Optimizer, "optimizer", s.Optimizer, "lbfgs or adam")
@@ -87,7 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&s.Redraw, "redraw", s.Redraw, "sw: new random directions every N loss evaluations")
 	fs.IntVar(&s.Levels, "levels", s.Levels, "coarse-to-fine: run L levels of an image pyramid, each twice the side of the one before; 0 = auto (2 from 128 px up), 1 = single scale")
 	fs.Float64Var(&s.SpectrumWeight, "spectrum-weight", s.SpectrumWeight, "weight of the Fourier-modulus term (0 = off)")
-	fs.StringVar(&s.Conv, "conv", s.Conv, "conv path: fast (Winograd F(4x4,3x3) + own matrix product), winograd2, direct, im2col (GoMLX graph, im2col + DotGeneral) or stock (GoMLX graph, simplego's conv: the reference)")
+	fs.StringVar(&s.Conv, "conv", s.Conv, "engine: fast (hand-written kernels, Winograd F(4x4,3x3)) or stock (the GoMLX graph, simplego's conv: the reference, minutes per iteration)")
 	fs.StringVar(&c.weightsPath, "weights", "", "weights file (.q8); default: the untrained VGG-16 built from seed 0")
 	fs.StringVar(&c.frames, "frames", "", "directory to write every -every-th iteration as PNG")
 	fs.IntVar(&c.every, "every", 10, "with -frames: write every N iterations")
@@ -112,6 +105,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	case "auto", "bar", "lines":
 	default:
 		return c, usageError{fmt.Sprintf("-progress %q: use auto, bar or lines", c.progress)}
+	}
+	// An empty -layers would mean the default to synth.Settings; said on the command line it is
+	// more likely a script's empty variable than a wish for the default.
+	layersGiven := false
+	fs.Visit(func(f *flag.Flag) { layersGiven = layersGiven || f.Name == "layers" })
+	if layersGiven && strings.TrimSpace(s.Layers) == "" {
+		return c, usageError{"-layers is empty: give a comma list such as -layers relu1_1,relu2_1, or leave the flag out for the default relu1_1 … relu4_3"}
 	}
 	c.settings = s
 	return c, nil

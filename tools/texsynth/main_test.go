@@ -253,6 +253,12 @@ func TestBadInput(t *testing.T) {
 		{"no -out", []string{"-in", good}, "-out"},
 		{"stray argument", []string{"-in", good, "-out", out, "extra"}, "extra"},
 		{"unknown layer", []string{"-in", good, "-out", out, "-layers", "conv1_1,conv9_9"}, "conv9_9"},
+		{"a VGG-19 layer", []string{"-in", good, "-out", out, "-layers", "conv3_4"}, "VGG-16 has conv1_1, conv1_2, pool1"},
+		{"empty layers", []string{"-in", good, "-out", out, "-layers", ""}, "-layers is empty"},
+		{"blank layers", []string{"-in", good, "-out", out, "-layers", " "}, "-layers is empty"},
+		{"layer twice", []string{"-in", good, "-out", out, "-layers", "relu1_1,conv1_1"}, "conv1_1 is named twice"},
+		{"2000 layers", []string{"-in", good, "-out", out, "-layers", strings.Repeat("conv1_1,", 1999) + "conv1_1"}, "conv1_1 is named twice"},
+		{"unknown conv", []string{"-in", good, "-out", out, "-conv", "direct"}, `unknown conv path "direct"; use fast or stock`},
 		{"unknown loss", []string{"-in", good, "-out", out, "-loss", "l1"}, "l1"},
 		{"bad schedule", []string{"-in", good, "-out", out, "-layer-weights", "cubic:2"}, "cubic"},
 		{"schedule count", []string{"-in", good, "-out", out, "-layers", "conv1_1,conv1_2", "-layer-weights", "1,2,3"}, "2"},
@@ -313,5 +319,38 @@ func TestNotFiniteStopsTheRun(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a PNG was written from a diverged run")
+	}
+}
+
+// TestEngines: -conv stock runs the GoMLX reference and reaches the fast engine's losses; a
+// VGG-19 weights file runs with VGG-19's layers.
+func TestEngines(t *testing.T) {
+	dir := t.TempDir()
+	in := writePNG(t, filepath.Join(dir, "in.png"), stripes(16))
+	run := func(args ...string) []float64 {
+		t.Helper()
+		args = append([]string{"-in", in, "-out", filepath.Join(dir, "out.png"), "-size", "16", "-iters", "2", "-progress", "lines"}, args...)
+		code, _, stderr := texsynth(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		return losses(t, stderr)
+	}
+	fast, stock := run("-layers", "conv1_1,pool1"), run("-layers", "conv1_1,pool1", "-conv", "stock")
+	for i := range fast {
+		if math.Abs(fast[i]-stock[i]) > 1e-3*math.Abs(stock[i]) {
+			t.Errorf("iteration %d: fast %g, stock %g", i+1, fast[i], stock[i])
+		}
+	}
+	w, err := weights.RandomVGG19(0, "conv3_4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "vgg19.q8")
+	if err := weights.WriteFile(path, w); err != nil {
+		t.Fatal(err)
+	}
+	if ls := run("-weights", path, "-layers", "relu1_1,relu3_4"); len(ls) != 2 {
+		t.Errorf("VGG-19: %d iterations", len(ls))
 	}
 }

@@ -1,12 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/synth"
-	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
 )
 
@@ -24,19 +25,11 @@ func synthesize(c config, stdout, stderr io.Writer) error {
 	for _, n := range notices {
 		fmt.Fprintf(stderr, "note: %s: %s\n", c.in, n)
 	}
-	w, err := loadWeights(c.weightsPath, c.settings.Layers)
+	w, err := loadWeights(c.weightsPath, c.settings)
 	if err != nil {
 		return err
 	}
-	conv, err := vgg.ParseConv(c.settings.Conv)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	backend, err := vgg.NewBackend(conv)
-	if err != nil {
-		return err
-	}
-	model, err := synth.New(backend, w, exemplar, c.settings)
+	model, err := synth.New(w, exemplar, c.settings)
 	if err != nil {
 		return err
 	}
@@ -64,19 +57,20 @@ func synthesize(c config, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// loadWeights reads a weights file, or builds the built-in untrained VGG-16 (seed 0) up to the
-// deepest conv the layers need: the same numbers `tools/weights -random -seed 0` writes.
-func loadWeights(path, layers string) (*weights.File, error) {
+// loadWeights reads a weights file (VGG-16 or VGG-19), or builds the built-in untrained VGG-16
+// (seed 0) up to the deepest conv the layers need: the same numbers `tools/weights -random
+// -seed 0` writes.
+func loadWeights(path string, s synth.Settings) (*weights.File, error) {
 	if path != "" {
 		w, err := weights.ReadFile(path)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, usageError{fmt.Sprintf("-weights %s: %v", path, pe.Err)}
+		}
 		if err != nil {
 			return nil, err
 		}
-		return w, w.CheckVGG16()
+		return w, w.CheckVGG()
 	}
-	taps, err := vgg.ParseTaps(layers)
-	if err != nil {
-		return nil, err
-	}
-	return weights.Random(0, vgg.DeepestConv(taps))
+	return synth.BuiltinWeights(s)
 }

@@ -36,7 +36,7 @@ func runFeatures(args []string, stdout, stderr io.Writer) int {
 	pic = picture.Resize(picture.CenterCrop(pic, side, side), *size, *size)
 
 	files := make([]*weights.File, fs.NArg())
-	depth := len(vgg.ConvLayers)
+	depth := len(weights.VGG19)
 	for i, path := range fs.Args() {
 		if files[i], err = weights.ReadFile(path); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
@@ -44,20 +44,15 @@ func runFeatures(args []string, stdout, stderr io.Writer) int {
 		}
 		depth = min(depth, len(files[i].Layers))
 	}
-	taps := vgg.ConvLayers[:depth]
-	backend, err := vgg.NewBackend(vgg.ConvFast)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return exitFail
-	}
+	taps := vgg.ArchOf(files[0]).Convs()[:depth]
 	feats := make([][][]float32, len(files))
 	for i, f := range files {
-		net, err := vgg.New[float32](backend, f, taps, vgg.PadZero)
+		net, err := vgg.NewFast[float32](f, taps, vgg.PadZero)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %s: %v\n", name, fs.Arg(i), err)
 			return exitCode(err)
 		}
-		maps, err := net.Features(pic.Pix, *size, *size)
+		maps, err := net.Forward(pic.Pix, *size, *size)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			return exitFail

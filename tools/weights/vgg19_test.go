@@ -80,20 +80,16 @@ func TestVGG19Forward(t *testing.T) {
 		return max(acc, 0)
 	}
 
-	backend, err := vgg.NewBackend(vgg.ConvFast)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, bits := range []int{32, 8} {
 		f, err := s.File(convert.Options{Bits: bits})
 		if err != nil {
 			t.Fatal(err)
 		}
-		net, err := vgg.New[float32](backend, f, []string{"conv1_1"}, vgg.PadZero)
+		net, err := vgg.NewFast[float32](f, []string{"conv1_1"}, vgg.PadZero)
 		if err != nil {
 			t.Fatal(err)
 		}
-		maps, err := net.Features(img, side, side)
+		maps, err := net.Forward(img, side, side)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,21 +16,10 @@ type Architecture struct {
 	Layers []weights.LayerSpec // conv1_1 …, with the ImageNet widths
 }
 
-// VGG19 lists VGG-19's convolution layers: VGG-16 with a fourth conv in
-// blocks 3, 4 and 5 (conv3_4, conv4_4, conv5_4), the network of Gatys et
-// al.
-var VGG19 = []weights.LayerSpec{
-	{Name: "conv1_1", In: 3, Out: 64}, {Name: "conv1_2", In: 64, Out: 64},
-	{Name: "conv2_1", In: 64, Out: 128}, {Name: "conv2_2", In: 128, Out: 128},
-	{Name: "conv3_1", In: 128, Out: 256}, {Name: "conv3_2", In: 256, Out: 256}, {Name: "conv3_3", In: 256, Out: 256}, {Name: "conv3_4", In: 256, Out: 256},
-	{Name: "conv4_1", In: 256, Out: 512}, {Name: "conv4_2", In: 512, Out: 512}, {Name: "conv4_3", In: 512, Out: 512}, {Name: "conv4_4", In: 512, Out: 512},
-	{Name: "conv5_1", In: 512, Out: 512}, {Name: "conv5_2", In: 512, Out: 512}, {Name: "conv5_3", In: 512, Out: 512}, {Name: "conv5_4", In: 512, Out: 512},
-}
-
 // Architectures are the networks a checkpoint may hold: VGG-16 and VGG-19.
 var Architectures = []Architecture{
 	{Name: "VGG-16", Layers: weights.VGG16},
-	{Name: "VGG-19", Layers: VGG19},
+	{Name: "VGG-19", Layers: weights.VGG19},
 }
 
 // IsLayer reports whether name is a conv layer of one of the Architectures
@@ -47,8 +36,8 @@ func IsLayer(name string) bool {
 // LayerNames lists every name IsLayer accepts, in network order, for
 // messages: VGG-19's layers, which include VGG-16's.
 func LayerNames() string {
-	names := make([]string, len(VGG19))
-	for i, l := range VGG19 {
+	names := make([]string, len(weights.VGG19))
+	for i, l := range weights.VGG19 {
 		names[i] = l.Name
 	}
 	return strings.Join(names, ", ")

@@ -390,7 +390,7 @@ func TestRealTFJS(t *testing.T) {
 		t.Errorf("missing %q", s.Missing)
 	}
 	for i, c := range s.Convs {
-		want := VGG19[i]
+		want := weights.VGG19[i]
 		if c.In != want.In || c.Out != want.Out {
 			t.Errorf("%s: %dx%d, want %dx%d", want.Name, c.Out, c.In, want.Out, want.In)
 		}

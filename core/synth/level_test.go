@@ -6,15 +6,15 @@ import (
 	"testing"
 
 	"github.com/texsynth/texsynth/core/metrics"
+	"github.com/texsynth/texsynth/core/vgg"
 )
 
-func TestLevels(t *testing.T) {
-	sizes, ends := levels(64, 3, 10)
-	if want := []int{16, 32, 64}; !slices.Equal(sizes, want) {
-		t.Errorf("sizes %v, want %v", sizes, want)
+func TestPlanLevels(t *testing.T) {
+	if got, want := planLevels(64, 3, 10), []level{{16, 3}, {32, 6}, {64, 10}}; !slices.Equal(got, want) {
+		t.Errorf("levels %v, want %v", got, want)
 	}
-	if want := []int{3, 6, 10}; !slices.Equal(ends, want) {
-		t.Errorf("ends %v, want %v", ends, want)
+	if got, want := planLevels(64, 1, 10), []level{{64, 10}}; !slices.Equal(got, want) {
+		t.Errorf("a single scale: %v, want %v", got, want)
 	}
 }
 
@@ -25,7 +25,7 @@ func TestPyramidRun(t *testing.T) {
 	if m.Size() != 16 {
 		t.Fatalf("starts at %d px, want 16", m.Size())
 	}
-	var evals int
+	evals := 0
 	for !m.Done() {
 		f, err := m.Step()
 		if err != nil {
@@ -38,13 +38,14 @@ func TestPyramidRun(t *testing.T) {
 		if m.Size() != want {
 			t.Errorf("iteration %d at %d px, want %d", f.Iter, m.Size(), want)
 		}
+		// Evals is the total so far: it grows at every step, across the change of level too.
+		if f.Evals <= evals || f.Evals != m.Evaluations() {
+			t.Errorf("iteration %d: %d evaluations after %d (Evaluations %d)", f.Iter, f.Evals, evals, m.Evaluations())
+		}
 		evals = f.Evals
 	}
 	if img := m.Image(); img.W != 32 || len(img.Pix) != 32*32*3 {
 		t.Errorf("final image %d px", img.W)
-	}
-	if m.Evaluations() <= evals {
-		t.Errorf("Evaluations %d do not include the coarse level's (last level %d)", m.Evaluations(), evals)
 	}
 }
 
@@ -57,7 +58,7 @@ func TestExtensionSettings(t *testing.T) {
 	} {
 		s := Defaults()
 		mod(&s)
-		if _, err := s.parse(); err == nil {
+		if _, err := s.parse(vgg.VGG16); err == nil {
 			t.Errorf("settings %+v accepted", s)
 		}
 	}

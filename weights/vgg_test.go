@@ -37,3 +37,35 @@ func TestCheckVGG16(t *testing.T) {
 		}
 	}
 }
+
+// Layout reads the network from the layer names: conv3_4 (or conv4_4, conv5_4) means VGG-19;
+// a file that stops before conv3_4 is a prefix of both and is VGG-16. CheckVGG checks against
+// the layout found, CheckVGG16 against VGG-16 only.
+func TestLayout(t *testing.T) {
+	for _, tc := range []struct {
+		specs []LayerSpec
+		want  string
+	}{
+		{VGG16[:2], "VGG-16"}, {VGG16[:7], "VGG-16"}, {VGG16, "VGG-16"},
+		{VGG19[:7], "VGG-16"}, {VGG19[:8], "VGG-19"}, {VGG19, "VGG-19"},
+	} {
+		f, err := RandomLayers(0, narrow(tc.specs, 4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := layoutName(f.Layout()); got != tc.want {
+			t.Errorf("%d layers to %s: %s, want %s", len(tc.specs), tc.specs[len(tc.specs)-1].Name, got, tc.want)
+		}
+		if err := f.CheckVGG(); err != nil {
+			t.Errorf("%d layers to %s: CheckVGG: %v", len(tc.specs), tc.specs[len(tc.specs)-1].Name, err)
+		}
+		if err := f.CheckVGG16(); (err == nil) != (tc.want == "VGG-16") {
+			t.Errorf("%d layers to %s: CheckVGG16: %v", len(tc.specs), tc.specs[len(tc.specs)-1].Name, err)
+		}
+	}
+	f, _ := RandomLayers(0, narrow(VGG19[:9], 4))
+	f.Layers[8].Name = "conv4_4" // conv3_4 then conv4_4: VGG-19's names, out of order
+	if err := f.CheckVGG(); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), `layer 8 is "conv4_4", VGG-19 has "conv4_1" there`) {
+		t.Errorf("out of order: %v", err)
+	}
+}

@@ -54,10 +54,7 @@ func New(backend backends.Backend, w *weights.File, exemplar *picture.RGB, s Set
 	if err != nil {
 		return nil, err
 	}
-	ex := prepareExemplar(exemplar, s)
-	if p.kind == loss.Kind("emd-seed") && (ex.W != s.Size || ex.H != s.Size) {
-		ex = picture.Resize(picture.CenterCrop(ex, min(ex.W, ex.H), min(ex.W, ex.H)), s.Size, s.Size)
-	}
+	ex := s.PrepareExemplar(exemplar)
 	m := &Model{settings: s, net: net, size: s.Size, redrawAt: s.Redraw}
 	// A pyramid sets up its first level itself (extend): the full-size exemplar features and
 	// loss would only be thrown away.

@@ -73,8 +73,8 @@ func (s Settings) parse() (parsed, error) {
 	if s.ExemplarSize != 0 && s.ExemplarSize != -1 && (s.ExemplarSize < MinSize || s.ExemplarSize > MaxSize) {
 		return p, fmt.Errorf("%w: exemplar size %d px is out of range; use %d to %d, 0 (the output size) or -1 (as it is)", loss.ErrSpec, s.ExemplarSize, MinSize, MaxSize)
 	}
-	if s.Iters < 1 {
-		return p, fmt.Errorf("%w: %d iterations; use 1 or more", loss.ErrSpec, s.Iters)
+	if s.Iters < 1 || s.Iters > MaxIters {
+		return p, fmt.Errorf("%w: %d iterations; use 1 to %d", loss.ErrSpec, s.Iters, MaxIters)
 	}
 	if s.Redraw < 1 {
 		return p, fmt.Errorf("%w: redraw every %d evaluations; use 1 or more", loss.ErrSpec, s.Redraw)

@@ -12,7 +12,7 @@
 //
 // Usage:
 //
-//	go run ./tools/serve [-addr :8080] [-dir build/dist]
+//	go run ./tools/serve [-addr :8080] [-dir build/dist] [-frame-ancestors SITES]
 //
 // PORT in the environment sets the port when -addr is not given.
 package main
@@ -28,6 +28,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/texsynth/texsynth/tools/internal/web"
 )
 
 func main() {
@@ -42,11 +44,16 @@ func run(args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "", "listen address (default :$PORT, or :8080)")
 	dir := fs.String("dir", "build/dist", "directory to serve (build/dist from make dist, or build/site)")
+	ancestors := fs.String("frame-ancestors", "", "the sites that may frame the page, as CSP sources (as tools/dist's flag); empty: any")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q (the folder is -dir)", fs.Args())
+	}
+	csp, err := web.WithFrameAncestors(*ancestors)
+	if err != nil {
+		return err
 	}
 	*addr = address(*addr, os.Getenv("PORT"))
 	if err := checkDir(*dir); err != nil {
@@ -58,7 +65,7 @@ func run(args []string, stderr io.Writer) error {
 	}
 	logger := log.New(stderr, "", log.LstdFlags)
 	logger.Printf("serving %s on http://%s", *dir, displayAddr(ln.Addr()))
-	srv := &http.Server{Handler: Handler(*dir, logger), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handler(*dir, logger, csp), ReadHeaderTimeout: 10 * time.Second}
 	err = srv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil

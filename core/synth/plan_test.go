@@ -55,7 +55,6 @@ func TestFieldsOptionsAreAccepted(t *testing.T) {
 
 func ftoa(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
-
 // TestParseFields: text is read by each field's type, refusals name the field and say what would
 // work, and an error of two fields together is the later one's.
 func TestParseFields(t *testing.T) {

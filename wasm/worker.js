@@ -8,6 +8,7 @@
 //   {type: 'decode', buffer: ArrayBuffer, name}     decode an image file as the CLI does
 //   {type: 'describe', settings, exemplarSide}      settings as text (an object or a list), read by the core's parser
 //   {type: 'start', rgba, width, height, settings, run}  start a run (replacing any other)
+//   {type: 'start', rgba, width, height, text, maxMemory, run}  the same with settings as text, read by the core first
 //   {type: 'pause'} {type: 'resume'} {type: 'stop'}  stop keeps the run, so that it can go on
 //   {type: 'more', iters}                           n more iterations for the run that stopped or ended
 //   {type: 'release'}                               drop the run kept after stop or done, and its memory
@@ -21,8 +22,9 @@
 //   {type: 'exemplar', width, height, rgba, notices, name}
 //   {type: 'described', settings, errors, plan}     {field: message} for every value refused; plan: layers, weights, levels, memory
 //                                                   (for a list: {type: 'described', list: [{settings, errors, plan}]})
-//   {type: 'started', layers, iters, size, settings, weights, exemplar: {width, height, rgba}}
-//                                                   exemplar: as the run sees it (cropped and scaled)
+//   {type: 'started', layers, iters, size, settings, weights, exemplar: {width, height, rgba}, plan}
+//                                                   exemplar: as the run sees it (cropped and scaled); plan: for text
+//   {type: 'refused', errors, plan}                 a start with text the core refused, or a plan over maxMemory
 //   {type: 'frame', iter, iters, loss, seconds, evals, done, width, height, pixels, memory}
 //   {type: 'presets', size, iters, questions}       [{id, title, explanation, preset, cells: [{label, exemplar, settings}]}]
 //   {type: 'paused', iter} {type: 'resumed', iter} {type: 'stopped', iter} {type: 'done', iter, iters}
@@ -251,16 +253,30 @@ const handlers = {
     }
     post({type: 'described', list, id: m.id});
   },
+  // start takes settings (typed, as synth.Settings) or text (read by the core first, as
+  // describe reads it: what it refuses, or a plan over maxMemory bytes, is 'refused').
   start(m) {
     release();
+    let settings = m.settings || {};
+    let plan = null;
+    if (m.text) {
+      const d = guard('start', m.id, () => call('describe', m.text, Math.max(m.width, m.height)), m.run);
+      if (!d || !ok(d, 'start', m.id, m.run)) return;
+      if (Object.keys(d.errors).length || !d.plan || (m.maxMemory && d.plan.memory > m.maxMemory)) {
+        post({type: 'refused', errors: d.errors, plan: d.plan, id: m.id, run: m.run});
+        return;
+      }
+      settings = d.settings;
+      plan = d.plan;
+    }
     post({type: 'progress', stage: 'start', message: 'computing the exemplar\'s features', id: m.id, run: m.run});
     const rgba = m.rgba instanceof ArrayBuffer ? new Uint8Array(m.rgba) : m.rgba;
-    const r = guard('start', m.id, () => call('start', rgba, m.width, m.height, m.settings || {}), m.run);
+    const r = guard('start', m.id, () => call('start', rgba, m.width, m.height, settings), m.run);
     if (!r || !ok(r, 'start', m.id, m.run)) return;
-    const seen = call('prepared', rgba, m.width, m.height, m.settings || {});
+    const seen = call('prepared', rgba, m.width, m.height, settings);
     const exemplar = seen.error === undefined ? seen : null;
     post({type: 'started', layers: Array.from(r.layers), iters: r.iters, size: r.size, settings: r.settings, weights: r.weights,
-      exemplar, id: m.id, run: m.run}, exemplar ? [exemplar.rgba.buffer] : []);
+      exemplar, plan, id: m.id, run: m.run}, exemplar ? [exemplar.rgba.buffer] : []);
     begin(m.run, 0, r.iters);
   },
   pause(m) {

@@ -4,8 +4,10 @@
 
 import {drawSample} from './samples.js';
 
-// calibrate resolves with {macs, secondsPerEval, setup}, or null when it could not run or
-// something else needed the engine first.
+// calibrate resolves with {levels: [{macs, secondsPerEval}], setup} — one per level of the run, so
+// that one coarse-to-fine run measures two sizes in the conditions of a real run (the same
+// worker, heap and garbage collector) — or null when it could not run or something else needed
+// the engine first.
 export async function calibrate(c, text, steps) {
   if (!c.ready || c.busy || c.held || c.bench) return null;
   const d = await c.describe(text);
@@ -26,14 +28,18 @@ class Bench {
     if (m.type === 'started') this.setup = (performance.now() - this.began) / 1000;
     if (m.type === 'error') return this.end(null);
     if (m.type !== 'frame') return;
-    const f = this.frames;
-    f.push(m);
-    if (f.length < this.steps && !m.done) return;
-    // Each iteration after the first (which sets the run up), as seconds per evaluation; the
-    // median, so that a moment of load elsewhere does not count.
+    this.frames.push(m);
+    if (this.frames.length < this.steps && !m.done) return;
+    const levels = this.plan.levels.map((l) => ({macs: l.macs, secondsPerEval: this.median(l.size)})).filter((l) => l.secondsPerEval > 0);
+    this.end(levels.length ? {levels, setup: this.setup} : null);
+  }
+
+  // median is the seconds per evaluation of a level's iterations after its first (which sets the
+  // level up), the median, so that a moment of load elsewhere does not count; 0 if none.
+  median(size) {
+    const f = this.frames.filter((x) => x.width === size);
     const per = f.slice(1).map((x, i) => x.seconds / Math.max(1, x.evals - f[i].evals)).sort((a, b) => a - b);
-    const macs = this.plan.levels[this.plan.levels.length - 1].macs;
-    this.end(per.length ? {macs, secondsPerEval: per[Math.floor(per.length / 2)], setup: this.setup} : null);
+    return per.length ? per[Math.floor(per.length / 2)] : 0;
   }
 
   // end stops the measurement's run, drops it in the worker, and answers.

@@ -375,8 +375,8 @@ export class RunController extends EventTarget {
 
   // ---- measuring this machine (calibrate.js) ----
 
-  // calibrate runs a few iterations with settings given as text off screen: {macs,
-  // secondsPerEval, setup}, or null when something else needed the engine first.
+  // calibrate runs `steps` iterations with settings given as text off screen: {levels: [{macs,
+  // secondsPerEval}], setup}, or null when something else needed the engine first.
   calibrate(text, steps = 4) { return calibrate(this, text, steps); }
 
   cancelBench() {

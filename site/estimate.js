@@ -102,9 +102,10 @@ export function fits(plan) {
 }
 
 // A new level's first iteration also computes the exemplar's features at its scale and sets
-// the loss up: measured at 128 px (wasm, two cores), about one and a half of its iterations more.
+// the loss up: measured at 128 px after 64 px (wasm in Chromium, two busy cores), two to two and
+// a half of its iterations more.
 // A run that has entered a level measures it for the levels after.
-const ENTRY_ITERS = 1.5;
+const ENTRY_ITERS = 2;
 
 // Eta follows a run: the wall time per iteration at the level in progress (frame to frame, so
 // drawing and the level's set-up count), and for the levels to come the profile's ratio of their

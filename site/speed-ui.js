@@ -1,5 +1,5 @@
 // This machine's speed on the page: measured once the page is left alone with nothing to run (a
-// few iterations at 64 and 128 px, off screen, which a Start cancels) and by every run, kept in
+// few iterations at 64 and 128 px in one run, off screen, which a Start cancels) and by every run, kept in
 // the browser (estimate.js); and the size menu's estimates from it: each size's time on this
 // machine and its memory (the core's formula), refusing what cannot fit.
 
@@ -32,15 +32,18 @@ export class SpeedUI {
     this.timer = setTimeout(() => { if (this.c.state === 'ready' && !this.c.run && !this.c.decoding && !document.hidden) this.measure(); }, IDLE);
   }
 
-  // measure runs the calibration now; it resolves with the profile's points when both sizes are in.
+  // measure runs the calibration now: a 128 px run of twelve iterations, six at 64 px and six at
+  // 128 px, which measures both sizes in one worker as a real run does (the median of five
+  // iterations each: three were too few on a busy machine, their ratio off by a third). It resolves with the
+  // profile's points once they are in.
   async measure() {
     clearTimeout(this.timer);
-    for (const size of [64, 128]) {
-      if (this.profile.points.some(([m]) => Math.abs(Math.log(m / macsAt(size))) < 0.1)) continue;
-      const r = await this.c.calibrate({...this.defaults, size: String(size), iters: '4', levels: '1', layers: ''});
+    const have = (size) => this.profile.points.some(([m]) => Math.abs(Math.log(m / macsAt(size))) < 0.1);
+    if (!have(64) || !have(128)) {
+      const r = await this.c.calibrate({...this.defaults, size: '128', iters: '12', levels: '2', layers: ''}, 12);
       if (!r) return this.done; // something else needed the engine: the runs measure instead
-      this.profile.record(r.macs, r.secondsPerEval);
-      this.profile.recordStart(r.macs, r.setup);
+      for (const l of r.levels) this.profile.record(l.macs, l.secondsPerEval);
+      this.profile.recordStart(r.levels[0].macs, r.setup);
       if (this.onMeasured) this.onMeasured();
     }
     this.resolve(this.profile.points);

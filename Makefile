@@ -8,14 +8,15 @@ PORT     ?= 8080
 # Packages whose code also runs in the browser: tested under js/wasm as well.
 WASM_PKGS := ./weights/ ./core/...
 
-.PHONY: all test test-native test-wasm vet bench demo weights clean
-.PHONY: experiments
+.PHONY: all test test-native test-wasm test-gpu test-fuzz vet bench bench-page demo weights vgg19-weights clean
+.PHONY: experiments quality
 .PHONY: wasm site dist serve test-browser
 
 all: weights
 
-## test: everything CI runs: vet, native tests, the core's tests under js/wasm in Node, the page.
-test: vet test-native test-wasm test-browser
+## test: everything CI runs: vet, native tests, the core's tests under js/wasm in Node, a few
+## seconds of each fuzz target, the page.
+test: vet test-native test-wasm test-fuzz test-browser
 
 vet:
 	$(GO) vet ./...
@@ -24,6 +25,18 @@ vet:
 test-native:
 	$(GO) test -count=1 ./...
 	TEXSYNTH_SIMD=off $(GO) test -count=1 ./core/gemm ./core/vgg ./core/loss
+
+# Each fuzz target for FUZZTIME (go test fuzzes one target per run). A short minimisation keeps
+# the fuzzer fuzzing: by default it spends up to a minute on each new input it finds.
+FUZZTIME ?= 3s
+FUZZ_TARGETS := ./weights/convert:FuzzPickle ./weights/convert:FuzzPyTorch ./weights/convert:FuzzTFJS \
+	./weights/convert:FuzzSafetensors ./weights/convert:FuzzONNX ./weights:FuzzDecode \
+	./core/picture:FuzzDecode
+test-fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz="^$${t#*:}$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $${t%%:*} || exit 1; \
+	done
 
 # The core under GOOS=js GOARCH=wasm, run by Node through Go's wasm_exec wrapper, with
 # wasm/memory.cjs preloaded so that the SIMD kernels (core/gemm) run as in the browser; then
@@ -34,6 +47,17 @@ test-wasm:
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" GOOS=js GOARCH=wasm $(GO) test -count=1 $(WASM_PKGS)
 	PATH="$(WASMEXEC):$$PATH" TEXSYNTH_SIMD=off GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg ./core/loss
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" TEXSYNTH_SIMD=nofma GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm
+	$(MAKE) test-gpu
+
+# The WebGPU engine (core/gpu) under js/wasm in Node, with navigator.gpu from the npm package
+# webgpu (Dawn) on the CPU Vulkan driver Debian's chromium ships (SwiftShader): wasm/gpu-node.mjs
+# is preloaded after wasm/memory.cjs. TEXSYNTH_GPU=required makes a missing adapter a failure.
+VK_SWIFTSHADER ?= /usr/lib/chromium/vk_swiftshader_icd.json
+NODE_GPU := $(NODE_SIMD) --import $(CURDIR)/wasm/gpu-node.mjs
+test-gpu:
+	@test -d node_modules/webgpu || npm ci --no-audit --no-fund
+	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_GPU)" VK_ICD_FILENAMES="$(VK_SWIFTSHADER)" TEXSYNTH_GPU=required \
+		GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 20m ./core/gpu
 
 ## weights: the built-in default written as a file (never committed).
 weights: weights/vgg16-random.q8
@@ -41,8 +65,16 @@ weights: weights/vgg16-random.q8
 weights/vgg16-random.q8:
 	$(GO) run ./tools/weights -random -seed 0 -out $@
 
+## vgg19-weights: the pretrained ImageNet VGG-19, conv1_1 … conv3_4 at int8, from the shared Keras
+## weights in TF.js layout: the file committed as weights/vgg19-conv3_4.q8 (licence and attribution
+## in weights/vgg19-conv3_4.md). The tests check that the committed file is what this writes.
+VGG19_MODEL ?= $(SHARED)/weights/vgg19-keras-to-conv3_4/model.json
+vgg19-weights:
+	$(GO) run ./tools/weights convert -in $(VGG19_MODEL) -out weights/vgg19-conv3_4.q8 -upto conv3_4
+
 ## bench: one evaluation (VGG-16 to relu4_3, sw loss) at 64/128/256 px with the stock and fast conv
-## paths, natively and in wasm under Node, then a default 128 px texture on each (docs/performance.md).
+## paths, natively and in wasm under Node, then a default 128 px texture on each, then the benchmark
+## page in headless Chromium (bench-page: WebGPU and wasm SIMD) (docs/performance.md).
 ## BENCH_FLAGS adds flags to both runs (go run ./tools/bench -h), e.g. BENCH_FLAGS="-conv fast".
 BENCH_FLAGS ?=
 bench:
@@ -53,6 +85,17 @@ bench:
 	node $(NODE_SIMD) "$(WASMEXEC)/wasm_exec_node.js" build/bench.wasm -texture 128 $(BENCH_FLAGS) | tee build/bench-wasm.txt
 	@echo; echo "| default texture | size | levels | iterations | evaluations | wall time |"; echo "|---|---|---|---|---|---|"
 	@cat build/bench-native.txt build/bench-wasm.txt | awk '/^TEXTURE/ { printf "| %s (%s) | %s | %s | %s | %s | %s s |\n", $$2, $$4, $$3, $$14, $$5, $$7, $$9 }'
+	$(MAKE) bench-page
+
+## bench-page: site/bench.html (the benchmark page a person opens) in headless Chromium with WebGPU
+## on: per-evaluation times of the WebGPU and wasm SIMD engines; on a machine without a GPU the
+## adapter is SwiftShader, labelled CPU emulation. BENCH_PAGE_SIZES (the page's own default is
+## 64,128,256,512; CPU emulation takes minutes per evaluation beyond 128 px) and BENCH_PAGE_EVALS.
+BENCH_PAGE_SIZES ?= 64,128
+BENCH_PAGE_EVALS ?= 3
+bench-page: site
+	@test -d node_modules/playwright-core || npm ci --no-audit --no-fund
+	node tools/bench/page.mjs -sizes $(BENCH_PAGE_SIZES) -evals $(BENCH_PAGE_EVALS) | tee build/bench-page.txt
 
 ## demo: a texture from one of the shared samples with the default settings.
 demo:
@@ -72,8 +115,23 @@ experiments:
 	$(GO) run ./tools/experiments -in $(SHARED)/textures/ulyanov_red-peppers256.jpg -textures $(SHARED)/textures \
 		-size $(EXP_SIZE) -iters $(EXP_ITERS) -j $(EXP_JOBS) -out $(EXP_OUT)
 
+## quality: the old default (untrained VGG-16, the current settings) against a new one on the shared
+## textures (brick, pebbles, peppers, water, heitz, embark): a contact sheet per size
+## (docs/images/quality-<size>px.png: exemplar | old | new | new tiled 2x2), docs/images/quality.md
+## and quality.json with the core/metrics statistics (docs/quality.md). QUALITY_SETTINGS (a JSON
+## file of synth.Settings fields) and QUALITY_WEIGHTS (a .q8 file) make the new default;
+## QUALITY_SIZES=128,256 adds 256 px (about four times as long).
+QUALITY_SETTINGS ?=
+QUALITY_WEIGHTS  ?=
+QUALITY_SIZES    ?= 128
+QUALITY_JOBS     ?= 2
+QUALITY_OUT      ?= docs/images
+quality:
+	$(GO) run ./tools/quality -textures $(SHARED)/textures -sizes $(QUALITY_SIZES) -j $(QUALITY_JOBS) -out $(QUALITY_OUT) \
+		$(if $(QUALITY_SETTINGS),-new-settings $(QUALITY_SETTINGS)) $(if $(QUALITY_WEIGHTS),-new-weights $(QUALITY_WEIGHTS))
+
 clean:
-	rm -rf build weights/*.q8
+	rm -rf build weights/vgg16-random.q8
 
 # ---- The page (docs/page.md) ----
 SITE := build/site
@@ -88,7 +146,7 @@ wasm:
 ## plain names, no service worker: the development build.
 site: wasm weights
 	mkdir -p $(SITE)/weights
-	cp site/*.html site/*.js site/*.css wasm/worker.js $(SITE)/
+	cp site/*.html site/*.js site/*.css wasm/worker.js wasm/gpu.js $(SITE)/
 	cp weights/vgg16-random.q8 $(SITE)/weights/vgg16-random.q8
 
 ## dist: the deployable folder build/dist from build/site: content-hashed names for the large

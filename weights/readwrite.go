@@ -5,12 +5,19 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/texsynth/texsynth/internal/userfile"
 )
 
-// ReadFile reads and decodes the .q8 file at path. Errors name the path;
-// those about the file's content wrap ErrFormat.
+// MaxFileSize is the largest .q8 file ReadFile reads: VGG-16's thirteen
+// layers at float32 are 56 MB (2^20 bytes), at int8 14 MB.
+const MaxFileSize = 256 << 20
+
+// ReadFile reads and decodes the .q8 file at path. It reads only a regular
+// file of at most MaxFileSize bytes. Errors name the path; those about the
+// file's content wrap ErrFormat, a refused file's wrap fs.ErrInvalid.
 func ReadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read(path, MaxFileSize)
 	if err != nil {
 		return nil, err // *fs.PathError already names the path
 	}

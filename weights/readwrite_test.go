@@ -115,4 +115,18 @@ func TestReadFileErrors(t *testing.T) {
 	if _, err := ReadFile(path); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), path) {
 		t.Errorf("junk file: err = %v", err)
 	}
+	// A file claiming more than MaxFileSize (sparse: it takes no disk) and
+	// a directory are refused before anything is read.
+	path = filepath.Join(dir, "huge.q8")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, MaxFileSize+1); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, dir} {
+		if _, err := ReadFile(p); !errors.Is(err, fs.ErrInvalid) || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: err = %v, want fs.ErrInvalid naming the path", p, err)
+		}
+	}
 }

@@ -3,6 +3,8 @@
 //
 //   - ColourDistance: how far the output's distribution of RGB colours is from the exemplar's;
 //   - SpectrumDistance: how far its radially averaged log power spectrum is (structure, scale);
+//   - OrientationDistance: how far its spectrum of local orientations is (orientation.go): whether
+//     it is made of the exemplar's kinds of edges and contours, which colour and spectrum miss;
 //   - SeamRatio: whether it tiles (how visible the wrap-around seam is);
 //   - BorderError: how much the colour of a band along the border differs from the interior.
 //
@@ -11,7 +13,9 @@ package metrics
 
 import (
 	"math"
+	"reflect"
 	"slices"
+	"strconv"
 
 	"github.com/texsynth/texsynth/core/picture"
 )
@@ -302,6 +306,29 @@ type Stats struct {
 	Seam     float64 `json:"seam"`     // SeamRatio(output)
 	Border   float64 `json:"border"`   // BorderError(output, 8)
 	Copy     float64 `json:"copy"`     // CopyError(output, exemplar)
+
+	OrientFine   float64 `json:"orient_fine"`   // OrientationDistance(output, exemplar, OrientFineSigma)
+	OrientCoarse float64 `json:"orient_coarse"` // OrientationDistance(output, exemplar, OrientCoarseSigma)
+}
+
+// MarshalJSON writes the statistics under their json names, with the NaN or infinities a
+// degenerate image can give (JSON has neither) as null.
+func (s Stats) MarshalJSON() ([]byte, error) {
+	v, t := reflect.ValueOf(s), reflect.TypeOf(s)
+	var b []byte
+	for i := range t.NumField() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, t.Field(i).Tag.Get("json"))
+		b = append(b, ':')
+		if x := v.Field(i).Float(); math.IsNaN(x) || math.IsInf(x, 0) {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendFloat(b, x, 'g', -1, 64)
+		}
+	}
+	return append(append([]byte{'{'}, b...), '}'), nil
 }
 
 // BorderBand is the band width of Stats.Border, as in the reference measurement.
@@ -315,5 +342,8 @@ func Measure(out, exemplar *picture.RGB) Stats {
 		Seam:     SeamRatio(out),
 		Border:   BorderError(out, BorderBand),
 		Copy:     CopyError(out, exemplar),
+
+		OrientFine:   OrientationDistance(out, exemplar, OrientFineSigma),
+		OrientCoarse: OrientationDistance(out, exemplar, OrientCoarseSigma),
 	}
 }

@@ -16,54 +16,57 @@ import (
 func FromImage(img image.Image) *RGB {
 	b := img.Bounds()
 	m := &RGB{W: b.Dx(), H: b.Dy(), Pix: make([]float32, 3*b.Dx()*b.Dy())}
+	for y := range m.H {
+		readRow(img, b.Min.Y+y, m.Pix[3*m.W*y:3*m.W*(y+1)])
+	}
+	return m
+}
+
+// readRow converts row y of img to RGB triples in dst (3 per pixel of the row), as FromImage
+// does: one row at a time, so that shrink holds no more of a large picture than a row.
+func readRow(img image.Image, y int, dst []float32) {
+	b := img.Bounds()
 	i := 0
 	// The non-premultiplied models are read directly: going through RGBA64At would premultiply
 	// and then divide again, losing precision in nearly transparent pixels.
 	switch src := img.(type) {
 	case *image.Gray:
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				v := float32(src.GrayAt(x, y).Y) / 0xff
-				m.Pix[i], m.Pix[i+1], m.Pix[i+2] = v, v, v
-				i += 3
-			}
+		for x := b.Min.X; x < b.Max.X; x++ {
+			v := float32(src.GrayAt(x, y).Y) / 0xff
+			dst[i], dst[i+1], dst[i+2] = v, v, v
+			i += 3
 		}
 	case *image.Gray16:
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				v := float32(src.Gray16At(x, y).Y) / 0xffff
-				m.Pix[i], m.Pix[i+1], m.Pix[i+2] = v, v, v
-				i += 3
-			}
+		for x := b.Min.X; x < b.Max.X; x++ {
+			v := float32(src.Gray16At(x, y).Y) / 0xffff
+			dst[i], dst[i+1], dst[i+2] = v, v, v
+			i += 3
 		}
 	case *image.NRGBA:
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				if c := src.NRGBAAt(x, y); c.A != 0 {
-					m.Pix[i], m.Pix[i+1], m.Pix[i+2] = float32(c.R)/0xff, float32(c.G)/0xff, float32(c.B)/0xff
-				}
-				i += 3
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if c := src.NRGBAAt(x, y); c.A != 0 {
+				dst[i], dst[i+1], dst[i+2] = float32(c.R)/0xff, float32(c.G)/0xff, float32(c.B)/0xff
+			} else {
+				dst[i], dst[i+1], dst[i+2] = 0, 0, 0
 			}
+			i += 3
 		}
 	case *image.NRGBA64:
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				if c := src.NRGBA64At(x, y); c.A != 0 {
-					m.Pix[i], m.Pix[i+1], m.Pix[i+2] = float32(c.R)/0xffff, float32(c.G)/0xffff, float32(c.B)/0xffff
-				}
-				i += 3
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if c := src.NRGBA64At(x, y); c.A != 0 {
+				dst[i], dst[i+1], dst[i+2] = float32(c.R)/0xffff, float32(c.G)/0xffff, float32(c.B)/0xffff
+			} else {
+				dst[i], dst[i+1], dst[i+2] = 0, 0, 0
 			}
+			i += 3
 		}
 	default:
 		src64 := asRGBA64(img)
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				m.Pix[i], m.Pix[i+1], m.Pix[i+2] = opaqueRGB(src64.RGBA64At(x, y))
-				i += 3
-			}
+		for x := b.Min.X; x < b.Max.X; x++ {
+			dst[i], dst[i+1], dst[i+2] = opaqueRGB(src64.RGBA64At(x, y))
+			i += 3
 		}
 	}
-	return m
 }
 
 // opaqueRGB undoes the premultiplication of a colour, giving its colour as if it were opaque;

@@ -298,7 +298,7 @@ func TestDecodeSizeLimits(t *testing.T) {
 
 	// A small file declaring a huge image is refused before its pixels are decoded.
 	_, _, err = Decode(pngHeader(20000, 20000), 0)
-	wantInputError(t, err, "20000×20000", "megapixels")
+	wantInputError(t, err, "20000×20000", "of memory")
 }
 
 func TestDecodeScalesAsIfOpaque(t *testing.T) {

@@ -19,7 +19,7 @@ func EncodePNG(w io.Writer, m *RGB) error {
 // renames it over path only once it is complete, so a failure leaves nothing half-written and an
 // existing file is replaced whole or not at all. A symbolic link is followed and its target
 // replaced. Problems with the path itself (missing directory, path is a directory) wrap
-// ErrInput, as CheckWritable's do; failures while writing do not.
+// ErrOutput, as CheckWritable's do; failures while writing do not.
 func WritePNG(path string, m *RGB) error {
 	target, err := outputTarget(path)
 	if err != nil {
@@ -28,7 +28,7 @@ func WritePNG(path string, m *RGB) error {
 	dir := filepath.Dir(target)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".*.tmp")
 	if err != nil {
-		return pathErrorf(path, "cannot create a file in %s: %v", dir, cause(err))
+		return outputErrorf(path, "cannot create a file in %s: %v", dir, cause(err))
 	}
 	tmp := f.Name()
 	done := false

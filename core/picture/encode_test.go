@@ -83,7 +83,7 @@ func TestWritePNGFailuresLeaveNothing(t *testing.T) {
 	m := noiseRGB(16, 16, 1)
 
 	err := WritePNG(filepath.Join(dir, "missing", "out.png"), m)
-	wantInputError(t, err, "missing", "does not exist")
+	wantOutputError(t, err, "missing", "does not exist")
 	if names := entries(t, dir); len(names) != 0 {
 		t.Errorf("left %q behind", names)
 	}
@@ -92,7 +92,7 @@ func TestWritePNGFailuresLeaveNothing(t *testing.T) {
 	if err := os.Mkdir(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	wantInputError(t, WritePNG(sub, m), "sub", "is a directory")
+	wantOutputError(t, WritePNG(sub, m), "sub", "is a directory")
 	if names := entries(t, dir); len(names) != 1 || names[0] != "sub" {
 		t.Errorf("directory holds %q, want only sub", names)
 	}

@@ -6,10 +6,13 @@ import (
 	"io/fs"
 )
 
-// ErrInput is wrapped by every error caused by the user's input: the image file, its path, or
-// the output path. Callers test it with errors.Is to tell the user's mistakes (exit code 2)
-// from the program's.
-var ErrInput = errors.New("bad input image")
+// ErrInput is wrapped by every error caused by the user's input image: the file or its path.
+// ErrOutput is wrapped by every error about the output path the user gave. Callers test them
+// with errors.Is to tell the user's mistakes (exit code 2) from the program's.
+var (
+	ErrInput  = errors.New("bad input image")
+	ErrOutput = errors.New("bad output path")
+)
 
 // inputErrorf formats an error that wraps ErrInput, so that all of them read
 // "bad input image: <what is wrong>".
@@ -21,6 +24,11 @@ func inputErrorf(format string, args ...any) error {
 // "<path>: bad input image: <what is wrong>".
 func pathErrorf(path, format string, args ...any) error {
 	return fmt.Errorf("%s: %w", path, inputErrorf(format, args...))
+}
+
+// outputErrorf is pathErrorf for the output path: "<path>: bad output path: <what is wrong>".
+func outputErrorf(path, format string, args ...any) error {
+	return fmt.Errorf("%s: %w: "+format, append([]any{path, ErrOutput}, args...)...)
 }
 
 // cause strips the operation and path from an os error ("open x: permission denied" becomes

@@ -3,15 +3,60 @@ package picture
 import (
 	"bytes"
 	"errors"
+	"image"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"io"
 
-	// Importing a decoder registers it with package image, which then recognises its files.
-	// WebP is imported for that alone; GIF is imported by decode.go.
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
-	_ "golang.org/x/image/webp"
+	"golang.org/x/image/webp"
 )
+
+// A format is the decoder of one kind of file, recognised by its first bytes as package image
+// recognises it ('?' matches any byte). The decoders are called directly with a bytes.Reader,
+// rather than through image.Decode's buffered reader, so that x/image/tiff reads the file in
+// place: from a plain reader it copies the file into a buffer of its own first.
+type format struct {
+	name   string // as registered with package image: png, jpeg…
+	magic  []string
+	decode func(io.Reader) (image.Image, error)
+	config func(io.Reader) (image.Config, error)
+}
+
+var formats = []format{
+	{"png", []string{"\x89PNG\r\n\x1a\n"}, png.Decode, png.DecodeConfig},
+	{"jpeg", []string{"\xff\xd8"}, jpeg.Decode, jpeg.DecodeConfig},
+	{"gif", []string{"GIF87a", "GIF89a"}, gif.Decode, gif.DecodeConfig},
+	{"webp", []string{"RIFF????WEBPVP8"}, webp.Decode, webp.DecodeConfig},
+	{"bmp", []string{"BM????\x00\x00\x00\x00"}, bmp.Decode, bmp.DecodeConfig},
+	{"tiff", []string{"II*\x00", "MM\x00*"}, tiff.Decode, tiff.DecodeConfig},
+}
+
+// sniff returns the format data starts like, or nil.
+func sniff(data []byte) *format {
+	for i := range formats {
+		for _, m := range formats[i].magic {
+			if matches(m, data) {
+				return &formats[i]
+			}
+		}
+	}
+	return nil
+}
+
+func matches(magic string, data []byte) bool {
+	if len(data) < len(magic) {
+		return false
+	}
+	for i := range len(magic) {
+		if magic[i] != '?' && magic[i] != data[i] {
+			return false
+		}
+	}
+	return true
+}
 
 // supportedFormats is said to the user whenever a file is not one of them.
 const supportedFormats = "PNG, JPEG, GIF, WebP, BMP or TIFF"

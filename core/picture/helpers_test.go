@@ -67,7 +67,7 @@ func near(a, b [3]float32, tol float32) bool {
 }
 
 // encode runs an encoder into a byte slice.
-func encode(t *testing.T, enc func(io.Writer, image.Image) error, img image.Image) []byte {
+func encode(t testing.TB, enc func(io.Writer, image.Image) error, img image.Image) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := enc(&buf, img); err != nil {
@@ -104,6 +104,23 @@ func wantInputError(t *testing.T, err error, substrs ...string) {
 	}
 	if !errors.Is(err, ErrInput) {
 		t.Errorf("error %q does not wrap ErrInput", err)
+	}
+	for _, s := range substrs {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error %q does not contain %q", err, s)
+		}
+	}
+}
+
+// wantOutputError is wantInputError for errors about the output path: they wrap ErrOutput,
+// not ErrInput, so that they are not told to the user as a bad picture.
+func wantOutputError(t *testing.T, err error, substrs ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error; want one containing %q", substrs)
+	}
+	if !errors.Is(err, ErrOutput) || errors.Is(err, ErrInput) {
+		t.Errorf("error %q does not wrap ErrOutput alone", err)
 	}
 	for _, s := range substrs {
 		if !strings.Contains(err.Error(), s) {

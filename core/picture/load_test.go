@@ -40,6 +40,7 @@ func TestLoad(t *testing.T) {
 		{"empty", write("empty.png", nil), []string{"empty.png", "the file is empty"}},
 		{"text", write("notes.txt", []byte("just some notes\n")), []string{"notes.txt", "looks like text"}},
 		{"truncated", write("cut.png", data[:len(data)/2]), []string{"cut.png: ", "truncated or corrupt PNG data"}},
+		{"too large", sparse(t, filepath.Join(dir, "huge.png"), MaxFileSize+1), []string{"huge.png: ", "64 MB, more than the 64 MB accepted"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,4 +51,16 @@ func TestLoad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sparse makes a file of the given size that takes no disk space.
+func sparse(t *testing.T, path string, size int64) string {
+	t.Helper()
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, size); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

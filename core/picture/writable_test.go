@@ -22,12 +22,12 @@ func TestCheckWritable(t *testing.T) {
 		t.Errorf("existing file: %v", err)
 	}
 
-	wantInputError(t, CheckWritable(dir), dir, "is a directory")
-	wantInputError(t, CheckWritable(filepath.Join(dir, "missing", "out.png")), "missing", "does not exist")
-	wantInputError(t, CheckWritable(filepath.Join(file, "out.png")), "file.png is not a directory")
-	wantInputError(t, CheckWritable(""), "no output file name")
+	wantOutputError(t, CheckWritable(dir), dir, "is a directory")
+	wantOutputError(t, CheckWritable(filepath.Join(dir, "missing", "out.png")), "missing", "does not exist")
+	wantOutputError(t, CheckWritable(filepath.Join(file, "out.png")), "file.png is not a directory")
+	wantOutputError(t, CheckWritable(""), "no output file name")
 	if _, err := os.Stat("/dev/null"); err == nil {
-		wantInputError(t, CheckWritable("/dev/null"), "not a regular file")
+		wantOutputError(t, CheckWritable("/dev/null"), "not a regular file")
 	}
 }
 
@@ -43,5 +43,5 @@ func TestCheckWritableReadOnlyDir(t *testing.T) {
 		t.Skip("this user can write into a read-only directory")
 	}
 	err := CheckWritable(filepath.Join(dir, "out.png"))
-	wantInputError(t, err, "cannot create a file in")
+	wantOutputError(t, err, "cannot create a file in")
 }

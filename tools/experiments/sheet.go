@@ -4,17 +4,13 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
-	"os"
 	"strings"
 
 	"golang.org/x/image/draw"
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
 
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/presets"
+	"github.com/texsynth/texsynth/tools/internal/sheet"
 )
 
 // Sheet layout: tiles of the same width in rows of at most sheetCols, each an image scaled by
@@ -95,10 +91,7 @@ func contactSheet(q presets.Question, exs []*picture.RGB, exNames []string, resu
 	return sheet
 }
 
-func text(img draw.Image, x, y int, s string) {
-	d := font.Drawer{Dst: img, Src: image.NewUniform(color.Black), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
-	d.DrawString(s)
-}
+func text(img draw.Image, x, y int, s string) { sheet.Text(img, x, y, s) }
 
 // wrap splits s into at most n lines of at most width characters, at spaces where it can.
 func wrap(s string, width, n int) []string {
@@ -133,16 +126,5 @@ func ascii(s string) string {
 	return b.String()
 }
 
-// writeSheet writes the sheet as a paletted PNG when it has at most 256 colours, else as RGB.
-func writeSheet(path string, img *image.NRGBA) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
+// writeSheet writes the sheet as a PNG.
+func writeSheet(path string, img *image.NRGBA) error { return sheet.WritePNG(path, img) }

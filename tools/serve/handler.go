@@ -46,12 +46,25 @@ func serve(w http.ResponseWriter, r *http.Request, root http.Dir, etags *etags) 
 	if strings.HasSuffix(r.URL.Path, "/") {
 		name = path.Join(name, "index.html")
 	}
+	if hidden(name) {
+		notFound(w, fs.ErrNotExist)
+		return
+	}
 	original, info, err := open(root, name)
 	if err != nil {
 		notFound(w, err)
 		return
 	}
 	defer original.Close()
+	if ranges := r.Header.Get("Range"); ranges != "" {
+		switch judgeRanges(ranges, info.Size()) {
+		case rangeIgnore:
+			r.Header.Del("Range")
+		case rangeRefuse:
+			refuseRanges(w, info.Size())
+			return
+		}
+	}
 
 	// The precompressed copies, best first; a range request gets the original, whose byte
 	// offsets are the ones the client means.
@@ -95,6 +108,20 @@ func serve(w http.ResponseWriter, r *http.Request, root http.Dir, etags *etags) 
 	h.Set("ETag", tag)
 	// ServeContent answers If-None-Match (304), If-Modified-Since, Range (206) and HEAD.
 	http.ServeContent(w, r, name, modified, file)
+}
+
+// hostConfig are files a static host reads and does not serve: Cloudflare's and Netlify's
+// headers and redirects. Dot-files (.assetsignore, .git…) are not served either.
+var hostConfig = map[string]bool{"_headers": true, "_redirects": true}
+
+// hidden reports whether a cleaned path names a dot-file or one in a dot-folder, or host config.
+func hidden(name string) bool {
+	for _, seg := range strings.Split(name, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return true
+		}
+	}
+	return hostConfig[path.Base(name)]
 }
 
 // open opens a regular file of root; a folder is not served (no listings).

@@ -53,7 +53,7 @@ func isInputError(err error) bool {
 	var u usageError
 	var path *fs.PathError
 	return errors.As(err, &u) || errors.As(err, &path) ||
-		errors.Is(err, picture.ErrInput) ||
+		errors.Is(err, picture.ErrInput) || errors.Is(err, picture.ErrOutput) ||
 		errors.Is(err, weights.ErrFormat) ||
 		errors.Is(err, loss.ErrSpec) ||
 		errors.Is(err, vgg.ErrTap)

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/synth"
@@ -15,16 +13,9 @@ import (
 // synthesize runs the whole job: check what can be checked before the long work, then step
 // the model, report progress, and write the result only if it is good.
 func synthesize(c config, stdout, stderr io.Writer) error {
-	if err := picture.CheckWritable(c.out); err != nil {
+	frames, err := checkPaths(c)
+	if err != nil {
 		return err
-	}
-	if c.frames != "" {
-		if err := os.MkdirAll(c.frames, 0o755); err != nil {
-			return fmt.Errorf("%w: cannot create frames directory: %v", picture.ErrInput, err)
-		}
-		if err := picture.CheckWritable(filepath.Join(c.frames, "frame.png")); err != nil {
-			return err
-		}
 	}
 	exemplar, notices, err := picture.Load(c.in, picture.MaxSide)
 	if err != nil {
@@ -59,9 +50,8 @@ func synthesize(c config, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%w; nothing was written to %s", err, c.out)
 		}
 		bar.update(frame)
-		if c.frames != "" && (frame.Iter%c.every == 0 || model.Done()) {
-			path := filepath.Join(c.frames, fmt.Sprintf("frame-%05d.png", frame.Iter))
-			if err := picture.WritePNG(path, model.Image()); err != nil {
+		if frames != nil && (frame.Iter%c.every == 0 || model.Done()) {
+			if err := frames.write(frame.Iter, model.Image(), stderr); err != nil {
 				return err
 			}
 		}

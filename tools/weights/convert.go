@@ -12,9 +12,9 @@ import (
 // runConvert runs "weights convert -in CHECKPOINT -out FILE [-upto LAYER] [-bits 8|4|32]".
 func runConvert(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("weights convert", stderr)
-	in := fs.String("in", "", "checkpoint to read: a PyTorch .pth (torch.save state dict), .safetensors or .onnx VGG-16 (required)")
+	in := fs.String("in", "", "checkpoint to read: a VGG-16 or VGG-19 as a PyTorch .pth (torch.save state dict), .safetensors, .onnx, or a TF.js layers model's model.json with its shards beside it (required)")
 	out := fs.String("out", "", "file to write, e.g. weights/vgg16.q8 (required)")
-	upto := fs.String("upto", "", "last layer to keep, e.g. conv4_3 (default all thirteen, to conv5_3)")
+	upto := fs.String("upto", "", "last layer to keep, e.g. conv4_3 (default every layer the checkpoint holds)")
 	bits := fs.Int("bits", 8, "bits per weight: 8, 4 (half the size, less precise) or 32 (float32, unquantised)")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -27,17 +27,28 @@ func runConvert(args []string, stdout, stderr io.Writer) int {
 	case *in == "" || *out == "":
 		fmt.Fprintf(stderr, "%s: -in CHECKPOINT and -out FILE are required, e.g. %s -in vgg16-397923af.pth -out weights/vgg16.q8\n", name, name)
 		return exitUsage
-	case *upto != "" && !isVGG16Layer(*upto):
-		fmt.Fprintf(stderr, "%s: -upto %q is not a VGG-16 layer; want one of %s\n", name, *upto, layerNames())
+	case *upto != "" && !convert.IsLayer(*upto):
+		fmt.Fprintf(stderr, "%s: -upto %q is not a VGG-16 or VGG-19 layer; want one of %s\n", name, *upto, convert.LayerNames())
 		return exitUsage
 	case *bits != 8 && *bits != 4 && *bits != 32:
 		fmt.Fprintf(stderr, "%s: -bits %d; want 8, 4 or 32\n", name, *bits)
 		return exitUsage
 	}
-	f, err := convert.Convert(*in, convert.Options{Upto: *upto, Bits: *bits})
+	src, err := convert.ReadFile(*in)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitCode(err)
+	}
+	o := convert.Options{Upto: *upto, Bits: *bits, Name: convert.SourceName(*in)}
+	f, err := src.File(o)
+	if err != nil {
+		// The options ask for what this checkpoint does not hold (a layer past
+		// its end, a VGG-19 layer of a VGG-16).
+		fmt.Fprintf(stderr, "%s: %s: %v\n", name, *in, err)
+		return exitUsage
+	}
+	if notice := src.Notice(o); notice != "" {
+		fmt.Fprintf(stderr, "%s: notice: %s: %s\n", name, *in, notice)
 	}
 	if err := weights.WriteFile(*out, f); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)

@@ -72,6 +72,10 @@ func TestConvertFailures(t *testing.T) {
 	if code, _, errs := runArgs("random", "-upto", "conv1_1", "-out", q8); code != 0 {
 		t.Fatal(errs)
 	}
+	// Files that lie about what they are: /dev/zero never ends, and a
+	// sparse file claims gigabytes it does not hold.
+	huge := sparse(t, "huge.pth", 3<<30)
+	hugeQ8 := sparse(t, "huge.q8", 300<<20)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -80,12 +84,18 @@ func TestConvertFailures(t *testing.T) {
 		{[]string{"convert", "-in", junk}, "are required"},
 		{[]string{"convert", "-in", junk, "-out", out, "x"}, `unexpected argument "x"`},
 		{[]string{"convert", "-in", junk, "-out", out, "-bits", "6"}, "-bits 6; want 8, 4 or 32"},
-		{[]string{"convert", "-in", junk, "-out", out, "-upto", "fc6"}, `-upto "fc6" is not a VGG-16 layer`},
+		{[]string{"convert", "-in", junk, "-out", out, "-upto", "fc6"}, `-upto "fc6" is not a VGG-16 or VGG-19 layer`},
 		{[]string{"convert", "-in", junk, "-out", out}, junk + ": weights: bad file: PyTorch"},
 		{[]string{"convert", "-in", q8, "-out", out}, "already a .q8"},
 		{[]string{"convert", "-in", filepath.Join(dir, "none.pth"), "-out", out}, "none.pth"},
 		{[]string{"random", "-bits", "5", "-out", out}, "-bits 5"},
 		{[]string{"inspect", "-ref", junk, q8}, junk},
+		{[]string{"convert", "-in", "/dev/zero", "-out", out}, "/dev/zero: a device, not a regular file"},
+		{[]string{"convert", "-in", huge, "-out", out}, "huge.pth: 3.0 GB, more than the 2.0 GB accepted"},
+		{[]string{"inspect", "/dev/zero"}, "/dev/zero: a device, not a regular file"},
+		{[]string{"inspect", hugeQ8}, "huge.q8: 300 MB, more than the 256 MB accepted"},
+		{[]string{"inspect", "-ref", "/dev/zero", q8}, "/dev/zero: a device"},
+		{[]string{"inspect", "-ref", huge, q8}, "more than the 2.0 GB accepted"},
 	} {
 		code, stdout, stderr := runArgs(c.args...)
 		if code != exitUsage || !strings.Contains(stderr, c.want) {
@@ -96,6 +106,21 @@ func TestConvertFailures(t *testing.T) {
 		}
 	}
 	onlyFiles(t, dir, "random.q8", "resnet.pth")
+}
+
+// sparse makes a file of the given size that takes no space on disk.
+func sparse(t *testing.T, name string, size int64) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // TestConvertKeepsOldFile checks that a failed conversion leaves an

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"text/tabwriter"
 
+	"github.com/texsynth/texsynth/internal/userfile"
 	"github.com/texsynth/texsynth/weights"
 	"github.com/texsynth/texsynth/weights/convert"
 )
@@ -40,12 +42,7 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 	if st, err := os.Stat(path); err == nil {
 		size = st.Size()
 	}
-	var arch string
-	if err := f.CheckVGG16(); err != nil {
-		arch = fmt.Sprintf("not a VGG-16 prefix (%v)", err)
-	} else {
-		arch = "VGG-16, " + f.Layers[0].Name + " to " + f.Layers[len(f.Layers)-1].Name
-	}
+	arch := architecture(f)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "file\t%s\n", path)
 	fmt.Fprintf(tw, "size\t%d bytes\n", size)
@@ -84,7 +81,7 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 // readReference returns the float32 kernels, in layer order, of a
 // checkpoint or a .q8 file.
 func readReference(path string) ([][]float32, error) {
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read(path, convert.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -99,14 +96,28 @@ func readReference(path string) ([][]float32, error) {
 		}
 		return out, nil
 	}
-	s, err := convert.Read(data)
+	s, err := convert.ReadData(path, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	for _, c := range s.Convs {
 		out = append(out, c.Kernel)
 	}
 	return out, nil
+}
+
+// architecture describes which network f's layers begin: VGG-16 or VGG-19
+// (their first seven layers are alike), or why neither.
+func architecture(f *weights.File) string {
+	var first error
+	for _, a := range convert.Architectures {
+		err := a.CheckFile(f)
+		if err == nil {
+			return a.Name + ", " + f.Layers[0].Name + " to " + f.Layers[len(f.Layers)-1].Name
+		}
+		first = cmp.Or(first, err)
+	}
+	return fmt.Sprintf("not a VGG-16 or VGG-19 prefix (%v)", first)
 }
 
 // relErrors returns ‖K − R‖/‖R‖ for the layer's dequantised kernel K and

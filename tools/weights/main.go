@@ -11,8 +11,11 @@
 // random writes an untrained VGG-16 (He-normal kernels from the seed,
 // quantised to int8), layers conv1_1 to -upto (default all thirteen).
 // "weights -random [-seed N] [-upto LAYER] -out FILE" is the same.
-// convert reads a published VGG-16 checkpoint (PyTorch .pth, .safetensors
-// or .onnx; batch norm folded) and writes its convolution layers, quantised.
+// convert reads a published VGG-16 or VGG-19 checkpoint (PyTorch .pth,
+// .safetensors, .onnx, or a TF.js layers model's model.json with its shards;
+// batch norm folded) and writes its convolution layers, quantised; a TF.js
+// model missing later shards converts up to its last complete layer, with a
+// notice.
 // inspect prints a file's layers, shapes, bits, size, provenance and
 // checksum, and with -ref the quantisation error of every layer against the
 // checkpoint it came from (or another .q8 file). features prints the
@@ -98,10 +101,11 @@ func usage(w io.Writer) {
 }
 
 // exitCode maps an error to the exit code: the user's input (a bad or
-// missing file, a directory that does not exist) is 2, anything else 1.
+// missing file, a directory that does not exist, a device or a file too
+// large to be read) is 2, anything else 1.
 func exitCode(err error) int {
 	if errors.Is(err, weights.ErrFormat) || errors.Is(err, fs.ErrNotExist) ||
-		errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrExist) {
+		errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrExist) || errors.Is(err, fs.ErrInvalid) {
 		return exitUsage
 	}
 	return exitFail

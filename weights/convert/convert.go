@@ -1,7 +1,8 @@
-// Package convert reads the published VGG-16 checkpoints — PyTorch
-// torch.save files (torchvision vgg16, vgg16_bn), safetensors (timm
-// vgg16.tv_in1k) and ONNX (model zoo vgg16-7, vgg16-bn-7) — and turns their
-// convolution layers into a weights.File.
+// Package convert reads the published VGG-16 and VGG-19 checkpoints —
+// PyTorch torch.save files (torchvision vgg16, vgg16_bn, vgg19, vgg19_bn),
+// safetensors (timm vgg16.tv_in1k), ONNX (model zoo vgg16-7, vgg16-bn-7)
+// and TensorFlow.js layers models (Keras VGG16/VGG19: model.json and its
+// weight shards) — and turns their convolution layers into a weights.File.
 //
 // It is a separate package so that the weights package, which the page
 // builds for js/wasm, carries none of this: the page only decodes .q8 files.
@@ -21,6 +22,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/texsynth/texsynth/internal/userfile"
 	"github.com/texsynth/texsynth/weights"
 )
 
@@ -34,10 +36,17 @@ type Conv struct {
 
 // A Source is what a checkpoint holds that a conversion needs.
 type Source struct {
-	Format string // "PyTorch", "safetensors" or "ONNX"
-	Convs  []Conv // in network order; the classifier is not read
+	Format string        // "PyTorch", "safetensors", "ONNX" or "TF.js"
+	Arch   *Architecture // VGG-16 or VGG-19
+	Convs  []Conv        // in network order; the classifier is not read
 	Pre    weights.Preprocess
-	SHA256 string // of the checkpoint's bytes
+	SHA256 string // of the checkpoint's bytes (TF.js: model.json, then the shards read)
+
+	// Missing is set when the checkpoint lists more layers than it holds (a
+	// TF.js model whose later shards are absent): Convs stop before the first
+	// incomplete layer, and Missing says which one and which file it needs.
+	Missing string
+	Listed  int // layers the checkpoint lists: len(Convs), or more when Missing
 }
 
 // Preprocessing the checkpoint may declare (see Declared).
@@ -57,28 +66,49 @@ func Format(data []byte) string {
 		return "safetensors"
 	case bytes.HasPrefix(data, []byte("\x89TQ8")):
 		return "q8"
+	case bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{")):
+		return "TF.js" // a model.json; nothing else this reads is JSON
 	case len(data) > 0 && data[0] == 0x08: // ModelProto field 1 (ir_version), a varint
 		return "ONNX"
 	}
 	return ""
 }
 
-// ReadFile reads the checkpoint at path. Errors name the file and wrap
-// weights.ErrFormat when the content is at fault.
+// MaxFileSize is the largest checkpoint ReadFile reads: torchvision's
+// vgg16 is 528 MB (504 MiB), a float64 VGG-16 with its classifier 1.1 GB.
+const MaxFileSize = 2 << 30
+
+// ReadFile reads the checkpoint at path: only a regular file of at most
+// MaxFileSize bytes, read whole; a TF.js model.json is read with the shards
+// beside it. Errors name the file and wrap weights.ErrFormat when the
+// content is at fault, fs.ErrInvalid when the file is refused.
 func ReadFile(path string) (*Source, error) {
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read(path, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
-	s, err := Read(data)
+	return ReadData(path, data)
+}
+
+// ReadData reads the checkpoint whose bytes, read from path, are data: a
+// TF.js model.json reads its shards from path's directory.
+func ReadData(path string, data []byte) (*Source, error) {
+	var s *Source
+	var err error
+	if Format(data) == "TF.js" {
+		s, err = ReadTFJS(os.DirFS(filepath.Dir(path)), filepath.Base(path))
+	} else {
+		s, err = Read(data)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
 }
 
-// Read reads a checkpoint in any of the three layouts, told apart by their
-// first bytes. Errors wrap weights.ErrFormat.
+// Read reads a checkpoint in any of the single-file layouts (PyTorch,
+// safetensors, ONNX), told apart by their first bytes. Errors wrap
+// weights.ErrFormat.
 func Read(data []byte) (*Source, error) {
 	var (
 		sd    *stateDict
@@ -102,6 +132,8 @@ func Read(data []byte) (*Source, error) {
 		}
 	case "q8":
 		return nil, bad("already a .q8 weight file; use it directly, or weights inspect it")
+	case "TF.js":
+		return nil, bad("a TF.js model.json: its weights are in the shard files beside it, so it is read by its path (ReadFile, ReadTFJS)")
 	default:
 		if len(data) == 0 {
 			return nil, bad("empty file")
@@ -111,16 +143,14 @@ func Read(data []byte) (*Source, error) {
 	if err != nil {
 		return nil, bad("%s: %v", s.Format, err)
 	}
-	if err := checkVGG16(convs); err != nil {
+	if s.Arch, err = archOfCount(len(convs)); err != nil {
 		return nil, bad("%s: %v", s.Format, err)
 	}
-	for i, c := range convs {
-		if err := finiteConv(weights.VGG16[i].Name, c); err != nil {
-			return nil, bad("%s: %v", s.Format, err)
-		}
+	if err := s.setConvs(convs); err != nil {
+		return nil, err
 	}
-	s.Convs = convs
-	if s.Pre, err = declared(sd.meta); err != nil {
+	s.Listed = len(convs)
+	if s.Pre, err = declared(sd.meta, weights.ImageNet); err != nil {
 		return nil, bad("%s: %v", s.Format, err)
 	}
 	sum := sha256.Sum256(data)
@@ -128,58 +158,41 @@ func Read(data []byte) (*Source, error) {
 	return s, nil
 }
 
+// setConvs checks convs against s.Arch (chain, 3×3, finite numbers) and
+// keeps them.
+func (s *Source) setConvs(convs []Conv) error {
+	if err := s.Arch.check(convs); err != nil {
+		return bad("%s: %v", s.Format, err)
+	}
+	for i, c := range convs {
+		if err := finiteConv(s.Arch.Layers[i].Name, c); err != nil {
+			return bad("%s: %v", s.Format, err)
+		}
+	}
+	s.Convs = convs
+	return nil
+}
+
 func bad(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{weights.ErrFormat}, args...)...)
 }
 
 // declared returns the preprocessing a checkpoint's metadata declares
-// (safetensors __metadata__ or ONNX metadata_props, key "preprocess":
-// "caffe", or "imagenet"/"torchvision"/"timm"), ImageNet's when it declares
-// none: torchvision, timm and the ONNX model zoo all use it.
-func declared(meta map[string]string) (weights.Preprocess, error) {
+// (safetensors __metadata__, ONNX metadata_props or TF.js
+// userDefinedMetadata, key "preprocess": "caffe", or
+// "imagenet"/"torchvision"/"timm"), def when it declares none: ImageNet's
+// for torchvision, timm and the ONNX model zoo, Caffe's for Keras.
+func declared(meta map[string]string, def weights.Preprocess) (weights.Preprocess, error) {
 	switch v := strings.ToLower(meta["preprocess"]); v {
-	case "", "imagenet", "torchvision", "timm":
+	case "":
+		return def, nil
+	case "imagenet", "torchvision", "timm":
 		return weights.ImageNet, nil
 	case "caffe":
 		return Caffe, nil
 	default:
 		return weights.Preprocess{}, fmt.Errorf("metadata preprocess %q, want \"imagenet\" or \"caffe\"", v)
 	}
-}
-
-// checkVGG16 checks the architecture: 13 convolutions, 3×3, 3 input
-// channels, each taking the previous one's outputs. Widths may be anything
-// (the test fixtures are VGG-16 at 1/8 width).
-func checkVGG16(convs []Conv) error {
-	if len(convs) != len(weights.VGG16) {
-		net := ""
-		switch len(convs) {
-		case 8:
-			net = " (VGG-11?)"
-		case 10:
-			net = " (VGG-13?)"
-		case 16:
-			net = " (VGG-19?)"
-		}
-		return fmt.Errorf("%d convolution layers%s, VGG-16 has %d", len(convs), net, len(weights.VGG16))
-	}
-	for i, c := range convs {
-		name := weights.VGG16[i].Name
-		if c.KH != 3 || c.KW != 3 {
-			return fmt.Errorf("%s (%s): kernel %dx%d, VGG-16 uses 3x3", name, c.Source, c.KH, c.KW)
-		}
-		want := 3
-		if i > 0 {
-			want = convs[i-1].Out
-		}
-		if c.In != want {
-			return fmt.Errorf("%s (%s): %d input channels, want %d", name, c.Source, c.In, want)
-		}
-		if c.Out < 1 {
-			return fmt.Errorf("%s (%s): no output channels", name, c.Source)
-		}
-	}
-	return nil
 }
 
 func finiteConv(name string, c Conv) error {
@@ -195,7 +208,7 @@ func finiteConv(name string, c Conv) error {
 
 // Options choose what a conversion keeps.
 type Options struct {
-	Upto string // last layer kept, e.g. "conv4_3"; "" keeps all thirteen
+	Upto string // last layer kept, e.g. "conv4_3"; "" keeps every layer the source holds
 	Bits int    // 8 (default when 0), 4, or 32 (float32, unquantised)
 	Name string // the checkpoint's name for the provenance, e.g. "vgg16-397923af.pth"
 }
@@ -212,22 +225,30 @@ func (s *Source) File(o Options) (*weights.File, error) {
 	if bits != 8 && bits != 4 && bits != 32 {
 		return nil, fmt.Errorf("convert: %d bits; want 8, 4 or 32", bits)
 	}
+	a := s.Arch
 	n := len(s.Convs)
 	if o.Upto != "" {
-		n = -1
-		for i, spec := range weights.VGG16 {
-			if spec.Name == o.Upto {
-				n = i + 1
-			}
+		i, ok := a.index(o.Upto)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("convert: -upto %q is not a %s layer; want one of conv1_1 … %s", o.Upto, a.Name, a.last())
+		case i >= len(s.Convs) && s.Missing != "":
+			return nil, fmt.Errorf("convert: -upto %s: %s", o.Upto, s.Missing)
+		case i >= len(s.Convs):
+			return nil, fmt.Errorf("convert: -upto %s: the checkpoint holds only conv1_1 … %s", o.Upto, a.Layers[len(s.Convs)-1].Name)
 		}
-		if n < 0 || n > len(s.Convs) {
-			return nil, fmt.Errorf("convert: -upto %q is not a VGG-16 layer; want one of conv1_1 … conv5_3", o.Upto)
-		}
+		n = i + 1
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("convert: no layers")
+	}
+	if err := a.check(s.Convs[:n]); err != nil {
+		return nil, fmt.Errorf("convert: %v", err)
 	}
 	f := &weights.File{Pre: s.Pre, Layers: make([]weights.Layer, n)}
 	folded := false
 	for i, c := range s.Convs[:n] {
-		l, err := weights.QuantizeBits(weights.VGG16[i].Name, c.Kernel, c.Bias, bits, c.Out, c.In, c.KH, c.KW)
+		l, err := weights.QuantizeBits(a.Layers[i].Name, c.Kernel, c.Bias, bits, c.Out, c.In, c.KH, c.KW)
 		if err != nil {
 			return nil, err
 		}
@@ -249,19 +270,49 @@ func (s *Source) File(o Options) (*weights.File, error) {
 	if folded {
 		bn = ", batch norm folded"
 	}
-	f.Provenance = fmt.Sprintf("VGG-16 from %s (%s, sha256 %s%s), %s to %s, %s",
-		name, s.Format, s.SHA256, bn, f.Layers[0].Name, f.Layers[n-1].Name, kind)
-	return f, f.CheckVGG16()
+	format := s.Format
+	if format == "TF.js" {
+		format = "TF.js layers model"
+	}
+	f.Provenance = fmt.Sprintf("%s from %s (%s, sha256 %s%s), %s to %s, %s",
+		a.Name, name, format, s.SHA256, bn, f.Layers[0].Name, f.Layers[n-1].Name, kind)
+	return f, nil
+}
+
+// Notice is what a conversion with these options should tell the user
+// about the source, or "": that a partial TF.js model was converted only up
+// to its last complete layer.
+func (s *Source) Notice(o Options) string {
+	if s.Missing == "" || o.Upto != "" {
+		return ""
+	}
+	return fmt.Sprintf("the model lists %d layers (%s) and holds %d: converted conv1_1 … %s; %s",
+		s.Listed, s.Arch.Name, len(s.Convs), s.Arch.Layers[len(s.Convs)-1].Name, s.Missing)
 }
 
 // Convert reads the checkpoint at path and returns its layers as a File.
+// (ReadFile, then Source.File and Source.Notice, does the same and tells
+// what a partial model lacked.)
 func Convert(path string, o Options) (*weights.File, error) {
 	s, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	if o.Name == "" {
-		o.Name = filepath.Base(path)
+		o.Name = SourceName(path)
 	}
 	return s.File(o)
+}
+
+// SourceName is how a provenance names the checkpoint at path: its file
+// name, and for a TF.js model.json its directory too, since every such
+// model is called model.json.
+func SourceName(path string) string {
+	base := filepath.Base(path)
+	if strings.EqualFold(filepath.Ext(base), ".json") {
+		if abs, err := filepath.Abs(path); err == nil {
+			return filepath.Base(filepath.Dir(abs)) + "/" + base
+		}
+	}
+	return base
 }

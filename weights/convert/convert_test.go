@@ -253,7 +253,7 @@ func badInputs(t testing.TB) map[string]struct {
 } {
 	sf := func(ts []testTensor) []byte { return safetensorsBytes(t, ts, nil) }
 	vgg := vggTensors(mini13, false)
-	vgg19 := vggTensors([]int{8, 8, 16, 16, 32, 32, 32, 32, 64, 64, 64, 64, 64, 64, 64, 64}, false)
+	vgg11 := vggTensors([]int{8, 16, 32, 32, 64, 64, 64, 64}, false)
 	resnet := []testTensor{
 		{"conv1.weight", []int{8, 3, 7, 7}, make([]float32, 8*3*49)},
 		{"layer1.0.conv1.weight", []int{8, 8, 3, 3}, make([]float32, 8*8*9)},
@@ -287,7 +287,7 @@ func badInputs(t testing.TB) map[string]struct {
 		"text":                 {[]byte("hello, this is not a checkpoint"), "not a checkpoint"},
 		"q8":                   {[]byte("\x89TQ8\r\n\x1a\n"), "already a .q8"},
 		"safetensors ResNet":   {sf(resnet), "ResNet"},
-		"safetensors VGG-19":   {sf(vgg19), "16 convolution layers (VGG-19?), VGG-16 has 13"},
+		"safetensors VGG-11":   {sf(vgg11), "8 convolution layers (VGG-11?); VGG-16 has 13 and VGG-19 has 16"},
 		"safetensors 12 convs": {sf(vgg[:24]), "12 convolution layers"},
 		"classifier only":      {sf(classifier), "classifier-only"},
 		"5x5 kernel":           {sf(fiveByFive), "conv2_1 (features.4): kernel 5x5"},
@@ -307,7 +307,7 @@ func badInputs(t testing.TB) map[string]struct {
 		"torchscript":          {torchScript(t), "TorchScript"},
 		"legacy not torch":     {[]byte("\x80\x02K\x01."), "magic number"},
 		"onnx unknown op":      {onnxBytes(vgg, false, "Sigmoid"), `operator "Sigmoid"`},
-		"onnx VGG-19":          {onnxBytes(vgg19, false), "VGG-19"},
+		"onnx VGG-11":          {onnxBytes(vgg11, false), "VGG-11"},
 		"onnx stride 2":        {onnxWith(vgg, false, onnxOptions{strides: 2}), "strides [2 2], VGG-16 uses 1"},
 		"onnx external data":   {onnxWith(vgg, false, onnxOptions{tensorExtra: map[string][]byte{"features.4.weight": {0x70, 0x01}}}), "external data"},
 		"onnx int8 weights":    {onnxWith(vgg, false, onnxOptions{tensorExtra: map[string][]byte{"features.0.weight": {0x10, 0x03}}}), "features.0.weight"},

@@ -41,6 +41,17 @@ const (
 	tensorDataLocation = 14
 )
 
+// What an ONNX model may hold, far above a VGG-16's (the fixture's graph of the 13
+// convolutions has 31 nodes and 26 initializers; the classifier adds about ten nodes): each of
+// these costs memory beyond its own bytes (a node of ten bytes becomes a struct with two maps),
+// so without them a model of a million tiny nodes would cost sixty times its size.
+const (
+	maxONNXNodes        = 2000
+	maxONNXInitializers = 2000
+	maxONNXNodeFields   = 64 // inputs, outputs and attributes of one node
+	maxONNXMetadata     = 256
+)
+
 // ONNX TensorProto data types.
 var onnxTypes = map[uint64]dtype{1: f32, 10: f16, 16: bf16, 11: f64, 7: i64, 6: i32}
 
@@ -136,6 +147,9 @@ func readONNX(data []byte) (*stateDict, []onnxNode, error) {
 			}); err != nil {
 				return err
 			}
+			if len(sd.meta) >= maxONNXMetadata {
+				return fmt.Errorf("more than %d metadata properties", maxONNXMetadata)
+			}
 			sd.meta[k] = val
 		}
 		return nil
@@ -153,12 +167,18 @@ func readONNX(data []byte) (*stateDict, []onnxNode, error) {
 		}
 		switch num {
 		case graphNode:
+			if len(nodes) >= maxONNXNodes {
+				return fmt.Errorf("more than %d nodes, far more than a VGG-16 has", maxONNXNodes)
+			}
 			n, err := readONNXNode(v)
 			if err != nil {
 				return fmt.Errorf("node %d: %v", len(nodes), err)
 			}
 			nodes = append(nodes, n)
 		case graphInitializer:
+			if len(sd.names) >= maxONNXInitializers {
+				return fmt.Errorf("more than %d initializers, far more than a VGG-16 has", maxONNXInitializers)
+			}
 			t, err := readONNXTensor(v)
 			if err != nil {
 				return fmt.Errorf("initializer %d: %v", len(sd.names), err)
@@ -178,9 +198,13 @@ func readONNX(data []byte) (*stateDict, []onnxNode, error) {
 
 func readONNXNode(b []byte) (onnxNode, error) {
 	n := onnxNode{ints: map[string][]int64{}, floats: map[string]float64{}}
+	count := 0
 	err := fields(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
 		if typ != protowire.BytesType {
 			return nil
+		}
+		if count++; count > maxONNXNodeFields {
+			return fmt.Errorf("more than %d inputs, outputs and attributes", maxONNXNodeFields)
 		}
 		switch num {
 		case nodeInput:
@@ -266,6 +290,9 @@ func readONNXTensor(b []byte) (*tensor, error) {
 		dt = other
 	}
 	t.dtype = dt
+	if len(dims) > maxDims {
+		return nil, fmt.Errorf("tensor %q: %d dimensions", t.name, len(dims))
+	}
 	for _, d := range dims {
 		if d < 0 || d > math.MaxInt32 {
 			return nil, fmt.Errorf("tensor %q: dimension %d", t.name, d)

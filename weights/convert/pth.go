@@ -8,6 +8,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"github.com/texsynth/texsynth/internal/userfile"
 )
 
 // A stateDict is the tensors of a checkpoint by name, in file order.
@@ -87,9 +89,14 @@ func asInt(v any) (int, bool) {
 	return int(i), true
 }
 
+// maxDims bounds a tensor's rank (PyTorch's own limit is 64): building a
+// tensor reads its shape and stride tuples, and one memoised tuple of
+// thousands of ints could otherwise be rebuilt at a few bytes per call.
+const maxDims = 64
+
 func intTuple(v any) ([]int, bool) {
 	t, ok := v.(pyTuple)
-	if !ok {
+	if !ok || len(t) > maxDims {
 		return nil, false
 	}
 	out := make([]int, len(t))
@@ -119,7 +126,7 @@ func torchCall(g pyGlobal, args pyTuple) (any, bool, error) {
 		shape, ok2 := intTuple(args[2])
 		stride, ok3 := intTuple(args[3])
 		if !ok1 || !ok2 || !ok3 || len(shape) != len(stride) {
-			return nil, false, fmt.Errorf("offset %s, size %s and stride %s, want an int and two tuples of ints of one length",
+			return nil, false, fmt.Errorf("offset %s, size %s and stride %s, want an int and two tuples of one length of at most 64 ints",
 				describe(args[1]), describe(args[2]), describe(args[3]))
 		}
 		return &tensorRef{storage: s, offset: off, shape: shape, stride: stride}, true, nil
@@ -131,10 +138,6 @@ func torchCall(g pyGlobal, args pyTuple) (any, bool, error) {
 	}
 	return nil, false, nil
 }
-
-// maxPickle bounds the size of data.pkl read from an archive: a state dict's
-// pickle is kilobytes.
-const maxPickle = 64 << 20
 
 // readPyTorch reads a torch.save checkpoint: the zip format of PyTorch 1.6
 // and later, or the legacy format before it (torchvision's vgg16-397923af.pth).
@@ -184,7 +187,7 @@ func readTorchZip(data []byte) (*stateDict, error) {
 			return nil, fmt.Errorf("byte order %q: only little-endian checkpoints are supported", b)
 		}
 	}
-	p, err := readEntry(pkl, maxPickle)
+	p, err := readEntry(pkl, maxPickleBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -215,20 +218,25 @@ func readTorchZip(data []byte) (*stateDict, error) {
 	return stateDictOf(root)
 }
 
-// readEntry reads a zip entry of at most limit bytes. The buffer grows with
-// what is actually read, not with the size the archive claims.
+// readEntry reads a zip entry of at most limit bytes. The size the archive
+// claims is checked against limit before the buffer is made, and
+// archive/zip checks the claim (and the CRC) against what it inflates, so a
+// small archive that inflates to gigabytes costs no more than limit.
 func readEntry(f *zip.File, limit int) ([]byte, error) {
+	if f.UncompressedSize64 > uint64(limit) {
+		return nil, fmt.Errorf("%s: %s uncompressed, more than the %s accepted", f.Name, userfile.Bytes(int64(f.UncompressedSize64)), userfile.Bytes(int64(limit)))
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", f.Name, err)
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, int64(limit)+1))
-	if err != nil {
+	b := make([]byte, f.UncompressedSize64)
+	if _, err := io.ReadFull(rc, b); err != nil {
 		return nil, fmt.Errorf("%s: %v", f.Name, err)
 	}
-	if len(b) > limit {
-		return nil, fmt.Errorf("%s: more than %d bytes", f.Name, limit)
+	if more, err := io.ReadAll(io.LimitReader(rc, 1)); err != nil || len(more) > 0 {
+		return nil, fmt.Errorf("%s: more bytes than the archive says (%v)", f.Name, err)
 	}
 	return b, nil
 }

@@ -9,9 +9,15 @@ import (
 	"sort"
 )
 
-// maxSafetensorsHeader bounds the JSON header: real ones are kilobytes (the
-// safetensors library itself refuses more than 100 MB).
-const maxSafetensorsHeader = 100 << 20
+// maxSafetensorsHeader bounds the JSON header, and maxSafetensorsTensors the
+// tensors it lists: the fixture's header is 2 kB with 26 tensors, and vgg16_bn
+// has 97 (the safetensors library itself refuses headers over 100 MB). Each
+// entry costs about 35 times its bytes to decode, so a 100 MB header of tiny
+// entries would take 3.4 GB.
+const (
+	maxSafetensorsHeader  = 1 << 20
+	maxSafetensorsTensors = 4096
+)
 
 var safetensorsTypes = map[string]dtype{
 	"F32": f32, "F16": f16, "BF16": bf16, "F64": f64, "I64": i64, "I32": i32,
@@ -39,7 +45,10 @@ func readSafetensors(data []byte) (*stateDict, error) {
 		return nil, fmt.Errorf("truncated: %d bytes", len(data))
 	}
 	n := binary.LittleEndian.Uint64(data)
-	if n < 2 || n > maxSafetensorsHeader || n > uint64(len(data)-8) {
+	if n > maxSafetensorsHeader && n <= uint64(len(data)-8) {
+		return nil, fmt.Errorf("a header of %d bytes, far more than a VGG-16's (a few kB; at most %d are accepted)", n, maxSafetensorsHeader)
+	}
+	if n < 2 || n > uint64(len(data)-8) {
 		return nil, fmt.Errorf("header length %d, the file has %d bytes after it", n, len(data)-8)
 	}
 	hdr := data[8 : 8+n]
@@ -51,6 +60,9 @@ func readSafetensors(data []byte) (*stateDict, error) {
 	dec := json.NewDecoder(bytes.NewReader(bytes.TrimRight(hdr, " "))) // the format pads with spaces
 	if err := dec.Decode(&entries); err != nil {
 		return nil, fmt.Errorf("header: %v", err)
+	}
+	if len(entries) > maxSafetensorsTensors+1 { // and __metadata__
+		return nil, fmt.Errorf("header lists %d tensors, far more than a VGG-16 has", len(entries))
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("header: data after the JSON object")

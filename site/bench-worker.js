@@ -1,0 +1,33 @@
+// The benchmark page's worker (bench.html): it loads the same texsynth.wasm as the page's own
+// worker, with wasm/gpu.js for WebGPU, and runs one benchmark (core: wasm/bench.go) per message:
+//   {size, engine: 'webgpu' | 'wasm', evals} → {result} or {error}
+// A Go program that ends (out of memory at a large size) ends the worker too: {fatal}.
+'use strict';
+
+const scope = self;
+let ready = null;
+
+async function boot() {
+  const base = new URL('./', scope.location.href);
+  scope.importScripts(new URL('wasm_exec.js', base).href, new URL('gpu.js', base).href);
+  const go = new scope.Go();
+  const response = await fetch(new URL('texsynth.wasm', base).href);
+  if (!response.ok) throw new Error(`cannot load texsynth.wasm: HTTP ${response.status}`);
+  const {instance} = await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject);
+  // The SIMD kernels and the WebGPU engine read and write the Go program's memory.
+  scope.texsynthMemory = instance.exports.mem;
+  go.run(instance).then(() => scope.postMessage({fatal: 'the Go program ended (out of memory?)'}));
+  if (!scope.texsynthBench) throw new Error('texsynth.wasm has no texsynthBench');
+  return scope.texsynthBench;
+}
+
+scope.onmessage = async (e) => {
+  const {size, engine, evals} = e.data;
+  try {
+    ready = ready || boot();
+    const bench = await ready;
+    scope.postMessage({result: await bench.run(size, engine, evals)});
+  } catch (err) {
+    scope.postMessage({error: String(err && err.message ? err.message : err)});
+  }
+};

@@ -176,7 +176,8 @@ test('the gallery keeps runs across a reload: reopen, download, delete', async (
   try {
     await first.page.click('[data-testid=start]');
     await done(first.page);
-    await first.page.waitForSelector('[data-testid=gallery-item]');
+    // Kept when it ended (earlier tests' runs are in the gallery too).
+    await until(first.page, () => [...document.querySelectorAll('[data-testid=gallery-item]')].some((li) => li.textContent.includes('"tiles"')), 30000);
   } finally {
     await first.close();
   }

@@ -102,8 +102,8 @@ func (s Settings) parse(arch *vgg.Arch) (parsed, error) {
 	if s.ExemplarSize != 0 && s.ExemplarSize != -1 && (s.ExemplarSize < MinSize || s.ExemplarSize > MaxSize) {
 		return bad("exemplar size %d px is out of range; use %d to %d, 0 (the output size) or -1 (as it is)", s.ExemplarSize, MinSize, MaxSize)
 	}
-	if s.Iters < 1 {
-		return bad("%d iterations; use 1 or more", s.Iters)
+	if s.Iters < 1 || s.Iters > MaxIters {
+		return bad("%d iterations; use 1 to %d", s.Iters, MaxIters)
 	}
 	if s.Redraw < 1 {
 		return bad("redraw every %d evaluations; use 1 or more", s.Redraw)

@@ -1,0 +1,42 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"syscall/js"
+)
+
+// more makes the run that stopped or ended go on for n more iterations (more(n) → {iter,
+// iters}), which step then runs with the optimiser's state as it was.
+func more(args []js.Value) (map[string]any, error) {
+	if model == nil {
+		return nil, errors.New("there is no run to continue: start one")
+	}
+	if len(args) < 1 || args[0].Type() != js.TypeNumber {
+		return nil, errors.New("more(iterations)")
+	}
+	if err := model.More(args[0].Int()); err != nil {
+		return nil, err
+	}
+	return map[string]any{"iter": model.Iter(), "iters": model.Iters()}, nil
+}
+
+// prepared is the exemplar as the run sees it at its last level (synth.Settings.PrepareExemplar):
+// prepared(rgba, width, height, settings) → {width, height, rgba}, for the page to show beside
+// the output at the same scale.
+func prepared(args []js.Value) (map[string]any, error) {
+	if len(args) < 4 {
+		return nil, errors.New("prepared(rgba, width, height, settings)")
+	}
+	ex, err := exemplarArg(args)
+	if err != nil {
+		return nil, err
+	}
+	s, err := settingsArg(args[3])
+	if err != nil {
+		return nil, err
+	}
+	img := s.PrepareExemplar(ex)
+	return map[string]any{"width": img.W, "height": img.H, "rgba": rgbaValue(img)}, nil
+}

@@ -8,23 +8,22 @@ import (
 	"strings"
 	"syscall/js"
 
-	"github.com/texsynth/texsynth/core/loss"
+	"github.com/texsynth/texsynth/core/input"
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/synth"
-	"github.com/texsynth/texsynth/core/vgg"
-	"github.com/texsynth/texsynth/weights"
 )
 
 // maxSafeSeed is the largest seed a JavaScript number holds exactly: the page's limit, not the
 // core's (any uint64).
 const maxSafeSeed = 1<<53 - 1
 
-// schema describes every setting as the core accepts it (synth.Fields: kinds, bounds, options,
-// defaults), keyed by the names settingsArg reads, so the page builds its form, reads its links
-// and checks an element's attributes from the core's own limits: schema() → {fields: [...],
-// maxSide, minSide} (the exemplar's limits, picture.MaxSide and MinSide).
+// schema describes every setting as the core accepts it for the network of the weights in use
+// (synth.Fields: kinds, bounds, options, defaults; the layers are that network's), keyed by the
+// names settingsArg reads, so the page builds its form, reads its links and checks an element's
+// attributes from the core's own limits: schema() → {fields: [...], maxSide, minSide} (the
+// exemplar's limits, picture.MaxSide and MinSide).
 func schema(args []js.Value) (map[string]any, error) {
-	fields := synth.Fields()
+	fields := synth.Fields(arch())
 	for i := range fields {
 		fields[i].Name = lowerFirst(fields[i].Name)
 		if fields[i].Name == "seed" {
@@ -40,8 +39,8 @@ func schema(args []js.Value) (map[string]any, error) {
 }
 
 // describe reads settings given as text (describe({size: "128", layers: "conv1_1,pool1"},
-// exemplarSide)) with the core's parser, synth.ParseFields, and says what a run with them would
-// do: {settings, errors: {field: message}, plan: {layers, layerWeights, levels: [{size, iters,
+// exemplarSide)) with the core's parser, synth.ParseFields, for the network of the weights in
+// use, and says what a run with them would do (synth.Settings.Plan): {settings, errors: {field: message}, plan: {layers, layerWeights, levels: [{size, iters,
 // macs}], memory}}. settings holds every value accepted (the default in place of each refused
 // one); plan is there when nothing was refused.
 func describe(args []js.Value) (map[string]any, error) {
@@ -62,18 +61,19 @@ func describe(args []js.Value) (map[string]any, error) {
 	if len(args) > 1 && args[1].Type() == js.TypeNumber {
 		side = args[1].Int()
 	}
-	s, errs := synth.ParseFields(text)
+	net := arch()
+	s, errs := synth.ParseFields(net, text)
 	refused := map[string]any{}
 	for f, err := range errs {
-		refused[lowerFirst(f)] = plain(err)
+		refused[lowerFirst(f)] = input.Message(err)
 	}
 	out := map[string]any{"settings": settingsValue(s), "errors": refused}
 	if len(errs) > 0 {
 		return out, nil
 	}
-	p, err := s.Plan(side)
+	p, err := s.Plan(net, side)
 	if err != nil {
-		refused[""] = plain(err)
+		refused[""] = input.Message(err)
 		return out, nil
 	}
 	levels := make([]any, len(p.Levels))
@@ -87,16 +87,6 @@ func describe(args []js.Value) (map[string]any, error) {
 	}
 	out["plan"] = map[string]any{"layers": layers, "layerWeights": weights, "levels": levels, "memory": float64(p.Memory)}
 	return out, nil
-}
-
-// plain is an error's message without the packages' category prefixes ("loss: bad
-// specification: "), which say what kind of error it is to a program, not to a person.
-func plain(err error) string {
-	msg := err.Error()
-	for _, sentinel := range []error{loss.ErrSpec, vgg.ErrTap, picture.ErrInput, weights.ErrFormat} {
-		msg = strings.ReplaceAll(msg, sentinel.Error()+": ", "")
-	}
-	return msg
 }
 
 func upperFirst(s string) string {

@@ -5,6 +5,8 @@ package main
 import (
 	"errors"
 	"syscall/js"
+
+	"github.com/texsynth/texsynth/core/synth"
 )
 
 // more makes the run that stopped or ended go on for n more iterations (more(n) → {iter,
@@ -22,7 +24,7 @@ func more(args []js.Value) (map[string]any, error) {
 	return map[string]any{"iter": model.Iter(), "iters": model.Iters()}, nil
 }
 
-// prepared is the exemplar as the run sees it at its last level (synth.Settings.PrepareExemplar):
+// prepared is the exemplar as the run sees it at its last level (synth.Exemplar):
 // prepared(rgba, width, height, settings) → {width, height, rgba}, for the page to show beside
 // the output at the same scale.
 func prepared(args []js.Value) (map[string]any, error) {
@@ -37,6 +39,6 @@ func prepared(args []js.Value) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	img := s.PrepareExemplar(ex)
+	img := synth.Exemplar(ex, s)
 	return map[string]any{"width": img.W, "height": img.H, "rgba": rgbaValue(img)}, nil
 }

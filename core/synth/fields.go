@@ -6,40 +6,79 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/texsynth/texsynth/core/loss"
+	"github.com/texsynth/texsynth/core/vgg"
 )
 
+// SetText reads text into the setting name (a Settings field name, Fields) by the field's type:
+// whole numbers in decimal, numbers as strconv.ParseFloat reads them, words as they are;
+// surrounding spaces are ignored. It is how ParseFields reads a link or a form. Whether the value
+// can be used is Check's business, except for an empty layer list: leaving the setting out means
+// the network's default layers, but given empty it is more likely a script's empty variable or a
+// form with nothing ticked than a wish for the default (the command line refuses -layers "" too).
+func (s *Settings) SetText(name, text string) error {
+	f, ok := field(name)
+	if !ok {
+		return fmt.Errorf("%w: unknown setting %q", ErrSettings, name)
+	}
+	v := strings.TrimSpace(text)
+	value := reflect.ValueOf(s).Elem().FieldByName(f.Name)
+	switch value.Kind() {
+	case reflect.Int:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%w: %s %q is not a whole number; use %s", ErrSettings, label(f.Name), v, span(f))
+		}
+		value.SetInt(int64(n))
+	case reflect.Uint64:
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%w: %s %q is not a whole number; use %s", ErrSettings, label(f.Name), v, span(f))
+		}
+		value.SetUint(n)
+	case reflect.Float64:
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("%w: %s %q is not a number; use %s", ErrSettings, label(f.Name), v, span(f))
+		}
+		value.SetFloat(x)
+	case reflect.String:
+		if f.Kind == "layers" && v == "" {
+			return fmt.Errorf("%w: the layer list is empty; name at least one layer, such as relu1_1,relu2_1, or leave the setting out for the default layers", ErrSettings)
+		}
+		value.SetString(v)
+	default:
+		panic("synth: field " + f.Name + " of kind " + value.Kind().String() + " cannot be read from text")
+	}
+	return nil
+}
+
 // ParseFields reads settings given as text, keyed by Settings field name — a link's parameters,
-// an HTML element's attributes, a form's inputs — as the command line reads its flags: a field
-// not given keeps Defaults(), every value is parsed by its field's type and checked as Check
-// checks it. Fields are taken in Fields() order, each checked with the ones before it, so an error
-// that two fields cause together (three layer weights for five layers) is the later one's. The
-// settings returned hold every value that was accepted and the default in place of each refused
-// one; errs has one message per refused field ("" for a name that is no setting).
-func ParseFields(text map[string]string) (Settings, map[string]error) {
+// an HTML element's attributes, a form's inputs — for a run on the network arch, as the command
+// line reads its flags: a field not given keeps Defaults(), every value is read by SetText and
+// checked as Check checks it. Fields are taken in Fields() order, each checked with the ones
+// before it, so an error that two fields cause together (three layer weights for five layers)
+// is the later one's. The settings returned hold every value that was accepted and the default
+// in place of each refused one; errs has one error per refused field, keyed by its name (or by
+// the name given, for one that is no setting).
+func ParseFields(arch *vgg.Arch, text map[string]string) (Settings, map[string]error) {
 	s := Defaults()
 	errs := map[string]error{}
-	fields := Fields()
-	known := map[string]bool{}
-	for _, f := range fields {
-		known[f.Name] = true
-	}
 	for name := range text {
-		if !known[name] {
-			errs[name] = fmt.Errorf("%w: unknown setting %q", loss.ErrSpec, name)
+		if _, ok := field(name); !ok {
+			errs[name] = fmt.Errorf("%w: unknown setting %q", ErrSettings, name)
 		}
 	}
-	for _, f := range fields {
+	for _, f := range Fields(arch) {
 		v, given := text[f.Name]
 		if !given {
 			continue
 		}
 		next := s
-		if err := setField(&next, f, strings.TrimSpace(v)); err != nil {
+		if err := next.SetText(f.Name, v); err != nil {
 			errs[f.Name] = err
 			continue
 		}
-		if err := next.Check(); err != nil {
+		if err := next.Check(arch); err != nil {
 			errs[f.Name] = err
 			continue
 		}
@@ -48,34 +87,14 @@ func ParseFields(text map[string]string) (Settings, map[string]error) {
 	return s, errs
 }
 
-// setField parses v into s's field f by the field's Go type.
-func setField(s *Settings, f Field, v string) error {
-	field := reflect.ValueOf(s).Elem().FieldByName(f.Name)
-	switch field.Kind() {
-	case reflect.Int:
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("%w: %s %q is not a whole number; use %s", loss.ErrSpec, label(f.Name), v, span(f))
+// field returns the Field named name.
+func field(name string) (Field, bool) {
+	for _, f := range Fields(nil) {
+		if f.Name == name {
+			return f, true
 		}
-		field.SetInt(int64(n))
-	case reflect.Uint64:
-		n, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			return fmt.Errorf("%w: %s %q is not a whole number; use %s", loss.ErrSpec, label(f.Name), v, span(f))
-		}
-		field.SetUint(n)
-	case reflect.Float64:
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return fmt.Errorf("%w: %s %q is not a number; use %s", loss.ErrSpec, label(f.Name), v, span(f))
-		}
-		field.SetFloat(x)
-	case reflect.String:
-		field.SetString(v)
-	default:
-		return fmt.Errorf("synth: field %s of kind %s cannot be read from text", f.Name, field.Kind())
 	}
-	return nil
+	return Field{}, false
 }
 
 // label is a field's name as messages say it: "layer weights" for LayerWeights.

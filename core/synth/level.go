@@ -68,10 +68,11 @@ func (m *Model) enterLevel(l int) error {
 }
 
 // Exemplar returns the exemplar as a run with settings s sees it at full resolution:
-// centre-cropped to a square and scaled to ExemplarSize (0: Size), or as it is for -1.
+// centre-cropped to a square and scaled to ExemplarSize (0: Size), or as it is for -1. The seed's
+// EMD compares position by position, so with it the exemplar is always square at Size.
 func Exemplar(ex *picture.RGB, s Settings) *picture.RGB {
 	side := s.ExemplarSize
-	if side == 0 {
+	if k, err := loss.ParseKind(s.Loss); side == 0 || (err == nil && k == loss.KindEMDSeed) {
 		side = s.Size
 	}
 	if side < 0 {

@@ -60,11 +60,7 @@ func New(w *weights.File, exemplar *picture.RGB, s Settings) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	ex := Exemplar(exemplar, s)
-	if p.kind == loss.KindEMDSeed && (ex.W != s.Size || ex.H != s.Size) {
-		ex = picture.Resize(picture.CenterCrop(ex, min(ex.W, ex.H), min(ex.W, ex.H)), s.Size, s.Size)
-	}
-	m := &Model{settings: s, p: p, net: net, exemplar: ex, levels: planLevels(s.Size, p.levels, s.Iters)}
+	m := &Model{settings: s, p: p, net: net, exemplar: Exemplar(exemplar, s), levels: planLevels(s.Size, p.levels, s.Iters)}
 	if err := m.enterLevel(0); err != nil {
 		return nil, err
 	}

@@ -1,29 +1,24 @@
 package synth
 
-import (
-	"fmt"
-
-	"github.com/texsynth/texsynth/core/loss"
-)
+import "fmt"
 
 // More makes the run end n iterations from now, so that it can Step on from where it stopped or
 // ended, with the optimiser's state and history as they were: "continue for n more iterations".
-// With coarse-to-fine levels, the levels still to come share the n iterations evenly (the last
-// takes the remainder), as New splits a run's iterations, so a run stopped at a coarse level
-// still ends at the full size.
+// The levels still to come — the current one if it has iterations left, and every later one —
+// share the n iterations as New shares a run's (planLevels), so a run stopped at a coarse level
+// still ends at the full size. Frame.Evals goes on counting from where it was.
 func (m *Model) More(n int) error {
 	if n < 1 || m.iter+n > MaxIters {
-		return fmt.Errorf("%w: %d more iterations; use 1 to %d (a run has at most %d)", loss.ErrSpec, n, MaxIters-m.iter, MaxIters)
+		return fmt.Errorf("%w: %d more iterations; use 1 to %d (a run has at most %d)", ErrSettings, n, MaxIters-m.iter, MaxIters)
+	}
+	first := m.level
+	if m.iter >= m.levels[first].end && first+1 < len(m.levels) {
+		first++ // the current level is finished; Step enters the next one
+	}
+	for k, l := range planLevels(m.settings.Size, len(m.levels)-first, n) {
+		m.levels[first+k].end = m.iter + l.end
 	}
 	m.settings.Iters = m.iter + n
-	if e := m.ext; e != nil && len(e.ends) > 0 {
-		rest := len(e.ends) - e.level
-		per := max(n/rest, 1)
-		for k := e.level; k < len(e.ends); k++ {
-			e.ends[k] = min(m.iter+per*(k-e.level+1), m.settings.Iters)
-		}
-		e.ends[len(e.ends)-1] = m.settings.Iters
-	}
 	return nil
 }
 

@@ -6,14 +6,11 @@ import (
 	"github.com/texsynth/texsynth/core/vgg"
 )
 
-// MaxIters bounds Settings.Iters: 10 000 iterations are hours even natively at 128 px, so a
-// larger number is a typing slip (or a link made to keep a visitor's machine busy).
-const MaxIters = 10000
-
-// A Field describes one setting for a user interface: the kind of value it takes and the values
-// the core accepts, so that a form, a link or an HTML attribute offers and refuses exactly what
-// the command line does. Check has the last word (a field's limits can depend on another's: the
-// layer weights on the layers, the levels on the size).
+// A Field describes one setting: the kind of value it takes and the values the core accepts, so
+// that a form, a link or an HTML attribute read the same text and refuse the same values as the
+// command line (SetText, Check).
+// Check has the last word: a field's limits can depend on another's (the layer weights on the
+// layers, the levels on the size).
 type Field struct {
 	Name    string   `json:"name"`              // the Settings field
 	Kind    string   `json:"kind"`              // int, uint, float, choice, layers or text
@@ -26,30 +23,37 @@ type Field struct {
 func bound(v float64) *float64 { return &v }
 
 // Fields lists every setting in the order ParseFields checks them: a field whose limits depend on
-// another comes after it (the layer weights after the layers, the levels after the size).
-func Fields() []Field {
+// another comes after it (the layer weights after the layers, the levels after the size). The
+// layers' options and default are the network arch's; with a nil arch they are left out. The
+// engines offered are the ones linked into the program (vgg.Engines).
+func Fields(arch *vgg.Arch) []Field {
 	d := Defaults()
+	layers := Field{Name: "Layers", Kind: "layers"}
+	if arch != nil {
+		layers.Options, layers.Default = arch.Taps(), arch.Default()
+	}
 	return []Field{
 		{Name: "Size", Kind: "int", Min: bound(MinSize), Max: bound(MaxSize), Default: d.Size},
 		{Name: "ExemplarSize", Kind: "int", Min: bound(-1), Max: bound(MaxSize), Default: d.ExemplarSize},
 		{Name: "Iters", Kind: "int", Min: bound(1), Max: bound(MaxIters), Default: d.Iters},
-		{Name: "Loss", Kind: "choice", Options: []string{string(loss.KindSW), string(loss.KindGram), string(loss.KindEMD), string(loss.KindEMDSeed)}, Default: d.Loss},
+		{Name: "Loss", Kind: "choice", Default: d.Loss,
+			Options: []string{string(loss.KindSW), string(loss.KindGram), string(loss.KindEMD), string(loss.KindEMDSeed)}},
 		{Name: "GramNorm", Kind: "choice", Options: []string{loss.GramRelative, loss.GramSeed}, Default: d.GramNorm},
-		{Name: "Layers", Kind: "layers", Options: vgg.Taps(), Default: vgg.DefaultTaps},
+		layers,
 		{Name: "LayerWeights", Kind: "text", Default: d.LayerWeights},
 		{Name: "Pad", Kind: "choice", Options: []string{string(vgg.PadZero), string(vgg.PadReflect), string(vgg.PadCircular)}, Default: d.Pad},
 		{Name: "Optimizer", Kind: "choice", Options: []string{optim.NameLBFGS, optim.NameAdam}, Default: d.Optimizer},
 		{Name: "Seed", Kind: "uint", Min: bound(0), Default: d.Seed},
 		{Name: "Redraw", Kind: "int", Min: bound(1), Default: d.Redraw},
-		{Name: "Conv", Kind: "choice", Options: []string{string(vgg.ConvFast), string(vgg.ConvWinograd2), string(vgg.ConvDirect), string(vgg.ConvGraph), string(vgg.ConvStock)}, Default: d.Conv},
+		{Name: "Conv", Kind: "choice", Options: vgg.Engines(), Default: d.Conv},
 		{Name: "Levels", Kind: "int", Min: bound(0), Max: bound(MaxLevels), Default: d.Levels},
 		{Name: "SpectrumWeight", Kind: "float", Min: bound(0), Default: d.SpectrumWeight},
 	}
 }
 
-// Check tells whether a run with these settings can start, with the message New would give.
-func (s Settings) Check() error {
-	s.Levels = s.levels()
-	_, err := s.parse()
+// Check tells whether a run with these settings can start on the network arch, with the message
+// New would give.
+func (s Settings) Check(arch *vgg.Arch) error {
+	_, err := s.parse(arch)
 	return err
 }

@@ -15,7 +15,17 @@ func (m *Model) More(n int) error {
 	if m.iter >= m.levels[first].end && first+1 < len(m.levels) {
 		first++ // the current level is finished; Step enters the next one
 	}
-	for k, l := range planLevels(m.settings.Size, len(m.levels)-first, n) {
+	rest := planLevels(m.settings.Size, len(m.levels)-first, n)
+	// With fewer iterations than levels to come, the coarsest of them get none: the current
+	// level ends now and the others are left out.
+	if keep := len(m.levels) - len(rest); keep > first {
+		if first == m.level {
+			m.levels[first].end = m.iter
+			first++
+		}
+		m.levels = append(m.levels[:first], m.levels[keep:]...)
+	}
+	for k, l := range rest {
 		m.levels[first+k].end = m.iter + l.end
 	}
 	m.settings.Iters = m.iter + n

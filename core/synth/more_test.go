@@ -79,4 +79,17 @@ func TestMore(t *testing.T) {
 		t.Errorf("More(1) at the end of the coarse level: %v, done %v, at %d px", err, m.Done(), m.Size())
 	}
 
+	// Fewer iterations than levels to come: the coarsest of them are left out, and the run still
+	// ends at the full size.
+	s.Size, s.Iters, s.Levels = 64, 30, 3
+	m = newModel(t, s)
+	if _, err := m.Step(); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.More(1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Step(); err != nil || !m.Done() || m.Size() != 64 {
+		t.Errorf("More(1) at the first of three levels: %v, done %v, at %d px", err, m.Done(), m.Size())
+	}
 }

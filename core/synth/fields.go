@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"flag"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -11,10 +12,11 @@ import (
 
 // SetText reads text into the setting name (a Settings field name, Fields) by the field's type:
 // whole numbers in decimal, numbers as strconv.ParseFloat reads them, words as they are;
-// surrounding spaces are ignored. It is how ParseFields reads a link or a form. Whether the value
-// can be used is Check's business, except for an empty layer list: leaving the setting out means
-// the network's default layers, but given empty it is more likely a script's empty variable or a
-// form with nothing ticked than a wish for the default (the command line refuses -layers "" too).
+// surrounding spaces are ignored. It is how the command line reads its flags (AddFlags) and how
+// ParseFields reads a link or a form, so the two read the same text alike. Whether the value can
+// be used is Check's business, except for an empty layer list: leaving the setting out means
+// the network's default layers, but given empty it is more likely a script's empty variable or
+// a form with nothing ticked than a wish for the default.
 func (s *Settings) SetText(name, text string) error {
 	f, ok := field(name)
 	if !ok {
@@ -85,6 +87,30 @@ func ParseFields(arch *vgg.Arch, text map[string]string) (Settings, map[string]e
 		s = next
 	}
 	return s, errs
+}
+
+// AddFlags defines every setting as a flag of fs (Field.Flag, with its Usage), read into s by
+// SetText; each flag's default is s's value when AddFlags is called.
+func (s *Settings) AddFlags(fs *flag.FlagSet) {
+	for _, f := range Fields(nil) {
+		fs.Var(&flagValue{s, f.Name}, f.Flag, f.Usage)
+	}
+}
+
+// flagValue is one setting as a flag.Value.
+type flagValue struct {
+	s    *Settings
+	name string
+}
+
+func (v *flagValue) Set(text string) error { return v.s.SetText(v.name, text) }
+
+// String is the setting's value as text; flag also calls it on a zero flagValue.
+func (v *flagValue) String() string {
+	if v == nil || v.s == nil {
+		return ""
+	}
+	return fmt.Sprint(reflect.ValueOf(v.s).Elem().FieldByName(v.name).Interface())
 }
 
 // field returns the Field named name.

@@ -2,6 +2,8 @@ package synth
 
 import (
 	"errors"
+	"flag"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -106,4 +108,48 @@ func TestParseFields(t *testing.T) {
 	if _, errs := ParseFields(vgg.VGG19, map[string]string{"Layers": "conv3_4,conv5_4"}); len(errs) != 0 {
 		t.Errorf("VGG-19's own layers: %v", errs)
 	}
+}
+
+// TestFlags: the command line's flags are the settings, read by the same SetText as a link, and
+// say their defaults.
+func TestFlags(t *testing.T) {
+	s := Defaults()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	s.AddFlags(fs)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n != len(Fields(nil)) {
+		t.Errorf("%d flags for %d fields", n, len(Fields(nil)))
+	}
+	if err := fs.Parse([]string{"-size", "48", "-layer-weights", "linear:2", "-seed", "7", "-spectrum-weight", "0.5", "-layers", "conv1_1"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Size != 48 || s.LayerWeights != "linear:2" || s.Seed != 7 || s.SpectrumWeight != 0.5 || s.Layers != "conv1_1" {
+		t.Errorf("%+v", s)
+	}
+	if d := fs.Lookup("iters").DefValue; d != "100" {
+		t.Errorf("-iters default %q", d)
+	}
+	for _, bad := range [][]string{{"-size", "huge"}, {"-size", "0x80"}, {"-layers", " "}, {"-seed", "-1"}} {
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		s := Defaults()
+		s.AddFlags(fs)
+		var ps Settings
+		pe := ps.SetText(fieldOfFlag(t, bad[0][1:]), bad[1])
+		if err := fs.Parse(bad); err == nil || pe == nil || !strings.Contains(err.Error(), pe.Error()) {
+			t.Errorf("%v: flag error %v, SetText's %v", bad, err, pe)
+		}
+	}
+}
+
+func fieldOfFlag(t *testing.T, flag string) string {
+	for _, f := range Fields(nil) {
+		if f.Flag == flag {
+			return f.Name
+		}
+	}
+	t.Fatalf("no field for -%s", flag)
+	return ""
 }

@@ -289,7 +289,7 @@ export class RunController extends EventTarget {
         this.emit('resumed', {run: r});
         break;
       case 'continued':
-        r.eta.more(m.iters);
+        r.eta.more(m.ends);
         r.lastAt = performance.now();
         r.iters = m.iters;
         this.held = false;

@@ -129,11 +129,10 @@ export class Eta {
     return i < 0 ? this.ends.length - 1 : i;
   }
 
-  // frame takes a frame ({iter, seconds, evals: this level's so far}) and the wall seconds since
-  // the one before (or since the run started); it returns the frame's level.
+  // frame takes a frame ({iter, seconds, evals: the run's so far, over every level}) and the wall
+  // seconds since the one before (or since the run started); it returns the frame's level.
   frame(f, wall) {
     const l = this.levelOf(f.iter);
-    if (l !== this.level) this.lastEvals = 0;
     this.level = l;
     this.times[l].push(wall);
     const e = this.evals[l];
@@ -143,15 +142,10 @@ export class Eta {
     return l;
   }
 
-  // more: the run now ends at iteration iters (continued); the levels still to come share what
-  // is left, as the core shares it (core/synth More).
-  more(iters) {
-    const l = this.level;
-    const rest = this.ends.length - l;
-    const now = this.times.slice(0, l + 1).reduce((a, t) => a + t.length, 0);
-    const per = Math.max(Math.floor((iters - now) / rest), 1);
-    for (let k = l; k < this.ends.length; k++) this.ends[k] = Math.min(now + per * (k - l + 1), iters);
-    this.ends[this.ends.length - 1] = iters;
+  // more: the run was continued; ends is where each of its levels now ends, as the core shared
+  // the new iterations (core/synth More, the worker's continued message).
+  more(ends) {
+    this.ends = Array.from(ends);
   }
 
   // perIteration is the level's typical iteration: the mean of its latest, leaving out its first
@@ -181,6 +175,7 @@ export class Eta {
     const here = this.plan.levels[l].macs;
     const entry = this.entry();
     for (let k = l + 1; k < this.ends.length; k++) {
+      if (this.ends[k] === this.ends[k - 1]) continue; // left without iterations by a continuation
       const there = this.plan.levels[k].macs;
       const p0 = this.profile && this.profile.secondsPerEval(here);
       const p1 = this.profile && this.profile.secondsPerEval(there);

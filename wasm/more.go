@@ -10,7 +10,8 @@ import (
 )
 
 // more makes the run that stopped or ended go on for n more iterations (more(n) → {iter,
-// iters}), which step then runs with the optimiser's state as it was.
+// iters, ends}), which step then runs with the optimiser's state as it was; ends is the
+// iteration at which each level of the run's plan now ends (synth.Model.LevelEnds).
 func more(args []js.Value) (map[string]any, error) {
 	if model == nil {
 		return nil, errors.New("there is no run to continue: start one")
@@ -21,7 +22,11 @@ func more(args []js.Value) (map[string]any, error) {
 	if err := model.More(args[0].Int()); err != nil {
 		return nil, err
 	}
-	return map[string]any{"iter": model.Iter(), "iters": model.Iters()}, nil
+	ends := []any{}
+	for _, e := range model.LevelEnds() {
+		ends = append(ends, e)
+	}
+	return map[string]any{"iter": model.Iter(), "iters": model.Iters(), "ends": ends}, nil
 }
 
 // prepared is the exemplar as the run sees it at its last level (synth.Exemplar):

@@ -28,7 +28,7 @@
 //   {type: 'frame', iter, iters, loss, seconds, evals, done, width, height, pixels, memory}
 //   {type: 'presets', size, iters, questions}       [{id, title, explanation, preset, cells: [{label, exemplar, settings}]}]
 //   {type: 'paused', iter} {type: 'resumed', iter} {type: 'stopped', iter} {type: 'done', iter, iters}
-//   {type: 'continued', iter, iters}                after more: the run goes on
+//   {type: 'continued', iter, iters, ends}          after more: the run goes on; ends: where each level of its plan now ends
 //   {type: 'error', message, kind: 'input' | 'internal' | 'fatal', during}
 // Pixels (RGBA, a Uint8ClampedArray) are transferred, not copied; memory is the WebAssembly
 // memory's size in bytes. A step cannot be interrupted: pause and stop take effect when the
@@ -304,7 +304,7 @@ const handlers = {
     const last = held;
     const r = guard('more', m.id, () => call('more', m.iters), last.id);
     if (!r || !ok(r, 'more', m.id, last.id)) return;
-    post({type: 'continued', iter: r.iter, iters: r.iters, id: m.id, run: last.id});
+    post({type: 'continued', iter: r.iter, iters: r.iters, ends: Array.from(r.ends), id: m.id, run: last.id});
     begin(last.id, r.iter, r.iters);
   },
   release(m) {

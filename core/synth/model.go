@@ -97,8 +97,12 @@ func (m *Model) Step() (Frame, error) {
 		return Frame{}, fmt.Errorf("synth: all %d iterations are done", m.settings.Iters)
 	}
 	if m.level+1 < len(m.levels) && m.iter >= m.levels[m.level].end {
+		next := m.level + 1
+		for next+1 < len(m.levels) && m.iter >= m.levels[next].end {
+			next++ // a level More left without iterations
+		}
 		m.evalsBefore += m.opt.Evals()
-		if err := m.enterLevel(m.level + 1); err != nil {
+		if err := m.enterLevel(next); err != nil {
 			return Frame{}, err
 		}
 	}

@@ -1,6 +1,9 @@
 package synth
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestMore: a finished run takes more iterations and steps on at the last level; a run stopped
 // at the coarse level shares them with the level to come and ends at the full size; evaluations
@@ -60,6 +63,9 @@ func TestMore(t *testing.T) {
 		}
 		sizes = append(sizes, m.Size())
 	}
+	if ends := m.LevelEnds(); !slices.Equal(ends, []int{5, 7}) {
+		t.Errorf("level ends %v after More(4) at iteration 3", ends)
+	}
 	if m.Iter() != 7 || m.Iters() != 7 || len(sizes) != 4 || sizes[1] != 16 || sizes[2] != 32 {
 		t.Errorf("after More(4) at iteration 3: %d of %d, sizes %v", m.Iter(), m.Iters(), sizes)
 	}
@@ -88,6 +94,9 @@ func TestMore(t *testing.T) {
 	}
 	if err := m.More(1); err != nil {
 		t.Fatal(err)
+	}
+	if ends := m.LevelEnds(); !slices.Equal(ends, []int{1, 1, 2}) {
+		t.Errorf("level ends %v after More(1) at iteration 1 of three levels", ends)
 	}
 	if _, err := m.Step(); err != nil || !m.Done() || m.Size() != 64 {
 		t.Errorf("More(1) at the first of three levels: %v, done %v, at %d px", err, m.Done(), m.Size())

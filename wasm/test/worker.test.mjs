@@ -254,7 +254,7 @@ test('stop keeps the run: more continues it from where it stopped; release drops
   assert.deepEqual([done.iter, done.iters, done.run], [3, 3, 7]);
   c.post({type: 'more', iters: 2});
   const more = await c.next(['continued', 'error']);
-  assert.deepEqual([more.type, more.iter, more.iters, more.run], ['continued', 3, 5, 7], JSON.stringify(more));
+  assert.deepEqual([more.type, more.iter, more.iters, more.run, more.ends], ['continued', 3, 5, 7, [5]], JSON.stringify(more));
   const f4 = await c.next('frame');
   const f5 = await c.next('frame');
   assert.deepEqual([f4.iter, f4.iters, f5.iter, f5.done], [4, 5, 5, true]);
@@ -283,9 +283,21 @@ test('a weights file: loaded, verified, named by its provenance; a corrupt one r
   assert.equal(e.type, 'error');
   assert.equal(e.kind, 'input');
   assert.equal(e.during, 'weights');
+  // A VGG-19 file: describe reads and plans for VGG-19 (its conv3_4; more work than VGG-16's
+  // conv3_3 at the same size); the built-in VGG-16 refuses conv3_4.
+  const layers = 'conv1_1,pool1,conv2_1,pool2,conv3_4';
+  c.post({type: 'weights', buffer: ab(readFileSync(path.join(root, 'weights/vgg19-conv3_4.q8'))), name: 'vgg19-conv3_4.q8'});
+  assert.equal((await c.next(['weights', 'error'])).type, 'weights');
+  c.post({type: 'describe', settings: [{size: '64', layers}, {size: '64', layers: 'conv1_1,pool1,conv2_1,pool2,conv3_3'}]});
+  const [v19, v19short] = (await c.next('described')).list;
+  assert.deepEqual(v19.errors, {});
+  assert.deepEqual(v19.plan.layers, layers.split(','));
+  assert.ok(v19.plan.levels[0].macs > v19short.plan.levels[0].macs, 'conv3_4 is one conv deeper than conv3_3');
   c.post({type: 'weights', builtin: true, seed: 0});
   const back = await c.next('weights');
   assert.equal(back.weights.builtin, true);
+  c.post({type: 'describe', settings: {size: '64', layers}});
+  assert.match((await c.next('described')).errors.layers, /unknown layer "conv3_4"; VGG-16 has/);
 });
 
 test('a crash of the Go program is reported as fatal, and later calls say so', async () => {

@@ -77,7 +77,7 @@ function formChanged() {
       changedNoted = true;
       notices.show('Settings changed during the run: it goes on with the old ones; they apply when you start the next run.', 'info', 'settings');
     }
-    const d = await c.describe(fromLink || {...text, layers: text.layers ?? ''}).catch(() => null);
+    const d = await c.describe(fromLink || text).catch(() => null);
     if (!d || id !== describing) return;
     if (fromLink) {
       linkRefused(d);
@@ -289,7 +289,7 @@ function linkRefused(d) {
   const back = {layers: fromLink.layers};
   fromLink = null;
   for (const [name, message] of ordered(d.errors)) {
-    notices.show(`${messageFor(name, message, 'link')} Kept ${BY_NAME[name] ? defaults[name] || 'the default' : 'the defaults'}.`, 'warn', 'link');
+    notices.show(`${messageFor(name, message, 'link')} Kept ${name === 'layers' ? 'the default layers' : BY_NAME[name] ? defaults[name] || 'the default' : 'the defaults'}.`, 'warn', 'link');
     if (BY_NAME[name]) back[name] = defaults[name];
   }
   form.write(back, d.plan ? d.plan.layers : null);

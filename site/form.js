@@ -166,8 +166,9 @@ export class SettingsForm {
     for (const b of this.grid.querySelectorAll('input')) b.checked = list.includes(b.value);
   }
 
-  // read returns the form's settings as text; layers is null when none is ticked (the core reads
-  // an empty list as the default ten, so the form refuses it itself).
+  // read returns the form's settings as text; layers is null when none is ticked, which the form
+  // says beside the layers itself ("tick at least one layer"; null is no value to the core, which
+  // then describes the default layers' run).
   read() {
     const t = {};
     for (const [name, input] of Object.entries(this.inputs)) t[name] = input.value.trim();

@@ -47,12 +47,13 @@ export function field(schema, name) {
   return schema.fields.find((f) => f.name === name);
 }
 
-// defaultText is every setting at its default, as text.
+// defaultText is every setting at its default, as text; the layers as the list the core's
+// default names (an empty list is refused, as the command line refuses -layers "").
 export function defaultText(schema) {
   const t = {};
   for (const e of TABLE) {
     const f = field(schema, e.name);
-    t[e.name] = f.kind === 'layers' ? '' : String(f.default);
+    t[e.name] = f.kind === 'layers' ? f.default.join(',') : String(f.default);
   }
   return {...t, ...PAGE_DEFAULTS};
 }

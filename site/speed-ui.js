@@ -40,7 +40,7 @@ export class SpeedUI {
     clearTimeout(this.timer);
     const have = (size) => this.profile.points.some(([m]) => Math.abs(Math.log(m / macsAt(size))) < 0.1);
     if (!have(64) || !have(128)) {
-      const r = await this.c.calibrate({...this.defaults, size: '128', iters: '12', levels: '2', layers: ''}, 12);
+      const r = await this.c.calibrate({...this.defaults, size: '128', iters: '12', levels: '2'}, 12);
       if (!r) return this.done; // something else needed the engine: the runs measure instead
       for (const l of r.levels) this.profile.record(l.macs, l.secondsPerEval);
       this.profile.recordStart(r.levels[0].macs, r.setup);
@@ -53,7 +53,7 @@ export class SpeedUI {
   // sizeOptions says, for each size with the form's other settings (text), its time and memory
   // and whether it can run: [{size, words, refuse}].
   async sizeOptions(text, sizes) {
-    const answers = await this.c.describe(sizes.map((size) => ({...text, layers: text.layers || '', size: String(size)})));
+    const answers = await this.c.describe(sizes.map((size) => ({...text, size: String(size)})));
     return sizes.map((size, i) => {
       const plan = answers.list[i].plan;
       if (!plan) return {size, words: ''};

@@ -64,7 +64,7 @@ test('64, 128 and 256 px show and download exactly that size, past the coarse le
   }
 });
 
-test('at 128 px the ETA at the halfway iteration is within 30% of the time that remained (defect 3)', async () => {
+test('at 128 px the ETA at the halfway iteration is within a factor of two of the time that remained (defect 3)', async () => {
   const {page, errors, close} = await open(context, 'size=128&iters=30&seed=1');
   try {
     // The machine's speed at 64 and 128 px, as the page measures it when left alone.
@@ -81,7 +81,9 @@ test('at 128 px the ETA at the halfway iteration is within 30% of the time that 
     const last = etas[etas.length - 1];
     const remained = (last.t - half.t) / 1000;
     console.log(`# 128 px, 30 iterations (15 at 64 px): ETA at iteration 15 ${half.eta.toFixed(1)} s, remained ${remained.toFixed(1)} s`);
-    assert.ok(Math.abs(half.eta - remained) <= 0.3 * remained, `ETA ${half.eta.toFixed(1)} s against ${remained.toFixed(1)} s`);
+    // Within a factor of two: the machine's load may change during the run (estimate.test.mjs
+    // checks the arithmetic exactly); an ETA that left the fine level's cost out was 3–4× short.
+    assert.ok(half.eta >= remained / 2 && half.eta <= remained * 2, `ETA ${half.eta.toFixed(1)} s against ${remained.toFixed(1)} s`);
     // The curve marks the level change and says why the loss jumps there.
     assert.match(await text(page, '[data-testid=chart-note]'), /15 iterations at 64 px, then 15 iterations at 128 px\. The loss jumps where a level starts/);
     // The size menu gives each size's time and memory on this machine, and refuses what cannot fit.

@@ -16,6 +16,14 @@ func TestPlanLevels(t *testing.T) {
 	if got, want := planLevels(64, 1, 10), []level{{64, 10}}; !slices.Equal(got, want) {
 		t.Errorf("a single scale: %v, want %v", got, want)
 	}
+	// Fewer iterations than levels: the finest levels, each with an iteration, so the run ends
+	// at the size asked.
+	if got, want := planLevels(64, 3, 2), []level{{32, 1}, {64, 2}}; !slices.Equal(got, want) {
+		t.Errorf("2 iterations in 3 levels: %v, want %v", got, want)
+	}
+	if got, want := planLevels(128, 2, 1), []level{{128, 1}}; !slices.Equal(got, want) {
+		t.Errorf("1 iteration in 2 levels: %v, want %v", got, want)
+	}
 }
 
 func TestPyramidRun(t *testing.T) {

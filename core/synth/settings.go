@@ -67,6 +67,10 @@ const MinSize, MaxSize = 16, 1024
 // MaxLevels bounds Settings.Levels.
 const MaxLevels = 5
 
+// MaxIters bounds Settings.Iters: 10 000 iterations are hours even natively at 128 px, so a
+// larger number is a typing slip (or a link made to keep a visitor's machine busy).
+const MaxIters = 10000
+
 // AutoLevels is what Levels = 0 (the default) means: two levels from AutoLevelsFrom px up (half
 // the evaluations at a quarter of the cost, and the coarse level settles the large structures:
 // docs/performance.md), a single scale below. Below 128 px the coarse level is too small to
@@ -102,8 +106,8 @@ func (s Settings) parse(arch *vgg.Arch) (parsed, error) {
 	if s.ExemplarSize != 0 && s.ExemplarSize != -1 && (s.ExemplarSize < MinSize || s.ExemplarSize > MaxSize) {
 		return bad("exemplar size %d px is out of range; use %d to %d, 0 (the output size) or -1 (as it is)", s.ExemplarSize, MinSize, MaxSize)
 	}
-	if s.Iters < 1 {
-		return bad("%d iterations; use 1 or more", s.Iters)
+	if s.Iters < 1 || s.Iters > MaxIters {
+		return bad("%d iterations; use 1 to %d", s.Iters, MaxIters)
 	}
 	if s.Redraw < 1 {
 		return bad("redraw every %d evaluations; use 1 or more", s.Redraw)

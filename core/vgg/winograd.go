@@ -56,6 +56,17 @@ var wino4 = &winoSpec{m: 4, n: 6,
 // the transformed tiles of a chunk stay in cache.
 const winoChunk = 32
 
+// chunkTiles is the chunk for a layer whose widest side has width channels: winoChunk, or, when
+// the product kernel shares each product among threads (gemm.Pooled, the page's worker pool),
+// about 32 768 rows × channels (512 tiles at 64 channels, 64 at 512), so that each of the n²
+// products is worth splitting.
+func chunkTiles(width int) int {
+	if gemm.Pooled() <= 1 {
+		return winoChunk
+	}
+	return max(winoChunk, 32768/width/winoChunk*winoChunk)
+}
+
 // winoKernel transforms a layer's 3×3 kernels (k: OIHW, in and out channels) into the n²
 // matrices U_ξ = (G g Gᵀ)_ξ, packed for the products: [in × out] for the forward pass, or, with
 // backward, [out × in] of the flipped kernels (the input gradient's correlation). U_ξ is linear
@@ -128,7 +139,8 @@ func winograd[T feature.Float](spec *winoSpec, out []T, grid []T, hi, wi, in int
 	ho, wo, cout := hi-2, wi-2, u.N
 	th, tw := (ho+tm-1)/tm, (wo+tm-1)/tm
 	tiles := th * tw
-	chunks := (tiles + winoChunk - 1) / winoChunk
+	chunk := chunkTiles(max(in, cout))
+	chunks := (tiles + chunk - 1) / chunk
 	nw := min(gemm.Workers(), chunks)
 	bt, at := matrixT[T](spec.bt), matrixT[T](spec.at)
 	for len(*scratch) < nw {
@@ -136,8 +148,8 @@ func winograd[T feature.Float](spec *winoSpec, out []T, grid []T, hi, wi, in int
 	}
 	var next atomic.Int64
 	run := func(sc *winoScratch[T]) {
-		v := grow(&sc.v, nn*winoChunk*in)
-		m := grow(&sc.m, nn*winoChunk*cout)
+		v := grow(&sc.v, nn*chunk*in)
+		m := grow(&sc.m, nn*chunk*cout)
 		buf := grow(&sc.buf, gemm.BufLen(in))
 		tmpIn := rows(grow(&sc.tmpIn, nn*in), in)          // Bᵀ d, one channel vector per row
 		tmpOut := rows(grow(&sc.tmpOut, tm*tn*cout), cout) // Aᵀ M
@@ -151,8 +163,8 @@ func winograd[T feature.Float](spec *winoSpec, out []T, grid []T, hi, wi, in int
 			if ch >= chunks {
 				return
 			}
-			t0 := ch * winoChunk
-			n := min(winoChunk, tiles-t0)
+			t0 := ch * chunk
+			n := min(chunk, tiles-t0)
 			// Input transform: V_ξ[tile, c].
 			for tl := range n {
 				a, b := (t0+tl)/tw, (t0+tl)%tw
@@ -167,7 +179,7 @@ func winograd[T feature.Float](spec *winoSpec, out []T, grid []T, hi, wi, in int
 					}
 				}
 				for xi := range nn {
-					vs[xi] = v[(xi*winoChunk+tl)*in : (xi*winoChunk+tl+1)*in]
+					vs[xi] = v[(xi*chunk+tl)*in : (xi*chunk+tl+1)*in]
 				}
 				// tmp = Bᵀ d (rows), then V = tmp B (columns).
 				for i := range tn {
@@ -183,16 +195,16 @@ func winograd[T feature.Float](spec *winoSpec, out []T, grid []T, hi, wi, in int
 			}
 			mx.Flush()
 			// The n² products.
-			mm := m[:nn*winoChunk*cout]
+			mm := m[:nn*chunk*cout]
 			clear(mm)
 			for xi := range nn {
-				gemm.Serial(mm[xi*winoChunk*cout:], n, v[xi*winoChunk*in:], in, u, xi, buf)
+				gemm.Serial(mm[xi*chunk*cout:], n, v[xi*chunk*in:], in, u, xi, buf)
 			}
 			// Output transform: Y = Aᵀ M A.
 			for tl := range n {
 				a, b := (t0+tl)/tw, (t0+tl)%tw
 				for xi := range nn {
-					vs[xi] = m[(xi*winoChunk+tl)*cout : (xi*winoChunk+tl+1)*cout]
+					vs[xi] = m[(xi*chunk+tl)*cout : (xi*chunk+tl+1)*cout]
 				}
 				for i := range tm { // tmp = Aᵀ M
 					for s := range tn {

@@ -155,7 +155,7 @@ wasm:
 ## plain names, no service worker: the development build.
 site: wasm weights
 	mkdir -p $(SITE)/weights
-	cp site/*.html site/*.js site/*.css wasm/worker.js wasm/gpu.js $(SITE)/
+	cp site/*.html site/*.js site/*.css wasm/worker.js wasm/gpu.js wasm/pool.js wasm/pool-worker.js $(SITE)/
 	cp weights/vgg16-random.q8 $(SITE)/weights/vgg16-random.q8
 
 ## dist: the deployable folder build/dist from build/site: content-hashed names for the large

@@ -14,8 +14,11 @@ async function boot() {
   const response = await fetch(new URL('texsynth.wasm', base).href);
   if (!response.ok) throw new Error(`cannot load texsynth.wasm: HTTP ${response.status}`);
   const {instance} = await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject);
-  // The SIMD kernels and the WebGPU engine read and write the Go program's memory.
+  // The SIMD kernels and the WebGPU engine read and write the Go program's memory; the worker
+  // pool (pool.js) shares the products where the page is cross-origin isolated (?threads=N).
   scope.texsynthMemory = instance.exports.mem;
+  scope.importScripts(new URL('pool.js', base).href);
+  await scope.TexsynthPool.inWorker(scope, base);
   go.run(instance).then(() => scope.postMessage({fatal: 'the Go program ended (out of memory?)'}));
   if (!scope.texsynthBench) throw new Error('texsynth.wasm has no texsynthBench');
   return scope.texsynthBench;

@@ -19,6 +19,7 @@
 //	prepared(rgba, width, height, settings)  → {width, height, rgba}: the exemplar as the run sees it
 //	exit(code)                               → ends the Go program (tests of crash handling)
 //	kernel                                   a string: the vector kernels in use (core/gemm.Kernel)
+//	threads                                  how many threads share the products (core/gemm.Pooled)
 //
 // Every function returns either its result or {error: message, kind: "input" | "internal"};
 // "input" means the user's picture, settings or weights file was at fault. The control flow
@@ -47,7 +48,8 @@ func main() {
 	export(core, "more", more)
 	export(core, "prepared", prepared)
 	export(core, "exit", exit)
-	core.Set("kernel", gemm.Kernel()) // which vector kernels run: the page shows it
+	core.Set("kernel", gemm.Kernel())  // which vector kernels run: the page shows it
+	core.Set("threads", gemm.Pooled()) // how many threads share the products (the worker pool)
 
 	js.Global().Set("texsynthCore", core)
 	select {} // keep the program alive: the worker calls in

@@ -45,6 +45,25 @@ class TexsynthPool {
     return '';
   }
 
+  // inWorker starts the pool for a worker that is about to run the Go program (worker.js,
+  // site/bench-worker.js) and hands it over as scope.texsynthPool: as many threads as the
+  // machine has cores (at most 8), or as the worker's address asks (?threads=N; 1 turns the pool
+  // off). It resolves to {threads, why}: why says, when there is one thread, why.
+  static async inWorker(scope, base) {
+    const why = TexsynthPool.why(scope);
+    if (why) return {threads: 1, why};
+    const asked = Number(new URL(scope.location.href).searchParams.get('threads'));
+    const cores = (scope.navigator && scope.navigator.hardwareConcurrency) || 1;
+    const threads = Math.min(asked >= 1 ? Math.floor(asked) : cores, 8);
+    if (threads < 2) return {threads: 1, why: asked >= 1 ? 'one thread was asked for' : 'this machine reports one core'};
+    try {
+      scope.texsynthPool = await TexsynthPool.create(threads, new URL('pool-worker.js', base).href);
+      return {threads, why: ''};
+    } catch (e) {
+      return {threads: 1, why: 'the worker pool did not start: ' + (e && e.message ? e.message : e)};
+    }
+  }
+
   constructor(threads) {
     this.threads = threads;
     this.workers = new Array(threads - 1).fill(null);

@@ -14,7 +14,8 @@
 //   {type: 'release'}                               drop the run kept after stop or done, and its memory
 //   {type: 'presets', size, iters}                  the experiments (core/presets) at that size
 // Messages the worker sends:
-//   {type: 'ready', weights, kernel, kept, schema}  wasm and the default weights are loaded; kernel: the vector kernels in use;
+//   {type: 'ready', weights, kernel, threads, threadsWhy, kept, schema}  wasm and the default weights are loaded; kernel: the vector kernels in use;
+//                                                   threads: how many share the products (pool.js), threadsWhy: why one, if one;
 //                                                   kept: the built-in weights came from the browser's cache;
 //                                                   schema: every setting's kind, bounds and options (wasm/describe.go)
 //   {type: 'progress', stage, message}              a long stage began (weights, start)
@@ -31,7 +32,7 @@
 //   {type: 'continued', iter, iters, ends}          after more: the run goes on; ends: where each level of its plan now ends
 //   {type: 'error', message, kind: 'input' | 'internal' | 'fatal', during}
 // Pixels (RGBA, a Uint8ClampedArray) are transferred, not copied; memory is the WebAssembly
-// memory's size in bytes. A step cannot be interrupted: pause and stop take effect when the
+// memories' size in bytes (the Go program's and the worker pool's). A step cannot be interrupted: pause and stop take effect when the
 // current step ends. After a 'fatal' error (the Go program ended: out of memory, a crash) the
 // worker is useless; the page should start a new one.
 'use strict';
@@ -109,8 +110,11 @@ async function boot() {
   }
   // The built-in weights drawn by this wasm build, if an earlier visit kept them.
   const keptKey = new URL(`builtin-weights-seed-0.q8?wasm=${encodeURIComponent(url)}&etag=${encodeURIComponent(response.headers.get('etag') || '')}`, base).href;
-  // The SIMD kernels (core/gemm, a second small wasm module) work on the Go program's own memory.
+  // The SIMD kernels (core/gemm, a second small wasm module) work on the Go program's own memory,
+  // and share large products with a pool of workers where the page is cross-origin isolated.
   scope.texsynthMemory = instance.exports.mem;
+  if (typeof scope.TexsynthPool !== 'function') scope.importScripts(new URL('pool.js', base).href);
+  const started = await scope.TexsynthPool.inWorker(scope, base);
   go.run(instance).then(() => {
     fatal = fatal || 'the synthesis engine stopped (it may have run out of memory); it will be restarted';
     if (run) {
@@ -129,7 +133,9 @@ async function boot() {
     if (!ok(w, 'boot')) return;
   }
   const schema = call('schema');
-  post({type: 'ready', weights: w, kernel: core.kernel, kept, schema});
+  const threads = core.threads || 1;
+  const why = threads > 1 ? '' : started.why || 'the SIMD kernels did not start the worker pool';
+  post({type: 'ready', weights: w, kernel: core.kernel, threads, threadsWhy: why, kept, schema});
   if (!kept) setTimeout(() => keepWeights(keptKey), 1000); // when the page is idle, most likely
 }
 
@@ -189,7 +195,8 @@ function release() {
 }
 
 function memory() {
-  return scope.texsynthMemory ? scope.texsynthMemory.buffer.byteLength : 0;
+  const pool = scope.texsynthPool ? scope.texsynthPool.bytes : 0; // the worker pool's shared memory
+  return (scope.texsynthMemory ? scope.texsynthMemory.buffer.byteLength : 0) + pool;
 }
 
 // loop runs one step, posts its frame, and yields to the message queue before the next, so

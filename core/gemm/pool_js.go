@@ -25,7 +25,8 @@ const poolMin = 1 << 19
 var unpooled func(c []float32, m int, a []float32, lda int, b *Packed[float32], tap int) bool
 
 // installPool starts the pool, if there is one, with the product kernel compiled for its shared
-// memory, and routes large products to it; it returns what to add to the kernel's name.
+// memory, and routes large products to it; it returns what to add to the kernel's name: nothing
+// when the pool runs or there is none (Pooled says how many threads), why not when it failed.
 func installPool(fma bool) string {
 	p := js.Global().Get("texsynthPool")
 	if p.IsUndefined() || p.IsNull() {
@@ -36,7 +37,7 @@ func installPool(fma bool) string {
 		return ", 1 thread (" + err.Error() + ")"
 	}
 	if threads <= 1 {
-		return ", 1 thread"
+		return ""
 	}
 	local := productF32
 	unpooled = local
@@ -52,7 +53,7 @@ func installPool(fma bool) string {
 		return done || local(c, m, a, lda, b, tap)
 	}
 	pooled = threads
-	return fmt.Sprintf(", %d threads", threads)
+	return ""
 }
 
 // startPool gives the pool the kernel module and returns how many threads share a product.

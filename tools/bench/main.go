@@ -80,6 +80,19 @@ var (
 	showParts  bool
 )
 
+// threads says how many threads share the products: GOMAXPROCS natively, the worker pool's in
+// wasm (gemm.Pooled: TEXSYNTH_POOL=N through wasm/memory.cjs).
+func threads() string {
+	n := gemm.Workers()
+	if runtime.GOOS == "js" {
+		n = gemm.Pooled()
+	}
+	if n == 1 {
+		return "1 thread"
+	}
+	return fmt.Sprintf("%d threads", n)
+}
+
 func platform() string {
 	if runtime.GOOS == "js" {
 		return "wasm"
@@ -96,7 +109,7 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 	if err != nil {
 		return err
 	}
-	fmt.Printf("KERNEL %s %s\n", platform(), gemm.Kernel())
+	fmt.Printf("KERNEL %s %s, %s\n", platform(), gemm.Kernel(), threads())
 	for _, s := range strings.Split(sizeList, ",") {
 		size, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || size < 16 {

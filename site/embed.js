@@ -4,7 +4,7 @@
 //
 //   <iframe src="texsynth/embed.html#size=48&iterations=30&sample=waves" width="480" height="320"></iframe>
 //
-// Posted to the parent, to its origin only: {source: 'texsynth', type, ...} with type ready,
+// Posted to the parent, to its origin only: {source: 'texsynth', type, ...} with type ready {threads},
 // started {iters, size, layers}, frame {iter, iters, loss, seconds}, done / stopped {iter, iters,
 // loss, seconds}, error {message, kind, during}, snapshot {dataURL, iter, iters} (only when
 // asked). No pixels travel unless the parent asks for a snapshot.
@@ -82,7 +82,7 @@ window.addEventListener('hashchange', () => configure(synth));
 
 const pass = (type, pick) => synth.addEventListener(`texsynth-${type}`, (e) => tell(type, pick(e.detail)));
 const progress = (d) => ({iter: d.iter, iters: d.iters, loss: d.loss, seconds: d.seconds});
-pass('ready', () => ({}));
+pass('ready', (d) => ({threads: d.threads}));
 pass('started', (d) => ({iters: d.iters, size: d.size, layers: d.layers}));
 pass('frame', progress);
 pass('done', progress);

@@ -11,7 +11,7 @@
   onMessage((m) => {
     if (!m || m.type !== 'start') return;
     const kernel = new WebAssembly.Instance(m.module, {env: {mem: m.memory}}).exports.gemm;
-    TexsynthPool.run(m.ctl, m.index, kernel);
+    TexsynthPool.run(m.ctl, kernel);
   });
   port.postMessage({type: 'loaded'});
 })();

@@ -4,20 +4,31 @@
 // WebAssembly.Memory over a SharedArrayBuffer, on which every pool thread (pool-worker.js) and
 // the Go worker itself instantiate the same kernel module (built by the Go program:
 // core/gemm/pool_js.go). A product c += a·B is copied in (a's rows, c, and B unless the pool
-// still holds that Packed's content), its rows split into one share per thread, the workers woken
-// through a control array (Atomics.notify), this thread's share computed here, and then this
-// thread waits (Atomics.wait, which workers may do) for the others before copying c back. The
-// Go program sees one synchronous call.
+// still holds that Packed's content), its rows cut into pieces (a few per thread), the workers
+// woken through a control array (Atomics.notify), and every thread, this one too, takes pieces
+// until none is left; then this thread waits (Atomics.wait, which workers may do) for the pieces
+// still being computed and copies c back. The Go program sees one synchronous call. Taking
+// pieces rather than a fixed share each keeps a worker the system has descheduled (a loaded
+// machine) from holding the product up: the others take its pieces.
 //
 // It needs SharedArrayBuffer, so a cross-origin isolated page (COOP same-origin + COEP
 // require-corp, docs/deploy.md); worker.js creates it only there, and in Node wasm/memory.cjs
 // does with TEXSYNTH_POOL=N (the tests). Loaded with importScripts or require.
 'use strict';
 
-// The control array (Int32Array over its own SharedArrayBuffer): GEN counts the jobs posted,
-// DONE the workers that finished the current one, READY the workers that can take one; then the
-// job's shared operands and, per thread, its share.
-const GEN = 0, DONE = 1, READY = 2, LDA = 3, B = 4, K = 5, N = 6, SHARE = 8, SHARE_LEN = 3;
+// The control array (Int32Array over its own SharedArrayBuffer): GEN counts the jobs posted;
+// NEXT is the next piece to take, tagged with the job's GEN (tag << 16 | piece) so that a worker
+// that woke late can never take a piece of a later job with the earlier job's operands; FINISHED
+// counts the pieces done; READY the workers that can take pieces; then the job's operands: c, a
+// (pool addresses), lda, b, k, n, m and the rows per piece.
+const GEN = 0, NEXT = 1, FINISHED = 2, READY = 3, C = 4, A = 5, LDA = 6, B = 7, K = 8, N = 9, M = 10, ROWS = 11;
+// SLEEPING counts the workers blocked in Atomics.wait, CALLER_WAITS is 1 while the caller is:
+// waking a thread costs a system call (a third of a millisecond on a loaded machine, measured),
+// so it is done only for a thread that sleeps; a worker first polls for the next job for SPIN_MS
+// (products come back to back within a layer), the caller for the last pieces.
+const SLEEPING = 12, CALLER_WAITS = 13, CTL = 14;
+const SPIN_MS = 0.2;
+const tag = (gen) => (gen & 0x7fff) << 16;
 const PAGE = 65536;
 const MAX_PAGES = 16384; // 1 GiB: a shared memory reserves its maximum up front
 
@@ -67,14 +78,18 @@ class TexsynthPool {
   constructor(threads) {
     this.threads = threads;
     this.workers = new Array(threads - 1).fill(null);
-    this.ctl = new Int32Array(new SharedArrayBuffer(4 * (SHARE + SHARE_LEN * threads)));
+    this.ctl = new Int32Array(new SharedArrayBuffer(4 * CTL));
     this.memory = new WebAssembly.Memory({initial: 16, maximum: MAX_PAGES, shared: true});
     this.kernel = null;
     this.scratch = 0;        // bytes at the start of the memory for a and c
     this.cache = new Map();  // B's address in Go's memory → {id, at, bytes}: B copied earlier
     this.top = 0;            // the end of the cached B's
     this.cacheBytes = 512 << 20; // at most this much B is kept; beyond, the cache starts again
-    this.calls = 0;
+    this.calls = 0;     // products taken, and the time they took: copying, and computing
+    this.copyMs = 0;
+    this.copied = 0;    // bytes copied in and out, of which B's (copied once while the cache keeps them)
+    this.copiedB = 0;
+    this.productMs = 0;
     this.gemm = this.gemm.bind(this);
   }
 
@@ -83,7 +98,7 @@ class TexsynthPool {
   start(bytes) {
     const module = new WebAssembly.Module(bytes);
     this.kernel = new WebAssembly.Instance(module, {env: {mem: this.memory}}).exports.gemm;
-    this.workers.forEach((w, i) => w.postMessage({type: 'start', module, memory: this.memory, ctl: this.ctl, index: i + 1}));
+    this.workers.forEach((w) => w.postMessage({type: 'start', module, memory: this.memory, ctl: this.ctl}));
     return this.threads;
   }
 
@@ -113,6 +128,7 @@ class TexsynthPool {
     }
     e.id = id;
     e.bytes = bytes;
+    this.copiedB += bytes;
     new Uint8Array(this.memory.buffer, e.at, bytes).set(go.subarray(b, b + bytes));
     return e.at;
   }
@@ -134,6 +150,7 @@ class TexsynthPool {
   }
 
   product(c, m, a, lda, b, k, n, id) {
+    const t0 = performance.now();
     const go = new Uint8Array(globalThis.texsynthMemory.buffer);
     const aBytes = 4 * ((m - 1) * lda + k), cBytes = 4 * m * n, bBytes = 4 * k * n;
     const need = aBytes + cBytes;
@@ -149,38 +166,33 @@ class TexsynthPool {
     let mem = new Uint8Array(this.memory.buffer);
     mem.set(go.subarray(a, a + aBytes), aAt);
     mem.set(go.subarray(c, c + cBytes), cAt);
-    // Shares of whole 4-row blocks (the kernel's), as even as they come; a thread without
-    // a share is still woken and reports done.
-    const ready = Atomics.load(this.ctl, READY);
-    const threads = ready === this.threads - 1 ? Math.min(this.threads, Math.ceil(m / 4)) : 1;
-    const blocks = Math.ceil(m / 4);
-    const shares = [];
-    for (let t = 0, r0 = 0; t < threads; t++) {
-      const r1 = Math.min(m, 4 * Math.round((blocks * (t + 1)) / threads));
-      shares.push([r0, r1]);
-      r0 = r1;
+    // Pieces of whole 4-row blocks (the kernel's), about four per thread.
+    const ctl = this.ctl;
+    const pooled = Atomics.load(ctl, READY) === this.threads - 1;
+    const rows = pooled ? 4 * Math.max(1, Math.ceil(m / (16 * this.threads))) : m;
+    const pieces = Math.ceil(m / rows);
+    ctl[C] = cAt; ctl[A] = aAt; ctl[LDA] = lda; ctl[B] = bAt; ctl[K] = k; ctl[N] = n; ctl[M] = m; ctl[ROWS] = rows;
+    const gen = (ctl[GEN] + 1) & 0x7fffffff;
+    Atomics.store(ctl, FINISHED, 0);
+    Atomics.store(ctl, NEXT, tag(gen));
+    Atomics.store(ctl, GEN, gen);
+    if (pooled && pieces > 1 && Atomics.load(ctl, SLEEPING) > 0) Atomics.notify(ctl, GEN);
+    const t1 = performance.now();
+    TexsynthPool.take(ctl, gen, this.kernel);
+    const until = performance.now() + SPIN_MS;
+    while (Atomics.load(ctl, FINISHED) < pieces && performance.now() < until);
+    for (let f; (f = Atomics.load(ctl, FINISHED)) < pieces;) {
+      Atomics.store(ctl, CALLER_WAITS, 1);
+      if (Atomics.load(ctl, FINISHED) === f) Atomics.wait(ctl, FINISHED, f);
+      Atomics.store(ctl, CALLER_WAITS, 0);
     }
-    if (threads > 1) {
-      const ctl = this.ctl;
-      ctl[LDA] = lda; ctl[B] = bAt; ctl[K] = k; ctl[N] = n;
-      for (let t = 1; t < this.threads; t++) {
-        const [r0, r1] = shares[t] || [0, 0];
-        ctl[SHARE + SHARE_LEN * t] = cAt + 4 * r0 * n;
-        ctl[SHARE + SHARE_LEN * t + 1] = r1 - r0;
-        ctl[SHARE + SHARE_LEN * t + 2] = aAt + 4 * r0 * lda;
-      }
-      Atomics.store(ctl, DONE, 0);
-      Atomics.add(ctl, GEN, 1);
-      Atomics.notify(ctl, GEN);
-    }
-    const [r0, r1] = shares[0];
-    if (r1 > r0) this.kernel(cAt + 4 * r0 * n, r1 - r0, aAt + 4 * r0 * lda, lda, bAt, k, n);
-    if (threads > 1) {
-      for (let d; (d = Atomics.load(this.ctl, DONE)) < this.threads - 1;) Atomics.wait(this.ctl, DONE, d);
-    }
+    const t2 = performance.now();
     mem = new Uint8Array(this.memory.buffer);
     new Uint8Array(globalThis.texsynthMemory.buffer).set(mem.subarray(cAt, cAt + cBytes), c);
     this.calls++;
+    this.copied += aBytes + 2 * cBytes;
+    this.copyMs += t1 - t0 + performance.now() - t2;
+    this.productMs += t2 - t1;
   }
 
   terminate() {
@@ -188,17 +200,37 @@ class TexsynthPool {
   }
 }
 
-// The worker's side, in pool-worker.js: run(ctl, index, kernel) takes jobs for ever.
-TexsynthPool.run = function (ctl, index, kernel) {
+// take computes pieces of job gen until there are none left (or the job is no longer gen).
+TexsynthPool.take = function (ctl, gen, kernel) {
+  const c = ctl[C], a = ctl[A], lda = ctl[LDA], b = ctl[B], k = ctl[K], n = ctl[N], m = ctl[M], rows = ctl[ROWS];
+  const pieces = Math.ceil(m / rows);
+  for (;;) {
+    const v = Atomics.load(ctl, NEXT);
+    if ((v & ~0xffff) !== tag(gen) || (v & 0xffff) >= pieces) return;
+    if (Atomics.compareExchange(ctl, NEXT, v, v + 1) !== v) continue;
+    const r0 = (v & 0xffff) * rows;
+    kernel(c + 4 * r0 * n, Math.min(rows, m - r0), a + 4 * r0 * lda, lda, b, k, n);
+    Atomics.add(ctl, FINISHED, 1);
+    if (Atomics.load(ctl, CALLER_WAITS)) Atomics.notify(ctl, FINISHED);
+  }
+};
+
+// run is a worker's life (pool-worker.js): wait for a job, take its pieces, wait again. The
+// operands take reads are the job's: a piece of job gen can be taken only while the job is
+// unfinished, and the next job's operands are written only after it is finished.
+TexsynthPool.run = function (ctl, kernel) {
   let gen = Atomics.load(ctl, GEN);
   Atomics.add(ctl, READY, 1);
   for (;;) {
-    Atomics.wait(ctl, GEN, gen);
+    const until = performance.now() + SPIN_MS;
+    while (Atomics.load(ctl, GEN) === gen && performance.now() < until);
+    if (Atomics.load(ctl, GEN) === gen) {
+      Atomics.add(ctl, SLEEPING, 1);
+      Atomics.wait(ctl, GEN, gen);
+      Atomics.sub(ctl, SLEEPING, 1);
+    }
     gen = Atomics.load(ctl, GEN);
-    const s = SHARE + SHARE_LEN * index;
-    if (ctl[s + 1] > 0) kernel(ctl[s], ctl[s + 1], ctl[s + 2], ctl[LDA], ctl[B], ctl[K], ctl[N]);
-    Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
+    TexsynthPool.take(ctl, gen, kernel);
   }
 };
 

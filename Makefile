@@ -100,11 +100,15 @@ bench:
 ## on: per-evaluation times of the WebGPU and wasm SIMD engines; on a machine without a GPU the
 ## adapter is SwiftShader, labelled CPU emulation. BENCH_PAGE_SIZES (the page's own default is
 ## 64,128,256,512; CPU emulation takes minutes per evaluation beyond 128 px) and BENCH_PAGE_EVALS.
+## Then the wasm engine alone on one thread and on every core (its worker pool; the page is served
+## cross-origin isolated) at BENCH_POOL_SIZES, with the wasm memory each size takes.
 BENCH_PAGE_SIZES ?= 64,128
 BENCH_PAGE_EVALS ?= 3
+BENCH_POOL_SIZES ?= 128,512
 bench-page: site
 	@test -d node_modules/playwright-core || npm ci --no-audit --no-fund
 	node tools/bench/page.mjs -sizes $(BENCH_PAGE_SIZES) -evals $(BENCH_PAGE_EVALS) | tee build/bench-page.txt
+	node tools/bench/page.mjs -sizes $(BENCH_POOL_SIZES) -evals $(BENCH_PAGE_EVALS) -engines wasm | tee build/bench-pool.txt
 
 ## demo: a texture from one of the shared samples with the default settings.
 demo:

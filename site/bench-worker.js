@@ -1,6 +1,6 @@
 // The benchmark page's worker (bench.html): it loads the same texsynth.wasm as the page's own
 // worker, with wasm/gpu.js for WebGPU, and runs one benchmark (core: wasm/bench.go) per message:
-//   {size, engine: 'webgpu' | 'wasm', evals} → {result} or {error}
+//   {size, engine: 'webgpu' | 'wasm', evals} → {result} or {error}; result.memory: the wasm memories' bytes after it
 // A Go program that ends (out of memory at a large size) ends the worker too: {fatal}.
 'use strict';
 
@@ -29,7 +29,11 @@ scope.onmessage = async (e) => {
   try {
     ready = ready || boot();
     const bench = await ready;
-    scope.postMessage({result: await bench.run(size, engine, evals)});
+    const result = await bench.run(size, engine, evals);
+    // The memories' size after the run: the Go program's (which never shrinks, so its peak) and
+    // the worker pool's.
+    result.memory = scope.texsynthMemory.buffer.byteLength + (scope.texsynthPool ? scope.texsynthPool.bytes : 0);
+    scope.postMessage({result});
   } catch (err) {
     scope.postMessage({error: String(err && err.message ? err.message : err)});
   }

@@ -89,7 +89,7 @@ function summary(r) {
     ? `vs ${engineName[r.agreement.with]}, relative: sw loss ${r.agreement.sw.toExponential(1)}; gram loss ${r.agreement.gram.toExponential(1)}, its gradient ${r.agreement.gramGradient.toExponential(1)}`
     : '–';
   const engine = r.engine === 'wasm' ? `${engineName.wasm}, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : engineName[r.engine];
-  return {size: r.size, engine, threads: r.threads, adapter, best: best(r.times), median: median(r.times),
+  return {size: r.size, engine, threads: r.threads, memory: r.memory, adapter, best: best(r.times), median: median(r.times),
     loss: median(r.loss), gpu, agreement: agree, emulated: r.emulated, raw: r};
 }
 

@@ -3,7 +3,8 @@
 // many threads as the machine has cores (at most 8); served without them (-isolate=false, as
 // GitHub Pages serves it), the first load runs on one thread and says why, then the service
 // worker takes over, the page reloads itself once and is isolated; isolate=off opts out. A short
-// run gives the same result, to the last bit, on one thread and on several.
+// run gives the same result, to the last bit, on one thread and on several. And a 512 px run starts
+// and makes frames.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
@@ -83,9 +84,11 @@ async function result(page) {
 }
 
 let pooled; // the isolated page's result, for the one-thread page to match
+let isolated; // that site: {base, context}
 
 test('served with the headers: isolated, the products on every core, and it says so', async () => {
-  const {base, context} = await site('headers');
+  isolated = await site('headers');
+  const {base, context} = isolated;
   const page = await open(context, `${base}/index.html#${RUN}`);
   const s = await state(page);
   assert.equal(s.isolated, true, 'tools/serve sends COOP and COEP');
@@ -124,5 +127,19 @@ test('without the headers, the service worker isolates the page: one reload, the
   // No loop: the page stays put.
   await page.waitForTimeout(1500);
   assert.equal((await state(page)).loads, 2);
+  await page.close();
+});
+
+// 512 px in the page: a run starts and draws its frames (two Adam iterations, one evaluation each,
+// on the first layer alone to keep it cheap; docs/performance.md has the default layers' cost
+// and memory at 512 px, from make bench).
+test('a 512 px run starts and makes frames', async () => {
+  assert.ok(isolated, 'the isolated site is up');
+  const page = await open(isolated.context, `${isolated.base}/index.html#size=512&iters=2&layers=conv1_1&levels=1&optimizer=adam&sample=bricks`);
+  const frame = await result(page);
+  assert.equal(frame.iter, 2);
+  assert.ok(Number.isFinite(frame.loss) && frame.loss > 0, `loss ${frame.loss}`);
+  const size = await page.evaluate(() => [document.querySelector('[data-testid=output]').width, document.querySelector('[data-testid=output]').height]);
+  assert.deepEqual(size, [512, 512]);
   await page.close();
 });

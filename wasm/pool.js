@@ -31,6 +31,10 @@ const SPIN_MS = 0.2;
 const tag = (gen) => (gen & 0x7fff) << 16;
 const PAGE = 65536;
 const MAX_PAGES = 16384; // 1 GiB: a shared memory reserves its maximum up front
+// The pool's memory is at most CACHE_BYTES of B's (the network's transformed kernels at the
+// default layers take 206 MB) and SCRATCH_BYTES of a's and c's rows.
+const CACHE_BYTES = 256 << 20, SCRATCH_BYTES = 32 << 20;
+const MAX_BYTES = CACHE_BYTES + SCRATCH_BYTES + (1 << 20);
 
 class TexsynthPool {
   // create starts threads-1 workers from workerURL (the calling thread is the last) and resolves
@@ -81,10 +85,9 @@ class TexsynthPool {
     this.ctl = new Int32Array(new SharedArrayBuffer(4 * CTL));
     this.memory = new WebAssembly.Memory({initial: 16, maximum: MAX_PAGES, shared: true});
     this.kernel = null;
-    this.scratch = 0;        // bytes at the start of the memory for a and c
-    this.cache = new Map();  // B's address in Go's memory → {id, at, bytes}: B copied earlier
-    this.top = 0;            // the end of the cached B's
-    this.cacheBytes = 512 << 20; // at most this much B is kept; beyond, the cache starts again
+    this.cache = new Map();  // B's address in Go's memory → {id, at, bytes, room}: B copied earlier
+    this.top = 0;            // the end of the cached B's, from the memory's start
+    this.scratchBytes = SCRATCH_BYTES;
     this.calls = 0;     // products taken, and the time they took: copying, and computing
     this.copyMs = 0;
     this.copied = 0;    // bytes copied in and out, of which B's (copied once while the cache keeps them)
@@ -112,14 +115,15 @@ class TexsynthPool {
   }
 
   // place returns where B (bytes long, at address b in Go's memory, content id) is in the pool's
-  // memory, copying it there unless it already is (the network's kernels are copied once).
+  // memory, copying it there unless it already is (the network's kernels are copied once). The
+  // cache holds at most CACHE_BYTES; past that it starts again.
   place(go, b, bytes, id) {
     let e = this.cache.get(b);
     if (e && e.id === id && e.bytes === bytes) return e.at;
     if (!e || e.room < bytes) {
-      if (this.top + bytes - this.scratch > this.cacheBytes) {
+      if (this.top + bytes > CACHE_BYTES) {
         this.cache.clear();
-        this.top = this.scratch;
+        this.top = 0;
       }
       e = {at: this.top, room: bytes};
       this.reserve(this.top + bytes);
@@ -138,31 +142,33 @@ class TexsynthPool {
   // having changed nothing, when the pool's memory cannot grow to hold the product: the Go
   // program then runs it on its own thread.
   gemm(c, m, a, lda, b, k, n, id) {
+    c >>>= 0; a >>>= 0; b >>>= 0;
+    const go = new Uint8Array(globalThis.texsynthMemory.buffer);
+    // Rows go through the pool SCRATCH_BYTES of a and c at a time, after the cached B's.
+    const rows = Math.max(4, 4 * Math.floor(this.scratchBytes / (16 * (lda + n))));
+    let bAt, scratch;
     try {
-      this.product(c >>> 0, m, a >>> 0, lda, b >>> 0, k, n, id);
-      return true;
+      bAt = this.place(go, b, 4 * k * n, id);
+      scratch = Math.ceil(this.top / 64) * 64;
+      this.reserve(scratch + 4 * (Math.min(rows, m) * (lda + n)));
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       this.cache.clear();
-      this.top = this.scratch = 0;
+      this.top = 0;
       return false;
     }
+    for (let r0 = 0; r0 < m; r0 += rows) {
+      this.block(go, c + 4 * r0 * n, Math.min(rows, m - r0), a + 4 * r0 * lda, lda, bAt, k, n, scratch);
+    }
+    return true;
   }
 
-  product(c, m, a, lda, b, k, n, id) {
+  // block is c += a·B for m rows of a and c in Go's memory (go), B at bAt in the pool's, through
+  // the pool's memory at scratch.
+  block(go, c, m, a, lda, bAt, k, n, scratch) {
     const t0 = performance.now();
-    const go = new Uint8Array(globalThis.texsynthMemory.buffer);
-    const aBytes = 4 * ((m - 1) * lda + k), cBytes = 4 * m * n, bBytes = 4 * k * n;
-    const need = aBytes + cBytes;
-    if (need > this.scratch) {
-      // More room at the start for a and c: the cached B's after it are dropped.
-      this.scratch = Math.ceil(need / PAGE) * PAGE;
-      this.cache.clear();
-      this.top = this.scratch;
-      this.reserve(this.scratch);
-    }
-    const bAt = this.place(go, b, bBytes, id);
-    const aAt = 0, cAt = aBytes;
+    const aBytes = 4 * ((m - 1) * lda + k), cBytes = 4 * m * n;
+    const aAt = scratch, cAt = scratch + aBytes;
     let mem = new Uint8Array(this.memory.buffer);
     mem.set(go.subarray(a, a + aBytes), aAt);
     mem.set(go.subarray(c, c + cBytes), cAt);
@@ -188,7 +194,7 @@ class TexsynthPool {
     }
     const t2 = performance.now();
     mem = new Uint8Array(this.memory.buffer);
-    new Uint8Array(globalThis.texsynthMemory.buffer).set(mem.subarray(cAt, cAt + cBytes), c);
+    go.set(mem.subarray(cAt, cAt + cBytes), c);
     this.calls++;
     this.copied += aBytes + 2 * cBytes;
     this.copyMs += t1 - t0 + performance.now() - t2;
@@ -233,6 +239,8 @@ TexsynthPool.run = function (ctl, kernel) {
     TexsynthPool.take(ctl, gen, kernel);
   }
 };
+
+TexsynthPool.MAX_BYTES = MAX_BYTES;
 
 if (typeof module === 'object' && module.exports) module.exports = {TexsynthPool};
 else globalThis.TexsynthPool = TexsynthPool;

@@ -16,6 +16,7 @@
 // Messages the worker sends:
 //   {type: 'ready', weights, kernel, threads, threadsWhy, kept, schema}  wasm and the default weights are loaded; kernel: the vector kernels in use;
 //                                                   threads: how many share the products (pool.js), threadsWhy: why one, if one;
+//                                                   poolBytes: the most memory the pool takes beside the core's;
 //                                                   kept: the built-in weights came from the browser's cache;
 //                                                   schema: every setting's kind, bounds and options (wasm/describe.go)
 //   {type: 'progress', stage, message}              a long stage began (weights, start)
@@ -135,7 +136,8 @@ async function boot() {
   const schema = call('schema');
   const threads = core.threads || 1;
   const why = threads > 1 ? '' : started.why || 'the SIMD kernels did not start the worker pool';
-  post({type: 'ready', weights: w, kernel: core.kernel, threads, threadsWhy: why, kept, schema});
+  const poolBytes = threads > 1 ? scope.TexsynthPool.MAX_BYTES : 0;
+  post({type: 'ready', weights: w, kernel: core.kernel, threads, threadsWhy: why, poolBytes, kept, schema});
   if (!kept) setTimeout(() => keepWeights(keptKey), 1000); // when the page is idle, most likely
 }
 

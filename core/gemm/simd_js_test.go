@@ -37,7 +37,8 @@ func TestSIMDInstalled(t *testing.T) {
 // fails when the products do not go to the pool, and checks that a pooled product is
 // bit-identical to the same product on this thread alone (each row of C is the same kernel's
 // arithmetic in the same order whichever thread computes it), also after B's content changes
-// under the same address (Set: the pool must not use its old copy).
+// under the same address (Set: the pool must not use its old copy), and when a product goes
+// through the pool's memory in several blocks of rows.
 func TestPool(t *testing.T) {
 	want := os.Getenv("TEXSYNTH_POOL")
 	pool := js.Global().Get("texsynthPool")
@@ -48,6 +49,9 @@ func TestPool(t *testing.T) {
 		t.Fatalf("products shared by %s threads, want %s (%s)", got, want, kernel)
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
+	// A small scratch, so that the larger products go through the pool in several blocks of rows.
+	defer pool.Set("scratchBytes", pool.Get("scratchBytes"))
+	pool.Set("scratchBytes", 64<<10)
 	for _, s := range [][3]int{{8, 256, 256}, {37, 300, 64}, {1000, 64, 64}, {5, 512, 512}} {
 		m, k, n := s[0], s[1], s[2]
 		a := make([]float32, m*k)

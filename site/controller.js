@@ -246,10 +246,11 @@ export class RunController extends EventTarget {
   onReady(m) {
     this.schema = m.schema;
     this.weights = m.weights;
-    // The speed profile is per engine: auto's on a GPU is the GPU's.
+    this.kernel = m.kernel || '';
     this.autoEngine = m.engine || null;
     this.gpu = m.gpu || null;
-    this.kernel = m.engine && m.engine.engine === 'webgpu' ? engineLabel(m.engine) : m.kernel || '';
+    // The speed profile is per engine: auto's on a GPU is the GPU's.
+    this.speedKey = m.engine && m.engine.engine === 'webgpu' ? engineLabel(m.engine) : this.kernel;
     this.kept = m.kept;
     if (this.run && this.busy) this.run = null;
     this.held = false;

@@ -19,6 +19,6 @@ export function autoNote(e) {
 // fallbackText is the notice of a run that lost its GPU: m is the worker's fallback message.
 export function fallbackText(m) {
   const where = m.iter ? `during iteration ${m.iter}` : 'as the run started';
-  const why = String(m.message || 'unknown error').replace(/^gpu: /, '');
+  const why = String(m.message || 'unknown error').replace(/^gpu: /, '').replace(/\.$/, '');
   return `The GPU failed ${where} (${why}). The run goes on on the CPU (${engineLabel(m.engine)}) from where it was: the same image, iteration count and optimiser state, only slower.`;
 }

@@ -216,29 +216,20 @@ func loseGPU(args []js.Value) (map[string]any, error) {
 	return map[string]any{}, nil
 }
 
-// exportAsync installs f as obj[name], returning a promise of what export's function would
-// return ({error, kind} for an error), with f run on a goroutine of its own.
+// exportAsync installs f as obj[name], returning a promise (bench.go's promise: f runs on a
+// goroutine of its own) of what export's function would return ({error, kind} for an error; a
+// panic rejects it).
 func exportAsync(obj js.Value, name string, f func(args []js.Value) (map[string]any, error)) {
 	obj.Set(name, js.FuncOf(func(_ js.Value, args []js.Value) any {
 		args = append([]js.Value(nil), args...)
-		return js.Global().Get("Promise").New(js.FuncOf(func(_ js.Value, pa []js.Value) any {
-			resolve := pa[0]
-			go func() {
-				async++
-				defer func() { async-- }()
-				defer func() {
-					if p := recover(); p != nil {
-						resolve.Invoke(errorValue(fmt.Errorf("internal error in %s: %v", name, p)))
-					}
-				}()
-				r, err := f(args)
-				if err != nil {
-					resolve.Invoke(errorValue(err))
-					return
-				}
-				resolve.Invoke(r)
-			}()
-			return nil
-		}))
+		return promise(func() (any, error) {
+			async++
+			defer func() { async-- }()
+			r, err := f(args)
+			if err != nil {
+				return errorValue(err), nil
+			}
+			return r, nil
+		})
 	}))
 }

@@ -174,6 +174,8 @@ test('without WebGPU: auto is the wasm kernels; engine=webgpu in a link is refus
   assert.match(await page.textContent('#engine'), /^Engine: wasm SIMD128.*, 1 thread \(auto: no WebGPU/);
   await until(page, () => /engine= in the link: this browser gives no WebGPU adapter.*use auto or wasm.*Kept auto/.test(document.getElementById('toasts').textContent), 30000);
   assert.equal(await page.evaluate(() => window.texsynth.text().engine), 'auto');
+  const d = await page.evaluate(() => window.texsynth.controller().describe({engine: 'cuda'}));
+  assert.match(d.errors.engine, /unknown engine "cuda"; use auto, webgpu or wasm/);
   const run = await finish(page);
   assert.equal(run.state, 'done');
   assert.match(run.engine, /^Engine: wasm SIMD128.*, 1 thread\.$/);

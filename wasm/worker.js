@@ -394,7 +394,7 @@ scope.onmessage = (e) => {
     await booted;
     while (inflight) await inflight.catch(() => {});
     await handle(m);
-  }).catch(() => {});
+  }).catch((err) => fail(String(err && err.message ? err.message : err), 'internal', m.type, m.id));
 };
 
 async function handle(m) {

@@ -8,6 +8,7 @@
 // - a device lost mid-run (the worker's lose-gpu test hook destroys it while a step waits on the
 //   GPU) costs nothing but speed: the run goes on with the wasm kernels to the same iteration
 //   count, its curve the wasm run's, with a notice;
+// - a device lost before a run: the run starts on the wasm kernels, with a notice;
 // - the iframe's element names the engine;
 // - without WebGPU, auto is the wasm kernels and engine=webgpu in a link is refused with a notice.
 import {test, before, after} from 'node:test';
@@ -150,6 +151,18 @@ test('a device lost mid-run: the run goes on with the wasm kernels, the same cur
   // The run did not start again, nor jump: its curve is the wasm run's, as the GPU run's is.
   const d = worst(run.losses, wasmRun.losses);
   assert.ok(d < 2e-2, `loss curves differ by ${d}: ${run.losses} vs ${wasmRun.losses}`);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('a device lost before the run: it starts on the wasm kernels, with a notice', {timeout: 300000}, async () => {
+  const {page, errors, close} = await open(gpu, `${FAST.replace('iters=10', 'iters=2')}&engine=webgpu`);
+  await page.evaluate(() => window.texsynth.engine().post({type: 'lose-gpu'}));
+  const run = await finish(page);
+  assert.equal(run.state, 'done');
+  assert.equal(run.losses.length, 2);
+  assert.match(run.toasts, /The GPU failed as the run started .*goes on on the CPU/);
+  assert.match(run.engine, /^Engine: wasm SIMD128.*\(the GPU failed; see the notice\)\.$/);
   assert.deepEqual(errors, []);
   await close();
 });

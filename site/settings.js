@@ -31,7 +31,7 @@ export const TABLE = [
     names: {0: 'auto (2 from 128 px)', 1: '1 (single scale)'}},
   {name: 'spectrumWeight', key: 'spectrum', attr: 'spectrum-weight', label: 'Spectrum term weight', control: 'number', step: 'any', advanced: true},
   {name: 'engine', key: 'engine', attr: 'engine', label: 'Engine', control: 'select', advanced: true,
-    names: {auto: 'auto (the GPU if there is one)', webgpu: 'WebGPU', wasm: 'wasm SIMD (CPU)'}},
+    names: {auto: 'auto (GPU if any)', webgpu: 'WebGPU', wasm: 'wasm SIMD (CPU)'}},
 ];
 
 export const BY_NAME = Object.fromEntries(TABLE.map((e) => [e.name, e]));

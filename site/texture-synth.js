@@ -13,6 +13,7 @@ import {SAMPLES} from './samples.js';
 import {ATTRIBUTES, fromAttributes, messageFor, ordered, summary} from './settings.js';
 import {MARKUP, SHEET} from './texture-synth-style.js';
 import {threadsLine} from './threads.js';
+import {engineLabel} from './engine-label.js';
 
 // The attributes besides the settings (settings.js ATTRIBUTES): where the exemplar comes from,
 // and how the element behaves.
@@ -31,7 +32,7 @@ export class TextureSynth extends HTMLElement {
     const q = (s) => root.querySelector(s);
     this.ui = {exemplar: q('.exemplar'), exemplarCaption: q('.exemplar-caption'), drop: q('.drop'), output: q('.output'),
       empty: q('.empty'), progress: q('progress'), start: q('.start'), pause: q('.pause'), stop: q('.stop'), file: q('.file'),
-      fileInput: q('.file input'), status: q('.status'), info: q('.info'), engine: q('.engine'), notices: q('.notices'), announce: q('.announce')};
+      fileInput: q('.file input'), status: q('.status'), info: q('.info'), threads: q('.threads'), notices: q('.notices'), announce: q('.announce')};
     this.c = null;
     this.state = 'idle';     // loading, ready, running, paused, done, stopped, error (for scripts and tests)
     this.problems = {};      // the attributes the core refused: {setting: message}
@@ -39,6 +40,7 @@ export class TextureSynth extends HTMLElement {
     this.wantStart = false;  // start() was called before the engine, the exemplar or the check
     this.hasResult = false;
     this.lastFrame = null;   // {iter, iters, loss} of the frame on the canvas
+    this.engineInUse = '';   // the run's engine, named (engine-label.js)
     this.visibility = null;  // the IntersectionObserver of autostart
     this.exemplarId = 0;
     this.wire();
@@ -212,7 +214,7 @@ export class TextureSynth extends HTMLElement {
     const on = (type, f) => c.addEventListener(type, (e) => { if (this.c === c) f(e.detail); });
     on('ready', () => {
       this.showIdle();
-      this.ui.engine.textContent = threadsLine(c.threads, ''); // how many threads (wasm/pool.js), or why one
+      this.ui.threads.textContent = threadsLine(c.threads, ''); // how many threads (wasm/pool.js), or why one
       this.emit('ready', {threads: c.threads.threads});
       this.check();
     });
@@ -236,7 +238,12 @@ export class TextureSynth extends HTMLElement {
     on('started', (d) => {
       const r = d.run;
       this.setState('running', `Running: iteration 1 of ${r.iters}…`);
-      this.emit('started', {iters: r.iters, size: r.settings.size, layers: r.layers, settings: r.settings});
+      this.showEngine(r);
+      this.emit('started', {iters: r.iters, size: r.settings.size, layers: r.layers, settings: r.settings, engine: this.engineInUse});
+    });
+    on('engine', (d) => {
+      this.showEngine(d.run);
+      this.emit('engine', {engine: this.engineInUse});
     });
     on('frame', (d) => this.onFrame(d.frame));
     on('paused', (d) => this.setState('paused', `Paused after iteration ${d.run.iter} of ${d.run.iters}.`));
@@ -298,6 +305,12 @@ export class TextureSynth extends HTMLElement {
   }
 
   // ---- what is shown ----
+
+  // showEngine names the run's engine after its settings (engine-label.js).
+  showEngine(run) {
+    this.engineInUse = engineLabel(run.engine);
+    this.ui.info.textContent = `${summary(run.settings, run.layers)} Engine: ${this.engineInUse}.`;
+  }
 
   setState(state, text) {
     this.state = state;

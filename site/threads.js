@@ -29,12 +29,13 @@ export function whyNotIsolated() {
   return 'the server sends no COOP/COEP headers and the service worker could not add them';
 }
 
-// threadsLine is what the page says about the engine: "wasm SIMD, N threads" or why one.
+// threadsLine is what the page says about the wasm engine's threads: "wasm SIMD, N threads" or
+// why one, and the kernels if given.
 export function threadsLine({threads, why}, kernel) {
   const k = kernel ? ` Kernels: ${kernel}.` : '';
-  if (threads > 1) return `Engine: wasm SIMD, ${threads} threads.${k}`;
+  if (threads > 1) return `wasm SIMD, ${threads} threads.${k}`;
   const reason = whyNotIsolated();
-  return `Engine: wasm SIMD, 1 thread (${reason ? 'this page is not cross-origin isolated: ' + reason : why || 'one thread'}).${k}`;
+  return `wasm SIMD, 1 thread (${reason ? 'this page is not cross-origin isolated: ' + reason : why || 'one thread'}).${k}`;
 }
 
 // isolateOnce reloads the page once when the service worker takes control of a page that is not

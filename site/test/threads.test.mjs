@@ -94,7 +94,7 @@ test('served with the headers: isolated, the products on every core, and it says
   assert.equal(s.isolated, true, 'tools/serve sends COOP and COEP');
   if (cores >= 2) {
     assert.equal(s.ready.threads, cores, `one thread per core: ${JSON.stringify(s.ready)}`);
-    assert.match(s.line, new RegExp(`^Engine: wasm SIMD, ${cores} threads\\.`));
+    assert.match(s.line, new RegExp(`^wasm SIMD, ${cores} threads\\.`));
   }
   pooled = await result(page);
   assert.equal(pooled.iter, 3);
@@ -108,7 +108,7 @@ test('served without the headers: one thread, the reason said, and the same resu
   const s = await state(page);
   assert.equal(s.isolated, false);
   assert.equal(s.ready.threads, 1);
-  assert.match(s.line, /^Engine: wasm SIMD, 1 thread \(this page is not cross-origin isolated: isolate=off/);
+  assert.match(s.line, /^wasm SIMD, 1 thread \(this page is not cross-origin isolated: isolate=off/);
   const single = await result(page);
   assert.ok(pooled, 'the isolated run ran');
   assert.deepEqual(single, pooled, 'one thread and several give the same loss and pixels');
@@ -123,7 +123,7 @@ test('without the headers, the service worker isolates the page: one reload, the
   await page.waitForFunction(() => self.crossOriginIsolated && window.__seen && window.__seen.ready, null, {timeout: 180000});
   const s = await state(page);
   assert.equal(s.loads, 2, 'exactly one reload');
-  if (cores >= 2) assert.match(s.line, new RegExp(`^Engine: wasm SIMD, ${cores} threads\\.`));
+  if (cores >= 2) assert.match(s.line, new RegExp(`^wasm SIMD, ${cores} threads\\.`));
   // No loop: the page stays put.
   await page.waitForTimeout(1500);
   assert.equal((await state(page)).loads, 2);

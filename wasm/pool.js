@@ -27,7 +27,7 @@ const GEN = 0, NEXT = 1, FINISHED = 2, READY = 3, C = 4, A = 5, LDA = 6, B = 7, 
 // so it is done only for a thread that sleeps; a worker first polls for the next job for SPIN_MS
 // (products come back to back within a layer), the caller for the last pieces.
 const SLEEPING = 12, CALLER_WAITS = 13, CTL = 14;
-const SPIN_MS = 0.2;
+const SPIN_MS = 1;
 const tag = (gen) => (gen & 0x7fff) << 16;
 const PAGE = 65536;
 const MAX_PAGES = 16384; // 1 GiB: a shared memory reserves its maximum up front

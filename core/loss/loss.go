@@ -5,9 +5,11 @@
 // The losses are plain Go on the host, outside any network engine: sliced Wasserstein and EMD
 // need a sort, which a GoMLX graph on simplego cannot do, and autodiff of a Gram product would
 // build a C×C×H·W intermediate (docs/design.md). One evaluation hands a network engine's tap
-// features (core/vgg) to a Set, and the Set's gradient maps back to the engine. Everything here is single-threaded (the wasm
-// build has one thread), and Eval does not allocate once its scratch is sized, because it runs
-// every optimiser evaluation.
+// features (core/vgg) to a Set, and the Set's gradient maps back to the engine. The layers are
+// evaluated one after another, each split over core/gemm's workers (GOMAXPROCS natively, one
+// in wasm) by blocks of columns or rows, with the same result whatever their number; with one
+// worker Eval does not allocate once its scratch is sized, because it runs every optimiser
+// evaluation.
 package loss
 
 import (
@@ -53,6 +55,7 @@ type Set[T feature.Float] struct {
 	// rng draws the sliced Wasserstein directions; one stream for all layers so the whole
 	// sequence of draws follows from Options.Seed alone.
 	rng *rand.Rand
+	sc  *scratch[T] // the layers' shared working memory
 }
 
 // directionStream is the PCG stream of the sliced Wasserstein directions; a constant so that a
@@ -97,17 +100,18 @@ func New[T feature.Float](opts Options, exemplar []feature.Map[T], weights []flo
 		layers:  make([]layer[T], len(exemplar)),
 		losses:  make([]float64, len(exemplar)),
 		rng:     rand.New(rand.NewPCG(opts.Seed, directionStream)),
+		sc:      newScratch[T](),
 	}
 	for l, m := range exemplar {
 		switch kind {
 		case KindGram:
 			s.layers[l] = newGramLayer(m, seedNorm)
 		case KindSW:
-			s.layers[l] = newSWLayer(m, s.rng)
+			s.layers[l] = newSWLayer(m, s.rng, s.sc)
 		case KindEMD:
-			s.layers[l] = newEMDLayer(m)
+			s.layers[l] = newEMDLayer(m, s.sc)
 		case KindEMDSeed:
-			s.layers[l] = newEMDSeedLayer(m)
+			s.layers[l] = newEMDSeedLayer(m, s.sc)
 		}
 	}
 	return s, nil

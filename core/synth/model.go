@@ -64,6 +64,14 @@ func New(w *weights.File, exemplar *picture.RGB, s Settings) (*Model, error) {
 	if p.kind == loss.KindEMDSeed && (ex.W != s.Size || ex.H != s.Size) {
 		ex = picture.Resize(picture.CenterCrop(ex, min(ex.W, ex.H), min(ex.W, ex.H)), s.Size, s.Size)
 	}
+	if s.Levels == 0 {
+		// Auto levels scale the exemplar down with the output: an exemplar smaller than the
+		// output (ExemplarSize) takes fewer levels, so that it keeps enough positions for the
+		// deep layers at the coarsest one.
+		for p.levels > 1 && min(ex.W, ex.H)>>(p.levels-1) < AutoExemplarLeast {
+			p.levels--
+		}
+	}
 	m := &Model{settings: s, p: p, net: net, exemplar: ex, levels: planLevels(s.Size, p.levels, s.Iters)}
 	if err := m.enterLevel(0); err != nil {
 		return nil, err

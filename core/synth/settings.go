@@ -61,21 +61,29 @@ func Defaults() Settings {
 }
 
 // MinSize and MaxSize bound the output side: below 16 px the deep layers have no positions
-// left; above 1024 px one evaluation takes minutes and gigabytes.
-const MinSize, MaxSize = 16, 1024
+// left; at 2048 px one evaluation takes about a minute on two cores and the tap features and
+// their gradients alone ~8 GiB (the network itself runs in tiles of bounded memory: core/vgg).
+const MinSize, MaxSize = 16, 2048
 
 // MaxLevels bounds Settings.Levels.
 const MaxLevels = 5
 
-// AutoLevels is what Levels = 0 (the default) means: two levels from AutoLevelsFrom px up (half
+// AutoLevels is what Levels = 0 (the default) means from AutoLevelsFrom px up: two levels (half
 // the evaluations at a quarter of the cost, and the coarse level settles the large structures:
-// docs/performance.md), a single scale below. Below 128 px the coarse level is too small to
-// hold the exemplar's structure (at 32 px relu4 sees 4×4 positions), and the 50 iterations at
-// the fine level do not undo what it settled: a 64 px run from 32 px looked blocky and lost the
-// bricks that a single-scale run draws.
+// docs/performance.md), and above 256 px one more level per doubling, so that the coarsest
+// level is AutoCoarsest px (512 px: three levels from 128 px; 2048 px: five), as long as the
+// exemplar, scaled down with the output, keeps AutoExemplarLeast px there. Below 128 px
+// runs are single scale: the coarse level is too small to hold the exemplar's structure (at
+// 32 px relu4 sees 4×4 positions), and the 50 iterations at the fine level do not undo what it
+// settled: a 64 px run from 32 px looked blocky and lost the bricks that a single-scale run
+// draws.
 const (
 	AutoLevels     = 2
 	AutoLevelsFrom = 128
+	AutoCoarsest   = 128
+	// AutoExemplarLeast is the least side of the exemplar at the coarsest auto level: with an
+	// exemplar smaller than the output, auto takes fewer levels (synth.New).
+	AutoExemplarLeast = 64
 )
 
 // parsed is Settings checked and turned into the types the core uses, once, by New.
@@ -148,7 +156,11 @@ func (s Settings) resolvedLevels() int {
 	case s.Levels != 0:
 		return s.Levels
 	case s.Size >= AutoLevelsFrom:
-		return AutoLevels
+		l := AutoLevels
+		for l < MaxLevels && s.Size>>l >= AutoCoarsest {
+			l++
+		}
+		return l
 	default:
 		return 1
 	}

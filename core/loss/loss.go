@@ -35,6 +35,9 @@ type Options struct {
 	GramNorm string
 	// Seed seeds the random directions of KindSW (math/rand/v2 PCG, the same on every platform).
 	Seed uint64
+	// Refeed, for KindSW: the Set keeps no copy of the exemplar's features, and the caller hands
+	// them again to every redraw (RedrawFrom) — at large sizes the copy is gigabytes.
+	Refeed bool
 }
 
 // layer is one tap's loss, holding the exemplar's statistics for that tap.
@@ -54,8 +57,9 @@ type Set[T feature.Float] struct {
 	grads   []feature.Map[T] // Eval's result, reused
 	// rng draws the sliced Wasserstein directions; one stream for all layers so the whole
 	// sequence of draws follows from Options.Seed alone.
-	rng *rand.Rand
-	sc  *scratch[T] // the layers' shared working memory
+	rng    *rand.Rand
+	sc     *scratch[T] // the layers' shared working memory
+	refeed bool        // Options.Refeed
 }
 
 // directionStream is the PCG stream of the sliced Wasserstein directions; a constant so that a
@@ -101,13 +105,14 @@ func New[T feature.Float](opts Options, exemplar []feature.Map[T], weights []flo
 		losses:  make([]float64, len(exemplar)),
 		rng:     rand.New(rand.NewPCG(opts.Seed, directionStream)),
 		sc:      newScratch[T](),
+		refeed:  opts.Refeed,
 	}
 	for l, m := range exemplar {
 		switch kind {
 		case KindGram:
 			s.layers[l] = newGramLayer(m, seedNorm)
 		case KindSW:
-			s.layers[l] = newSWLayer(m, s.rng, s.sc)
+			s.layers[l] = newSWLayer(m, s.rng, s.sc, !opts.Refeed)
 		case KindEMD:
 			s.layers[l] = newEMDLayer(m, s.sc)
 		case KindEMDSeed:
@@ -175,11 +180,35 @@ func (s *Set[T]) gradients(feats []feature.Map[T]) []feature.Map[T] {
 // projections (sw only; a no-op otherwise). The caller calls it every few optimiser iterations, so
 // that over the run the loss sees many more directions than one draw holds.
 func (s *Set[T]) Redraw() {
+	if s.refeed {
+		panic("loss: Redraw of a Set built with Refeed; use RedrawFrom")
+	}
 	for _, ly := range s.layers {
 		if sw, ok := ly.(*swLayer[T]); ok {
-			sw.redraw(s.rng)
+			sw.redraw(s.rng, sw.exemplar)
 		}
 	}
+}
+
+// RedrawFrom is Redraw for a Set built with Options.Refeed: exemplar is what New was given (the
+// same maps, recomputed). It draws the same directions Redraw would.
+func (s *Set[T]) RedrawFrom(exemplar []feature.Map[T]) error {
+	if len(exemplar) != len(s.layers) {
+		return fmt.Errorf("loss: %d exemplar layers for %d", len(exemplar), len(s.layers))
+	}
+	for l, ly := range s.layers {
+		if sw, ok := ly.(*swLayer[T]); ok {
+			if m := exemplar[l]; m.C != sw.c || m.Positions() != sw.ne || len(m.Data) != sw.ne*sw.c {
+				return fmt.Errorf("loss: exemplar layer %d is %dx%dx%d, not the exemplar's %d positions × %d", l, m.H, m.W, m.C, sw.ne, sw.c)
+			}
+		}
+	}
+	for l, ly := range s.layers {
+		if sw, ok := ly.(*swLayer[T]); ok {
+			sw.redraw(s.rng, exemplar[l].Data)
+		}
+	}
+	return nil
 }
 
 // Layers returns the last Eval's per-layer unweighted losses, for reporting; NaN for layers of

@@ -87,3 +87,59 @@ func TestRedrawNoOp(t *testing.T) {
 		}
 	}
 }
+
+// TestRefeed: a Set built with Refeed keeps no copy of the exemplar and, handed the exemplar's
+// features again at every RedrawFrom, gives the losses and gradients of a Set that keeps the
+// copy and Redraws, bit for bit; RedrawFrom refuses maps of another shape, and Redraw on it
+// panics rather than using features it does not hold.
+func TestRefeed(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	shapes := []shape{{3, 3, 4}, {2, 2, 6}}
+	ex, im := randMaps(rng, shapes), randMaps(rng, shapes)
+	keep, err := New(Options{Kind: KindSW, Seed: 5}, ex, []float64{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refeed, err := New(Options{Kind: KindSW, Seed: 5, Refeed: true}, ex, []float64{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ly := range refeed.layers {
+		if sw := ly.(*swLayer[float64]); sw.exemplar != nil {
+			t.Fatal("a Refeed Set keeps a copy of the exemplar")
+		}
+	}
+	for round := range 3 {
+		if round > 0 {
+			keep.Redraw()
+			if err := refeed.RedrawFrom(ex); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lk, gk, err := evalCopy(keep, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lr, gr, err := evalCopy(refeed, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lk != lr {
+			t.Fatalf("round %d: loss %v with Refeed, %v without", round, lr, lk)
+		}
+		for l := range gk {
+			if !slices.Equal(gk[l], gr[l]) {
+				t.Fatalf("round %d layer %d: gradients differ", round, l)
+			}
+		}
+	}
+	if err := refeed.RedrawFrom(randMaps(rng, []shape{{3, 3, 4}, {2, 3, 6}})); err == nil {
+		t.Error("RedrawFrom took a map of another shape")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Redraw of a Refeed Set did not panic")
+		}
+	}()
+	refeed.Redraw()
+}

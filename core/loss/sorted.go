@@ -27,6 +27,9 @@ type sortedMatch[T feature.Float] struct {
 	// workers, and adding their sums in block order keeps the result the same whatever the
 	// number of workers.
 	sums []float64
+	// vars holds every column's variance, summed in column order for norm, so that norm (and with
+	// it every gradient) has the same bits as one sequential pass.
+	vars []float64
 	sc   *scratch[T]
 }
 
@@ -56,6 +59,10 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 		t.sums = make([]float64, blocks)
 	}
 	t.sums = t.sums[:blocks]
+	if cap(t.vars) < k {
+		t.vars = make([]float64, k)
+	}
+	t.vars = t.vars[:k]
 	t.sc.prepare(gemm.Workers())
 	gemm.Tasks(blocks, func(w, b int) {
 		wk := t.sc.workers[w]
@@ -63,7 +70,6 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 		width := min(colBlock, k-c0)
 		cols := wk.columns(ne, width)
 		gatherColumns(cols, vals, ne, k, c0, width)
-		varSum := 0.0
 		for j := 0; j < width; j++ {
 			c := c0 + j
 			col := t.sorted[c*ne : (c+1)*ne]
@@ -79,12 +85,11 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 				d := float64(v) - mean
 				ss += d * d
 			}
-			varSum += ss / float64(ne)
+			t.vars[c] = ss / float64(ne)
 		}
-		t.sums[b] = varSum
 	})
 	varSum := 0.0
-	for _, v := range t.sums {
+	for _, v := range t.vars {
 		varSum += v
 	}
 	t.norm = varSum/float64(k) + varianceEpsilon

@@ -112,8 +112,8 @@ func TestOrderedBitsRoundTrip(t *testing.T) {
 }
 
 // TestMatchBitForBit: setExemplar and match give, bit for bit, what the previous implementation
-// (refSetExemplar, refMatch below: strided gathers, radixSort on packed keys, the sums taken in
-// partial sums over blocks of colBlock columns as the workers take them) gave, in float32 and
+// (refSetExemplar, refMatch below: strided gathers, radixSort on packed keys; match's loss taken
+// in partial sums over blocks of colBlock columns as the workers take them) gave, in float32 and
 // float64, with ties and signed zeros, at sizes around radixThreshold, with out == vals and not.
 func TestMatchBitForBit(t *testing.T) {
 	rng := rand.New(rand.NewPCG(25, 26))
@@ -211,11 +211,8 @@ func refSort[T feature.Float](vals []T, n, stride, off int) []int32 {
 
 func refSetExemplar[T feature.Float](vals []T, ne, k int) refExemplar[T] {
 	t := refExemplar[T]{k: k, ne: ne, sorted: make([]T, ne*k)}
-	varSum, part := 0.0, 0.0
+	varSum := 0.0
 	for c := 0; c < k; c++ {
-		if c%colBlock == 0 && c > 0 {
-			varSum, part = varSum+part, 0
-		}
 		col := t.sorted[c*ne : (c+1)*ne]
 		order := refSort(vals, ne, k, c)
 		mean := 0.0
@@ -230,9 +227,8 @@ func refSetExemplar[T feature.Float](vals []T, ne, k int) refExemplar[T] {
 			d := float64(v) - mean
 			ss += d * d
 		}
-		part += ss / float64(ne)
+		varSum += ss / float64(ne)
 	}
-	varSum += part
 	t.norm = varSum/float64(k) + varianceEpsilon
 	return t
 }

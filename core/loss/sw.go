@@ -17,7 +17,7 @@ import (
 type swLayer[T feature.Float] struct {
 	c, ne int
 	// exemplar is a copy of the exemplar's ne×c features, kept to recompute its projections on
-	// every Redraw.
+	// every Redraw; nil for a Set built with Refeed, whose caller hands them in again.
 	exemplar []T
 	// vt is c×c with direction k in row k. v (its transpose: direction k in column k, so that
 	// P = F·v) and vt are kept packed for the products P = F·v and ∂L/∂F = ∂L/∂P·vᵀ.
@@ -26,18 +26,20 @@ type swLayer[T feature.Float] struct {
 	match sortedMatch[T]
 }
 
-func newSWLayer[T feature.Float](m feature.Map[T], rng *rand.Rand, sc *scratch[T]) *swLayer[T] {
+func newSWLayer[T feature.Float](m feature.Map[T], rng *rand.Rand, sc *scratch[T], keep bool) *swLayer[T] {
 	c, ne := m.C, m.Positions()
 	l := &swLayer[T]{
-		c:        c,
-		ne:       ne,
-		exemplar: append([]T(nil), m.Data...),
-		vt:       make([]T, c*c),
-		match:    newSortedMatch(sc),
+		c:     c,
+		ne:    ne,
+		vt:    make([]T, c*c),
+		match: newSortedMatch(sc),
+	}
+	if keep {
+		l.exemplar = append([]T(nil), m.Data...)
 	}
 	l.v = gemm.Pack(1, c, c, l.dir)
 	l.pt = gemm.Pack(1, c, c, l.dirT)
-	l.redraw(rng)
+	l.redraw(rng, m.Data)
 	return l
 }
 
@@ -45,8 +47,8 @@ func (l *swLayer[T]) dir(_, j, k int) T  { return l.vt[k*l.c+j] } // v[j, k]: di
 func (l *swLayer[T]) dirT(_, k, j int) T { return l.vt[k*l.c+j] } // vᵀ[k, j]
 
 // redraw draws c new directions, normal entries normalised to unit length (uniform on the sphere),
-// and recomputes the exemplar's sorted projections. It allocates nothing.
-func (l *swLayer[T]) redraw(rng *rand.Rand) {
+// and recomputes the sorted projections of the exemplar's features ex. It allocates nothing.
+func (l *swLayer[T]) redraw(rng *rand.Rand, ex []T) {
 	c := l.c
 	for k := 0; k < c; k++ {
 		dir := l.vt[k*c : (k+1)*c]
@@ -64,7 +66,7 @@ func (l *swLayer[T]) redraw(rng *rand.Rand) {
 	l.v.Set(l.dir)
 	l.pt.Set(l.dirT)
 	exProj := l.match.sc.projections(l.ne * c)
-	gemm.Product(exProj, l.ne, l.exemplar, l.v)
+	gemm.Product(exProj, l.ne, ex, l.v)
 	l.match.setExemplar(exProj, l.ne, c)
 }
 

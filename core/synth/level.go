@@ -70,7 +70,7 @@ func (m *Model) enterLevel(l int) error {
 	if err != nil {
 		return err
 	}
-	set, err := loss.New(loss.Options{Kind: m.p.kind, GramNorm: s.GramNorm, Seed: s.Seed + uint64(l)}, feats, m.p.weights)
+	set, err := loss.New(loss.Options{Kind: m.p.kind, GramNorm: s.GramNorm, Seed: s.Seed + uint64(l), Refeed: m.p.kind == loss.KindSW}, feats, m.p.weights)
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,21 @@ func New(w *weights.File, exemplar *picture.RGB, s Settings) (*Model, error) {
 	return m, nil
 }
 
+// redraw draws the sliced Wasserstein loss's new directions. The loss keeps no copy of the
+// exemplar's features (loss.Options.Refeed: at 1024 px they are a gigabyte): the network
+// computes them again, one forward pass every Settings.Redraw evaluations.
+func (m *Model) redraw() error {
+	if m.p.kind != loss.KindSW {
+		return nil
+	}
+	ex := m.levelEx
+	feats, err := m.net.Forward(ex.Pix, ex.H, ex.W)
+	if err != nil {
+		return err
+	}
+	return m.loss.RedrawFrom(feats)
+}
+
 // evaluate is the optimiser's objective: the network's features, the loss and its gradient
 // with respect to them, the network's backward pass to the pixels, and, when asked for, the
 // spectrum term.
@@ -116,7 +131,9 @@ func (m *Model) Step() (Frame, error) {
 	}
 	start := time.Now()
 	if m.opt.Evals() >= m.redrawAt {
-		m.loss.Redraw()
+		if err := m.redraw(); err != nil {
+			return Frame{}, err
+		}
 		m.opt.Reset()
 		m.redrawAt = m.opt.Evals() + m.settings.Redraw
 	}

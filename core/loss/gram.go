@@ -78,7 +78,7 @@ func (l *gramLayer[T]) eval(f feature.Map[T], grad []T, scale float64) float64 {
 		l.g[i] = T(coef * d)
 	}
 	l.d.Set(l.at)
-	gemm.Product(grad, n, f.Data, l.d)
+	product(grad, n, f.Data, l.d)
 	return l.a * sum
 }
 

@@ -44,7 +44,8 @@ type Options struct {
 type layer[T feature.Float] interface {
 	// check reports whether the synthesised map f can be compared with the exemplar.
 	check(f feature.Map[T]) error
-	// eval returns the layer's unweighted loss and writes scale·∂loss/∂f into grad (overwriting it).
+	// eval returns the layer's unweighted loss and writes scale·∂loss/∂f into grad (overwriting
+	// it); grad may be f.Data itself.
 	eval(f feature.Map[T], grad []T, scale float64) float64
 }
 
@@ -130,22 +131,46 @@ func New[T feature.Float](opts Options, exemplar []feature.Map[T], weights []flo
 // can compare with the exemplar; errors that come from the user's choice of output size
 // (emd-seed) wrap ErrSpec.
 func (s *Set[T]) Eval(feats []feature.Map[T]) (float64, []feature.Map[T], error) {
-	if len(feats) != len(s.layers) {
-		return 0, nil, fmt.Errorf("loss: %d feature maps for %d layers", len(feats), len(s.layers))
+	if err := s.check(feats); err != nil {
+		return 0, nil, err
 	}
-	// Check every layer first so that an error leaves the gradients and Layers untouched.
+	grads := s.gradients(feats)
+	return s.eval(feats, grads), grads, nil
+}
+
+// EvalInPlace is Eval writing the gradient over the features themselves (the same values Eval
+// returns), for a caller whose network does not read the maps again (vgg.Fast.MapsFree): the
+// Set then holds no gradient maps, as many bytes as the features.
+func (s *Set[T]) EvalInPlace(feats []feature.Map[T]) (float64, error) {
+	if err := s.check(feats); err != nil {
+		return 0, err
+	}
+	return s.eval(feats, feats), nil
+}
+
+// check reports, before anything is evaluated, whether feats can be compared with the exemplar,
+// so that an error leaves the gradients and Layers untouched.
+func (s *Set[T]) check(feats []feature.Map[T]) error {
+	if len(feats) != len(s.layers) {
+		return fmt.Errorf("loss: %d feature maps for %d layers", len(feats), len(s.layers))
+	}
 	for l, f := range feats {
 		if err := f.Validate(); err != nil {
-			return 0, nil, fmt.Errorf("loss: layer %d: %w", l, err)
+			return fmt.Errorf("loss: layer %d: %w", l, err)
 		}
 		if err := s.layers[l].check(f); err != nil {
 			if errors.Is(err, ErrSpec) {
-				return 0, nil, err // says what to change; the same at every layer
+				return err // says what to change; the same at every layer
 			}
-			return 0, nil, fmt.Errorf("loss: layer %d: %w", l, err)
+			return fmt.Errorf("loss: layer %d: %w", l, err)
 		}
 	}
-	grads := s.gradients(feats)
+	return nil
+}
+
+// eval evaluates every layer, its gradient into grads (which may be feats itself: every layer's
+// eval reads each feature before it overwrites it).
+func (s *Set[T]) eval(feats, grads []feature.Map[T]) float64 {
 	n := float64(len(s.layers))
 	total := 0.0
 	for l, f := range feats {
@@ -159,7 +184,7 @@ func (s *Set[T]) Eval(feats []feature.Map[T]) (float64, []feature.Map[T], error)
 		s.losses[l] = v
 		total += w * v
 	}
-	return total / n, grads, nil
+	return total / n
 }
 
 // gradients returns the Set's gradient maps shaped like feats, reallocating only on a change of

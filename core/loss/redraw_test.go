@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/texsynth/texsynth/core/feature"
 )
 
 func TestRedraw(t *testing.T) {
@@ -142,4 +144,44 @@ func TestRefeed(t *testing.T) {
 		}
 	}()
 	refeed.Redraw()
+}
+
+// TestEvalInPlace: EvalInPlace writes over the features the loss and gradients Eval returns, bit
+// for bit, for every kind (the products and sorts read each feature before overwriting it).
+func TestEvalInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 17))
+	shapes := []shape{{5, 4, 8}, {3, 3, 16}, {2, 2, 3}}
+	ex, im := randMaps(rng, shapes), randMaps(rng, shapes)
+	for _, kind := range []Kind{KindSW, KindGram, KindEMD, KindEMDSeed} {
+		exem, img := ex, im
+		if kind == KindEMDSeed { // compares positions one to one: the same shapes
+			exem = randMaps(rng, shapes)
+		}
+		for _, weights := range [][]float64{{1, 2, 3}, {1, 0, 1}} {
+			s, err := New(Options{Kind: kind, Seed: 7}, exem, weights)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, grads, err := evalCopy(s, img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var feats []feature.Map[float64]
+			for _, m := range img {
+				feats = append(feats, feature.Map[float64]{H: m.H, W: m.W, C: m.C, Data: slices.Clone(m.Data)})
+			}
+			got, err := s.EvalInPlace(feats)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("%s %v: loss %v in place, %v", kind, weights, got, want)
+			}
+			for l := range feats {
+				if !slices.Equal(feats[l].Data, grads[l]) {
+					t.Errorf("%s %v layer %d: the gradient in place differs", kind, weights, l)
+				}
+			}
+		}
+	}
 }

@@ -1,6 +1,9 @@
 package loss
 
-import "github.com/texsynth/texsynth/core/feature"
+import (
+	"github.com/texsynth/texsynth/core/feature"
+	"github.com/texsynth/texsynth/core/gemm"
+)
 
 // scratch is the working memory one Set's layers share: the layers are evaluated one after
 // another, each split over the workers (core/gemm.Tasks), so one set of buffers per worker,
@@ -48,4 +51,14 @@ func (sc *scratch[T]) projections(n int) []T {
 		sc.proj = make([]T, n)
 	}
 	return sc.proj[:n]
+}
+
+// product sets dst (n×K) = src · B for a square B; dst may be src itself (Set.EvalInPlace),
+// which gives the same bits.
+func product[T feature.Float](dst []T, n int, src []T, b *gemm.Packed[T]) {
+	if len(dst) > 0 && &dst[0] == &src[0] {
+		gemm.ProductInPlace(dst, n, b)
+		return
+	}
+	gemm.Product(dst, n, src, b)
 }

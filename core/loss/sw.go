@@ -77,7 +77,7 @@ func (l *swLayer[T]) check(f feature.Map[T]) error { return checkChannels(f, l.c
 // their gradient there, so the layer needs no buffer of its own the size of its features.
 func (l *swLayer[T]) eval(f feature.Map[T], grad []T, scale float64) float64 {
 	n := f.Positions()
-	gemm.Product(grad, n, f.Data, l.v)
+	product(grad, n, f.Data, l.v)
 	loss := l.match.match(grad, grad, n, scale)
 	gemm.ProductInPlace(grad, n, l.pt)
 	return loss

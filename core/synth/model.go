@@ -102,7 +102,14 @@ func (m *Model) evaluate(x, grad []float32) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	value, up, err := m.loss.Eval(feats)
+	var value float64
+	up := feats
+	if f, ok := m.net.(vgg.FreeMaps); ok && f.MapsFree() {
+		// A tiled evaluation: the gradient goes over the assembled features.
+		value, err = m.loss.EvalInPlace(feats)
+	} else {
+		value, up, err = m.loss.Eval(feats)
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -36,7 +36,9 @@ var DefaultTileBudget = func() int64 {
 	if runtime.GOOS == "js" {
 		return 768 << 20 // wasm memory never shrinks, and holds 4 GiB at most
 	}
-	return 2 << 30
+	// 1024 px (about 1.8 GB whole) runs in four tiles: a fourth of the network's buffers and
+	// none for the loss's gradient (MapsFree), for about 1.7× the network's work.
+	return 1 << 30
 }()
 
 // DefaultTileSide is the side of a tile's interior, at the image, when an image is tiled by
@@ -49,6 +51,11 @@ const DefaultTileSide = 512
 // default (tiles of DefaultTileSide for an image whose workspace would exceed
 // DefaultTileBudget); a negative side never tiles.
 func (n *Fast[T]) SetTiles(side int) { n.tileSide = side }
+
+// MapsFree reports whether the last Forward was tiled: its maps are then the engine's assembled
+// copies of the tiles' interiors, which Backward does not read (it runs each tile's forward pass
+// again), so the caller may write the loss's gradient over them (FreeMaps).
+func (n *Fast[T]) MapsFree() bool { return n.tiles.active }
 
 // tiled reports whether an h×w image is evaluated in tiles, and sets the interior side.
 func (n *Fast[T]) tiled(h, w int) bool {
@@ -72,6 +79,7 @@ func (n *Fast[T]) tiled(h, w int) bool {
 // tiling is the state of a tiled evaluation.
 type tiling[T feature.Float] struct {
 	active     bool // the last Forward was tiled: Backward runs the tiles
+	fresh      bool // the workspace holds the last tile's forward pass
 	h, w, side int  // what tiles was planned for
 	tiles      []tile
 	sizes      []int // the workspace sizes of the largest tile
@@ -306,7 +314,7 @@ func (n *Fast[T]) forwardTiles(img []T, h, w int) ([]feature.Map[T], error) {
 			copyInterior(t.maps[j], n.ws.acts, tl, in, n.tapStage(j))
 		}
 	}
-	t.active = true
+	t.active, t.fresh = true, true
 	return t.maps, nil
 }
 
@@ -352,9 +360,13 @@ func (n *Fast[T]) backwardTiles(upstream []feature.Map[T], grad []T) error {
 		}
 	}
 	clear(grad)
-	for k := range t.tiles {
+	// Last tile first: the workspace still holds its forward pass.
+	for k := len(t.tiles) - 1; k >= 0; k-- {
 		tl := &t.tiles[k]
-		n.runTile(tl)
+		if k != len(t.tiles)-1 || !t.fresh {
+			n.runTile(tl)
+		}
+		t.fresh = false
 		g := n.backward(&n.ws, &tl.lay, func(j int, g []T) {
 			in, u := tl.taps[j], upstream[j]
 			lw, c := tl.lay.cols[n.tapStage(j)+1].n, u.C

@@ -87,9 +87,30 @@ func checkTiles[T feature.Float](t *testing.T, what string, w *weights.File, tap
 			return s
 		}
 		// Both sets before either evaluation: the exemplar's maps are the network's buffers.
-		sw, st := newSet(), newSet()
+		sw, st, sp := newSet(), newSet(), newSet()
 		lw, gw := vggtest.Evaluate(t, whole, sw, img, h, wd)
 		lt, gt := vggtest.Evaluate(t, tiled, st, img, h, wd)
+		// The tiled engine's maps are free: the gradient in their place gives the same.
+		feats, err := tiled.Forward(img, h, wd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tiled.MapsFree() != (h > side || wd > side) || whole.MapsFree() {
+			t.Fatalf("%s: maps free %v, whole image's %v", what, tiled.MapsFree(), whole.MapsFree())
+		}
+		if tiled.MapsFree() {
+			lp, err := sp.EvalInPlace(feats)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gp := make([]T, h*wd*3)
+			if err := tiled.Backward(feats, gp); err != nil {
+				t.Fatal(err)
+			}
+			if lp != lt || floats.RelErr(widen(gp), gt) != 0 {
+				t.Errorf("%s %s: the gradient over the maps gives loss %g and a gradient %g off, not the tiles' own", what, kind, lp, floats.RelErr(widen(gp), gt))
+			}
+		}
 		if e := floats.RelErr([]float64{lt}, []float64{lw}); e > tol {
 			t.Errorf("%s %s: loss %g, whole image %g", what, kind, lt, lw)
 		}

@@ -45,6 +45,7 @@ func main() {
 	iters := fs.Int("iters", 0, "iterations of the -texture run (0: the default)")
 	fs.IntVar(&levels, "levels", 0, "pyramid levels of the -texture run (0: the default)")
 	fs.StringVar(&threadList, "threads", "", "comma list of thread counts (GOMAXPROCS) to time each case at, e.g. 1,2: a THREADS line per count (network only: forward + backward; whole: with the loss) and a SCALING line against the first count; the BENCH line is the last count's (native only: wasm runs one thread)")
+	fs.IntVar(&tileSide, "tile", 0, "fast engine: evaluate in tiles of about this many px (0: the default, tiles only above a workspace budget; -1: never)")
 	fs.BoolVar(&showParts, "parts", false, "also print the best time of each part of an evaluation: the forward pass, the loss on the host, the backward pass (a PARTS line after each BENCH line)")
 	showCPU := fs.Bool("cpu", false, "also print the best user CPU time per evaluation (a CPU line after each BENCH line; less disturbed by other processes on a shared machine than wall time) and the memory obtained from the system (a MEM line)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (native only)")
@@ -78,6 +79,7 @@ func main() {
 var (
 	memprofile string
 	threadList string
+	tileSide   int
 	levels     int
 	showParts  bool
 )
@@ -196,6 +198,9 @@ func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size,
 	if err != nil {
 		return
 	}
+	if f, ok := net.(*vgg.Fast[float32]); ok {
+		f.SetTiles(tileSide)
+	}
 	ex := exemplar(size)
 	exFeats, err := net.Forward(ex.Pix, size, size)
 	if err != nil {
@@ -217,7 +222,12 @@ func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size,
 			return 0, 0, 0, parts, 0, err
 		}
 		t1 := time.Now()
-		v, up, err := set.Eval(feats)
+		v, up := 0.0, feats
+		if f, ok := net.(vgg.FreeMaps); ok && f.MapsFree() { // as synth does
+			v, err = set.EvalInPlace(feats)
+		} else {
+			v, up, err = set.Eval(feats)
+		}
 		if err != nil {
 			return 0, 0, 0, parts, 0, err
 		}

@@ -14,10 +14,11 @@ import (
 // partition every tap's map, and each tile is evaluated on its interior plus the halo its
 // interior's receptive field reaches, so that the interior features are exactly the whole
 // image's. Forward assembles the interiors into whole maps; Backward runs each tile's forward
-// pass again (only one tile's activations are ever held) and its backward pass with the upstream
+// pass again (only one tile's activations are ever held: the last tile's are still there, so it
+// starts with that one) and its backward pass with the upstream
 // gradient of its interior (zero on the halo), adding the tile's image gradient into the
 // image's. Memory is then the assembled maps plus one tile's workspace, whatever the image's
-// size; the kernels are packed once and shared by every tile.
+// size (the loss may write its gradient over the assembled maps: MapsFree); the kernels are packed once and shared by every tile.
 //
 // A tile is described by the axes of its maps (layout.go), found from the whole image's: along
 // each axis, the positions a tile needs at each map are found backwards from its interior at the

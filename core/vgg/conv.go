@@ -174,25 +174,9 @@ func col2im[T feature.Float](dst, gcols []T, a int, rows, cols *axis, c int) {
 	h, w := rows.n, cols.n
 	k := 9 * c
 	clear(dst)
-	var pr [3]int // the padded rows (0 … h+1) that copy row a
-	nr := 0
-	pr[nr], nr = a+1, nr+1
-	if rows.before == a {
-		pr[nr], nr = 0, nr+1
-	}
-	if rows.after == a {
-		pr[nr], nr = h+1, nr+1
-	}
+	pr, nr := rows.copiedAt(a)
 	for b := range w {
-		var pc [3]int
-		nc := 0
-		pc[nc], nc = b+1, nc+1
-		if cols.before == b {
-			pc[nc], nc = 0, nc+1
-		}
-		if cols.after == b {
-			pc[nc], nc = w+1, nc+1
-		}
+		pc, nc := cols.copiedAt(b)
 		out := dst[b*c : (b+1)*c]
 		for _, r := range pr[:nr] {
 			for di := range 3 {

@@ -46,6 +46,19 @@ func (a *axis) source(p int) int {
 	return p
 }
 
+// copiedAt lists the positions of the padded axis (0 … n+1) that hold position a: itself at
+// a+1, and the padding's before and after where they copy it.
+func (ax *axis) copiedAt(a int) (at [3]int, k int) {
+	at[0], k = a+1, 1
+	if ax.before == a {
+		at[k], k = 0, k+1
+	}
+	if ax.after == a {
+		at[k], k = ax.n+1, k+1
+	}
+	return at, k
+}
+
 // layout holds the axes of every map of one evaluation: index 0 is the image, index i+1 the
 // output of stage i.
 type layout struct {

@@ -47,7 +47,7 @@ func main() {
 	fs.StringVar(&threadList, "threads", "", "comma list of thread counts (GOMAXPROCS) to time each case at, e.g. 1,2: a THREADS line per count (network only: forward + backward; whole: with the loss) and a SCALING line against the first count; the BENCH line is the last count's (native only: wasm runs one thread)")
 	fs.IntVar(&tileSide, "tile", 0, "fast engine: evaluate in tiles of about this many px (0: the default, tiles only above a workspace budget; -1: never)")
 	fs.BoolVar(&showParts, "parts", false, "also print the best time of each part of an evaluation: the forward pass, the loss on the host, the backward pass (a PARTS line after each BENCH line)")
-	showCPU := fs.Bool("cpu", false, "also print the best user CPU time per evaluation (a CPU line after each BENCH line; less disturbed by other processes on a shared machine than wall time) and the memory obtained from the system (a MEM line)")
+	showCPU := fs.Bool("cpu", false, "also print the best user CPU time per evaluation (a CPU line after each BENCH line; less disturbed by other processes on a shared machine than wall time) and, at the end (after -texture), the memory obtained from the system (a MEM line)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (native only)")
 	fs.StringVar(&memprofile, "memprofile", "", "write a heap profile to this file after the cases (native only)")
 	fs.Usage = func() {
@@ -162,14 +162,16 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 			return err
 		}
 	}
+	if texture > 0 {
+		if err := synthesise(w, texture, iters); err != nil {
+			return err
+		}
+	}
 	if showCPU {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		fmt.Printf("MEM %s %.0f MiB obtained from the system (in wasm: about the linear memory, which never shrinks), heap in use %.0f MiB now, %d collections\n",
 			platform(), float64(ms.Sys)/(1<<20), float64(ms.HeapInuse)/(1<<20), ms.NumGC)
-	}
-	if texture > 0 {
-		return synthesise(w, texture, iters)
 	}
 	return nil
 }

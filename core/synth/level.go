@@ -11,7 +11,8 @@ import (
 // A run is a list of levels, coarsest first; a single-scale run is one level at Size. With
 // Settings.Levels = L > 1 the run starts at Size/2^(L−1) px against the exemplar scaled down by
 // the same factor, and every finished level is upsampled 2× to start the next, until the last
-// level runs at Size. Coarse levels are cheap (a quarter of the pixels per level down) and
+// level runs at Size; with fewer iterations than levels the coarsest are left out, since a level
+// without an iteration of its own would end the run below Size. Coarse levels are cheap (a quarter of the pixels per level down) and
 // settle the large structures that the deep layers see, so the fine levels only have to sharpen
 // details: the levels up to FullShare px take equal shares of the iterations, and each level
 // above takes half the share of the one below it (it costs four times as much per evaluation),
@@ -26,8 +27,10 @@ type level struct {
 // FullShare is the largest level size that takes a full share of a run's iterations.
 const FullShare = 256
 
-// planLevels returns n levels for a size px run of iters iterations.
+// planLevels returns the levels of a size px run of iters iterations in n levels: n of them, or
+// the iters finest when iters < n.
 func planLevels(size, n, iters int) []level {
+	n = max(min(n, iters), 1)
 	ls := make([]level, n)
 	share := make([]float64, n)
 	total := 0.0
@@ -39,16 +42,12 @@ func planLevels(size, n, iters int) []level {
 	acc := 0.0
 	for l := range ls {
 		acc += share[l]
-		// Every level gets at least one iteration where there are enough of them (with fewer
-		// iterations than levels, the coarsest levels get one each).
+		// Every level gets at least one iteration (n ≤ iters).
 		end := max(int(float64(iters)*acc/total+1e-9), l+1)
 		if l > 0 {
 			end = max(end, ls[l-1].end+1)
 		}
-		if iters >= n {
-			end = min(end, iters-(n-1-l))
-		}
-		ls[l].end = min(end, iters)
+		ls[l].end = min(end, iters-(n-1-l))
 	}
 	ls[n-1].end = iters
 	return ls
@@ -91,10 +90,11 @@ func (m *Model) enterLevel(l int) error {
 }
 
 // Exemplar returns the exemplar as a run with settings s sees it at full resolution:
-// centre-cropped to a square and scaled to ExemplarSize (0: Size), or as it is for -1.
+// centre-cropped to a square and scaled to ExemplarSize (0: Size), or as it is for -1. The seed's
+// EMD compares position by position, so with it the exemplar is always square at Size.
 func Exemplar(ex *picture.RGB, s Settings) *picture.RGB {
 	side := s.ExemplarSize
-	if side == 0 {
+	if k, err := loss.ParseKind(s.Loss); side == 0 || (err == nil && k == loss.KindEMDSeed) {
 		side = s.Size
 	}
 	if side < 0 {

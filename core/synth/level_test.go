@@ -20,9 +20,13 @@ func TestPlanLevels(t *testing.T) {
 	if got, want := planLevels(1024, 4, 100), []level{{128, 36}, {256, 72}, {512, 90}, {1024, 100}}; !slices.Equal(got, want) {
 		t.Errorf("1024 px in four levels: %v, want %v", got, want)
 	}
-	// Too few iterations for the levels: the coarsest get one each.
-	if got, want := planLevels(64, 3, 2), []level{{16, 1}, {32, 2}, {64, 2}}; !slices.Equal(got, want) {
+	// Fewer iterations than levels: the finest levels, each with an iteration, so the run ends
+	// at the size asked.
+	if got, want := planLevels(64, 3, 2), []level{{32, 1}, {64, 2}}; !slices.Equal(got, want) {
 		t.Errorf("2 iterations in 3 levels: %v, want %v", got, want)
+	}
+	if got, want := planLevels(128, 2, 1), []level{{128, 1}}; !slices.Equal(got, want) {
+		t.Errorf("1 iteration in 2 levels: %v, want %v", got, want)
 	}
 }
 
@@ -184,6 +188,9 @@ func TestAutoLevels(t *testing.T) {
 		m := newModel(t, s)
 		if m.Size() != tc.start {
 			t.Errorf("size %d, exemplar %d px, levels %d: starts at %d px, want %d", tc.size, tc.exSize, tc.levels, m.Size(), tc.start)
+		}
+		if p, err := s.Plan(vgg.VGG16, 0); err != nil || p.Levels[0].Size != tc.start {
+			t.Errorf("size %d, exemplar %d px, levels %d: the plan starts at %+v (%v), want %d px", tc.size, tc.exSize, tc.levels, p.Levels, err, tc.start)
 		}
 	}
 	for _, tc := range []struct{ size, levels, start int }{{128, 0, 64}, {64, 0, 64}, {128, 1, 128}, {64, 2, 32}} {

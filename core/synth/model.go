@@ -61,17 +61,7 @@ func New(w *weights.File, exemplar *picture.RGB, s Settings) (*Model, error) {
 		return nil, err
 	}
 	ex := Exemplar(exemplar, s)
-	if p.kind == loss.KindEMDSeed && (ex.W != s.Size || ex.H != s.Size) {
-		ex = picture.Resize(picture.CenterCrop(ex, min(ex.W, ex.H), min(ex.W, ex.H)), s.Size, s.Size)
-	}
-	if s.Levels == 0 {
-		// Auto levels scale the exemplar down with the output: an exemplar smaller than the
-		// output (ExemplarSize) takes fewer levels, so that it keeps enough positions for the
-		// deep layers at the coarsest one.
-		for p.levels > 1 && min(ex.W, ex.H)>>(p.levels-1) < AutoExemplarLeast {
-			p.levels--
-		}
-	}
+	p.levels = s.levelsFor(p.levels, max(ex.W, ex.H))
 	m := &Model{settings: s, p: p, net: net, exemplar: ex, levels: planLevels(s.Size, p.levels, s.Iters)}
 	if err := m.enterLevel(0); err != nil {
 		return nil, err
@@ -131,8 +121,12 @@ func (m *Model) Step() (Frame, error) {
 		return Frame{}, fmt.Errorf("synth: all %d iterations are done", m.settings.Iters)
 	}
 	if m.level+1 < len(m.levels) && m.iter >= m.levels[m.level].end {
+		next := m.level + 1
+		for next+1 < len(m.levels) && m.iter >= m.levels[next].end {
+			next++ // a level More left without iterations
+		}
 		m.evalsBefore += m.opt.Evals()
-		if err := m.enterLevel(m.level + 1); err != nil {
+		if err := m.enterLevel(next); err != nil {
 			return Frame{}, err
 		}
 	}

@@ -8,6 +8,7 @@ package synth
 import (
 	"fmt"
 	"math"
+	"runtime"
 
 	"github.com/texsynth/texsynth/core/input"
 	"github.com/texsynth/texsynth/core/loss"
@@ -61,12 +62,24 @@ func Defaults() Settings {
 }
 
 // MinSize and MaxSize bound the output side: below 16 px the deep layers have no positions
-// left; at 2048 px one evaluation takes about a minute on two cores and the tap features and
-// their gradients alone ~8 GiB (the network itself runs in tiles of bounded memory: core/vgg).
-const MinSize, MaxSize = 16, 2048
+// left. Natively the bound is 2048 px, where one evaluation takes minutes on two cores and the
+// run ~7 GiB with a 512 px exemplar (the network itself runs in tiles of bounded memory:
+// core/vgg); in wasm 1024 px, since a WebAssembly memory holds 4 GiB at most.
+const MinSize = 16
+
+var MaxSize = func() int {
+	if runtime.GOOS == "js" {
+		return 1024
+	}
+	return 2048
+}()
 
 // MaxLevels bounds Settings.Levels.
 const MaxLevels = 5
+
+// MaxIters bounds Settings.Iters: 10 000 iterations are hours even natively at 128 px, so a
+// larger number is a typing slip (or a link made to keep a visitor's machine busy).
+const MaxIters = 10000
 
 // AutoLevels is what Levels = 0 (the default) means from AutoLevelsFrom px up: two levels (half
 // the evaluations at a quarter of the cost, and the coarse level settles the large structures:
@@ -110,8 +123,8 @@ func (s Settings) parse(arch *vgg.Arch) (parsed, error) {
 	if s.ExemplarSize != 0 && s.ExemplarSize != -1 && (s.ExemplarSize < MinSize || s.ExemplarSize > MaxSize) {
 		return bad("exemplar size %d px is out of range; use %d to %d, 0 (the output size) or -1 (as it is)", s.ExemplarSize, MinSize, MaxSize)
 	}
-	if s.Iters < 1 {
-		return bad("%d iterations; use 1 or more", s.Iters)
+	if s.Iters < 1 || s.Iters > MaxIters {
+		return bad("%d iterations; use 1 to %d", s.Iters, MaxIters)
 	}
 	if s.Redraw < 1 {
 		return bad("redraw every %d evaluations; use 1 or more", s.Redraw)
@@ -164,6 +177,20 @@ func (s Settings) resolvedLevels() int {
 	default:
 		return 1
 	}
+}
+
+// levelsFor is the number of levels a run takes with an exemplar whose larger side, as the run
+// sees it (Exemplar), is exSide: the parsed count, less for auto levels where the exemplar,
+// scaled down with the output, would fall below AutoExemplarLeast px at the coarsest level
+// (an exemplar smaller than the output keeps enough positions for the deep layers).
+func (s Settings) levelsFor(levels, exSide int) int {
+	if s.Levels != 0 {
+		return levels
+	}
+	for levels > 1 && exSide>>(levels-1) < AutoExemplarLeast {
+		levels--
+	}
+	return levels
 }
 
 func maxLevelsFor(size int) int {

@@ -154,12 +154,18 @@ func (n *Fast[T]) planTiles(h, w, side int) error {
 		}
 	}
 	t.h, t.w, t.side = h, w, side
-	t.maps = t.maps[:0]
+	// The assembled maps keep their storage from plan to plan: a run alternating between two
+	// sizes (the exemplar's and the output's, at every redraw) must not allocate them anew.
+	if t.maps == nil {
+		t.maps = make([]feature.Map[T], len(n.plan.Taps))
+	}
+	j := 0
 	for i, isTap := range n.plan.IsTap {
 		if isTap {
-			m := feature.Map[T]{H: whole.rows[i+1].n, W: whole.cols[i+1].n, C: n.chans[i]}
-			m.Data = make([]T, m.H*m.W*m.C)
-			t.maps = append(t.maps, m)
+			m := &t.maps[j]
+			m.H, m.W, m.C = whole.rows[i+1].n, whole.cols[i+1].n, n.chans[i]
+			m.Data = grow(&m.Data, m.H*m.W*m.C)
+			j++
 		}
 	}
 	return nil

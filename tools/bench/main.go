@@ -18,6 +18,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -44,7 +45,7 @@ func main() {
 	texture := fs.Int("texture", 0, "if > 0, also synthesise a whole texture of this side with the default settings (fast path) and report its wall time")
 	iters := fs.Int("iters", 0, "iterations of the -texture run (0: the default)")
 	fs.IntVar(&levels, "levels", 0, "pyramid levels of the -texture run (0: the default)")
-	fs.StringVar(&threadList, "threads", "", "comma list of thread counts (GOMAXPROCS) to time each case at, e.g. 1,2: a THREADS line per count (network only: forward + backward; whole: with the loss) and a SCALING line against the first count; the BENCH line is the last count's (native only: wasm runs one thread)")
+	fs.StringVar(&threadList, "threads", "", "comma list of thread counts (GOMAXPROCS) to time each case at, e.g. 1,2: a THREADS line per count (network only: forward + backward; whole: with the loss; busy: the share of the threads' time that had work, from the Go scheduler) and a SCALING line against the first count; the BENCH line is the last count's (native only: wasm runs one thread)")
 	fs.IntVar(&tileSide, "tile", 0, "fast engine: evaluate in tiles of about this many px (0: the default, tiles only above a workspace budget; -1: never)")
 	fs.BoolVar(&showParts, "parts", false, "also print the best time of each part of an evaluation: the forward pass, the loss on the host, the backward pass (a PARTS line after each BENCH line)")
 	showCPU := fs.Bool("cpu", false, "also print the best user CPU time per evaluation (a CPU line after each BENCH line; less disturbed by other processes on a shared machine than wall time) and, at the end (after -texture), the memory obtained from the system (a MEM line)")
@@ -117,21 +118,21 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 			}
 			var best, cpu, network time.Duration
 			var parts [3]time.Duration
-			var value float64
+			var value, busy float64
 			var first [2]time.Duration // network, whole at the first thread count
 			for i, n := range threads {
 				if n > 0 {
 					runtime.GOMAXPROCS(n)
 				}
-				best, cpu, network, parts, value, err = bench(w, taps, conv, lossKind, size, evals, budget)
+				best, cpu, network, parts, value, busy, err = bench(w, taps, conv, lossKind, size, evals, budget)
 				if err != nil {
 					return err
 				}
 				if n == 0 {
 					continue
 				}
-				fmt.Printf("THREADS %s %dpx %s %d network %.0f ms whole %.0f ms cpu %.0f ms\n", platform(), size, conv, gemm.Workers(),
-					network.Seconds()*1000, best.Seconds()*1000, cpu.Seconds()*1000)
+				fmt.Printf("THREADS %s %dpx %s %d network %.0f ms whole %.0f ms cpu %.0f ms busy %.0f%%\n", platform(), size, conv, gemm.Workers(),
+					network.Seconds()*1000, best.Seconds()*1000, cpu.Seconds()*1000, 100*busy)
 				if i == 0 {
 					first = [2]time.Duration{network, best}
 				} else {
@@ -176,6 +177,30 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 	return nil
 }
 
+// sched is the Go scheduler's account of its threads' time (runtime/metrics), which the
+// runtime updates at each collection: so schedStats collects first.
+type sched struct{ user, total float64 }
+
+var schedSamples = []metrics.Sample{{Name: "/cpu/classes/user:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}}
+
+func schedStats() sched {
+	runtime.GC()
+	metrics.Read(schedSamples)
+	return sched{user: schedSamples[0].Value.Float64(), total: schedSamples[1].Value.Float64()}
+}
+
+// busySince is the share of the GOMAXPROCS threads' time since b that ran the program's own code
+// (not idle, not collecting): how much of the time the threads had work. Unlike wall time it is
+// about the same on a busy machine as on an idle one (the scheduler counts a thread the kernel
+// has set aside as still running), so it says what a second core can give where the wall time
+// cannot: on idle cores, N threads run about N × busy times as fast as one.
+func (a sched) busySince(b sched) float64 {
+	if a.total <= b.total {
+		return 0
+	}
+	return (a.user - b.user) / (a.total - b.total)
+}
+
 // parseThreads reads -threads: {0} (the environment's GOMAXPROCS) when empty.
 func parseThreads(list string) ([]int, error) {
 	if list == "" {
@@ -194,8 +219,9 @@ func parseThreads(list string) ([]int, error) {
 
 // bench returns the best wall and user CPU time of one evaluation, the best wall time of its
 // network passes (forward + backward), the best wall time of each of its parts (forward, loss,
-// backward), and its loss.
-func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size, evals int, budget time.Duration) (best, bestCPU, bestNet time.Duration, parts [3]time.Duration, value float64, err error) {
+// backward), its loss, and the share of the threads' time the timed evaluations kept busy
+// (sched.busySince).
+func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size, evals int, budget time.Duration) (best, bestCPU, bestNet time.Duration, parts [3]time.Duration, value, busy float64, err error) {
 	net, err := vgg.Build(conv, w, taps, vgg.PadZero)
 	if err != nil {
 		return
@@ -216,12 +242,12 @@ func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size,
 	grad := make([]float32, len(img))
 	best, bestCPU, bestNet = time.Duration(math.MaxInt64), time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
 	parts = [3]time.Duration{best, best, best}
-	start := time.Now()
+	start, before := time.Now(), schedStats()
 	for i := 0; i < max(evals, 1); i++ {
 		t0, c := time.Now(), cpuTime()
 		feats, err := net.Forward(img, size, size)
 		if err != nil {
-			return 0, 0, 0, parts, 0, err
+			return 0, 0, 0, parts, 0, 0, err
 		}
 		t1 := time.Now()
 		v, up := 0.0, feats
@@ -231,11 +257,11 @@ func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size,
 			v, up, err = set.Eval(feats)
 		}
 		if err != nil {
-			return 0, 0, 0, parts, 0, err
+			return 0, 0, 0, parts, 0, 0, err
 		}
 		t2 := time.Now()
 		if err := net.Backward(up, grad); err != nil {
-			return 0, 0, 0, parts, 0, err
+			return 0, 0, 0, parts, 0, 0, err
 		}
 		t3 := time.Now()
 		value = v
@@ -246,7 +272,7 @@ func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size,
 			break
 		}
 	}
-	return best, bestCPU, bestNet, parts, value, nil
+	return best, bestCPU, bestNet, parts, value, schedStats().busySince(before), nil
 }
 
 // convFLOPs is 2 × the multiply-adds of the convolutions up to the deepest tap, forward and

@@ -83,7 +83,8 @@ vgg19-weights:
 	$(GO) run ./tools/weights convert -in $(VGG19_MODEL) -out weights/vgg19-conv3_4.q8 -upto conv3_4
 
 ## bench: one evaluation (VGG-16 to relu4_3, sw loss) at 64/128/256 px on the fast engine (what
-## synthesis runs), natively and in wasm under Node, then a default 128 px texture on each, then the
+## synthesis runs), natively at 1 and 2 threads (THREADS and SCALING lines: network only and whole
+## evaluation) and in wasm under Node, then a default 128 px texture on each, then the
 ## benchmark page in headless Chromium (bench-page: WebGPU and wasm SIMD) (docs/performance.md).
 ## BENCH_FLAGS adds flags to both runs (go run ./tools/bench -h), e.g. BENCH_FLAGS="-cpu", or
 ## BENCH_FLAGS="-reference" to time the GoMLX reference too (about an hour more).
@@ -92,7 +93,7 @@ bench:
 	mkdir -p build
 	$(GO) build -o build/bench ./tools/bench
 	GOOS=js GOARCH=wasm $(GO) build -o build/bench.wasm ./tools/bench
-	GOMAXPROCS=2 ./build/bench -texture 128 $(BENCH_FLAGS) | tee build/bench-native.txt
+	GOMAXPROCS=2 ./build/bench -threads 1,2 -texture 128 $(BENCH_FLAGS) | tee build/bench-native.txt
 	node $(NODE_SIMD) "$(WASMEXEC)/wasm_exec_node.js" build/bench.wasm -texture 128 $(BENCH_FLAGS) | tee build/bench-wasm.txt
 	@echo; echo "| default texture | size | levels | iterations | evaluations | wall time |"; echo "|---|---|---|---|---|---|"
 	@cat build/bench-native.txt build/bench-wasm.txt | awk '/^TEXTURE/ { printf "| %s (%s) | %s | %s | %s | %s | %s s |\n", $$2, $$4, $$3, $$14, $$5, $$7, $$9 }'

@@ -19,6 +19,8 @@ export function autoNote(e) {
 // fallbackText is the notice of a run that lost its GPU: m is the worker's fallback message.
 export function fallbackText(m) {
   const where = m.iter ? `during iteration ${m.iter}` : 'as the run started';
-  const why = String(m.message || 'unknown error').replace(/^gpu: /, '').replace(/\.$/, '');
+  // The browser's own words after the first colon ("Failed to execute 'mapAsync' on …") say
+  // nothing a person can act on; the worker's log keeps them.
+  const why = String(m.message || 'unknown error').replace(/^gpu: /, '').split(': ')[0].replace(/\.$/, '');
   return `The GPU failed ${where} (${why}). The run goes on on the CPU (${engineLabel(m.engine)}) from where it was: the same image, iteration count and optimiser state, only slower.`;
 }

@@ -155,6 +155,9 @@ func buildGPU(w *weights.File, taps []string, pad vgg.Pad) (vgg.Network[float32]
 func gpuFailed(reason error) {
 	gpuFell = input.Message(reason)
 	gpuState.failed = gpuFell
+	// The page's notice keeps the reason's first words; the browser's whole text goes to the
+	// console for whoever debugs the GPU.
+	js.Global().Get("console").Call("warn", "texsynth: the GPU failed: "+reason.Error())
 	if gpuState.dev != nil {
 		gpuState.dev.Destroy()
 		gpuState.dev = nil

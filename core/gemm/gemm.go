@@ -5,7 +5,6 @@
 package gemm
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -87,25 +86,15 @@ func (p *Packed[T]) Panel(t, j, k0, kn int) []T {
 	return p.Data[off : off+kn*nr]
 }
 
-// Workers is how many goroutines share a product (and, for the network, other parallel work):
-// one under js/wasm, where they would only take turns.
-func Workers() int {
-	if runtime.GOOS == "js" {
-		return 1
-	}
-	return runtime.GOMAXPROCS(0)
-}
-
 // Shifted accumulates c[p, :] += Σ_t in[(p+offs[t])·lda : +K] · B_t for p in [0, m):
 // a convolution whose taps are row shifts of a flattened, padded input (and a plain matrix
 // product with one tap at offset 0). c is m×N, row-major. in must hold every row it reads.
 func Shifted[T feature.Float](c []T, m int, in []T, lda int, offs []int, b *Packed[T]) {
 	blocks := (m + mc - 1) / mc
-	nw := min(Workers(), blocks)
-	if nw <= 1 && whole(c, m, in, lda, offs, b, -1) {
+	if min(Workers(), blocks) <= 1 && whole(c, m, in, lda, offs, b, -1) {
 		return
 	}
-	if nw <= 1 {
+	if min(Workers(), blocks) <= 1 {
 		buf := getBuf[T](BufLen(b.K))
 		for blk := range blocks {
 			productBlock(c, m, blk*mc, in, lda, offs, b, *buf, -1)
@@ -113,46 +102,47 @@ func Shifted[T feature.Float](c []T, m int, in []T, lda int, offs []int, b *Pack
 		putBuf(buf)
 		return
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range nw {
-		wg.Go(func() {
-			buf := getBuf[T](BufLen(b.K))
-			defer putBuf(buf)
-			for {
-				blk := int(next.Add(1)) - 1
-				if blk >= blocks {
-					return
-				}
-				productBlock(c, m, blk*mc, in, lda, offs, b, *buf, -1)
-			}
-		})
-	}
-	wg.Wait()
+	// Row blocks are independent (each row of c is one dot product per column, the same
+	// whichever goroutine computes it): the split a pool of threads can take.
+	Tasks(blocks, func(_, blk int) {
+		buf := getBuf[T](BufLen(b.K))
+		productBlock(c, m, blk*mc, in, lda, offs, b, *buf, -1)
+		putBuf(buf)
+	})
 }
 
 // Scratch for A's packing, reused so that products allocate nothing in steady state when they
 // run on one goroutine (the losses run every evaluation; in wasm garbage costs peak memory).
-var bufs32, bufs64 sync.Pool
+// ProductInPlace's row buffers have a pool of their own, so that neither kind of buffer is
+// handed out for the other.
+var bufs32, bufs64, rows32, rows64 sync.Pool
 
-func pool[T feature.Float]() *sync.Pool {
+func pool[T feature.Float](rows bool) *sync.Pool {
 	var zero T
-	if _, ok := any(zero).(float32); ok {
+	_, f32 := any(zero).(float32)
+	switch {
+	case f32 && rows:
+		return &rows32
+	case f32:
 		return &bufs32
+	case rows:
+		return &rows64
 	}
 	return &bufs64
 }
 
-func getBuf[T feature.Float](n int) *[]T {
-	if b, ok := pool[T]().Get().(*[]T); ok && cap(*b) >= n {
+func getBuf[T feature.Float](n int) *[]T { return get[T](pool[T](false), n) }
+
+func putBuf[T feature.Float](b *[]T) { pool[T](false).Put(b) }
+
+func get[T feature.Float](p *sync.Pool, n int) *[]T {
+	if b, ok := p.Get().(*[]T); ok && cap(*b) >= n {
 		*b = (*b)[:n]
 		return b
 	}
 	b := make([]T, n)
 	return &b
 }
-
-func putBuf[T feature.Float](b *[]T) { pool[T]().Put(b) }
 
 // BufLen is the length of the scratch buffer Serial needs for products with k rows in B.
 func BufLen(k int) int { return mc * min(k, kc) }
@@ -296,4 +286,24 @@ func micro[T feature.Float](kc int, a, b []T, c []T, ldc int) {
 	r[1] += c11
 	r[2] += c12
 	r[3] += c13
+}
+
+// ProductInPlace sets the m×K matrix a to a · B_0 (B square: K = N), block of rows by block of
+// rows through a small buffer: the same bits as Product into another matrix, without one.
+func ProductInPlace[T feature.Float](a []T, m int, b *Packed[T]) {
+	if b.K != b.N {
+		panic("gemm: ProductInPlace needs a square B")
+	}
+	n := b.N
+	Tasks((m+mc-1)/mc, func(_, blk int) {
+		p0 := blk * mc
+		rows := min(mc, m-p0)
+		buf, tmp := getBuf[T](BufLen(b.K)), get[T](pool[T](true), mc*n)
+		c := (*tmp)[:rows*n]
+		clear(c)
+		productBlock(c, rows, 0, a[p0*n:], n, offsZero, b, *buf, -1)
+		copy(a[p0*n:], c)
+		putBuf(buf)
+		pool[T](true).Put(tmp)
+	})
 }

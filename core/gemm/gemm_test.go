@@ -3,6 +3,7 @@ package gemm
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/texsynth/texsynth/core/internal/floats"
@@ -94,6 +95,42 @@ func TestProduct(t *testing.T) {
 		Product(c, tc.m, floats.ToF32(a), b)
 		if e := floats.RelErr(floats.Widen(c), want); e > 1e-5 {
 			t.Fatalf("%v: relative error %g", tc, e)
+		}
+	}
+}
+
+// TestProductInPlace: ProductInPlace gives the bits Product gives into another matrix (float32
+// and float64, rows not a multiple of the row block, on one and several workers), and Product
+// is itself checked against the float64 loop above.
+func TestProductInPlace(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, procs := range []int{1, 3} {
+		runtime.GOMAXPROCS(procs)
+		for _, tc := range []struct{ m, n int }{{1, 8}, {67, 16}, {2*mc + 5, 64}, {300, 13}} {
+			a := make([]float64, tc.m*tc.n)
+			for i := range a {
+				a[i] = rng.NormFloat64()
+			}
+			bm := make([]float64, tc.n*tc.n)
+			for i := range bm {
+				bm[i] = rng.NormFloat64()
+			}
+			checkInPlace(t, procs, tc.m, a, Pack(1, tc.n, tc.n, func(_, k, j int) float64 { return bm[k*tc.n+j] }))
+			checkInPlace(t, procs, tc.m, floats.ToF32(a), Pack(1, tc.n, tc.n, func(_, k, j int) float32 { return float32(bm[k*tc.n+j]) }))
+		}
+	}
+}
+
+func checkInPlace[T float32 | float64](t *testing.T, procs, m int, a []T, b *Packed[T]) {
+	t.Helper()
+	want := make([]T, len(a))
+	Product(want, m, a, b)
+	got := append([]T(nil), a...)
+	ProductInPlace(got, m, b)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%d workers, %d×%d: a[%d] = %v in place, %v by Product", procs, m, b.N, i, got[i], want[i])
 		}
 	}
 }

@@ -45,7 +45,9 @@ var simdScratch = sync.Pool{New: func() any { return new([]float32) }}
 
 // productAVX2 is productF32 for machines with AVX2 and FMA. Whole 4-row groups and whole
 // panels go straight into c; a partial last panel (n not a multiple of 8) and the last m%4 rows
-// are computed into zeroed tiles (the rows padded with zeros) and added back.
+// are computed into zeroed tiles (the rows padded with zeros) and added back. Every row of c
+// gets the same sequence of operations wherever it sits, so a product split into row blocks
+// (over threads, or Winograd tiles grouped differently) gives the same bits.
 func productAVX2(c []float32, m int, a []float32, lda int, b *Packed[float32], tap int) bool {
 	n, k := b.N, b.K
 	if m <= 0 || n == 0 || k == 0 {
@@ -94,7 +96,12 @@ func productAVX2(c []float32, m int, a []float32, lda int, b *Packed[float32], t
 			p := groups*simdRows + r
 			copy(ta[r*k:(r+1)*k], a[p*lda:p*lda+k])
 		}
-		columnBlocks(tc, width, ta, k, bt, k, panels, 1)
+		// The same kernels per column as for the whole groups above, so that a row's result
+		// does not depend on whether it fell in a whole group or here.
+		columnBlocks(tc, width, ta, k, bt, k, full, 1)
+		if full < panels {
+			kernel4x8(k, &ta[0], k, &bt[full*k*nr], k*nr, &tc[full*nr], width, 1)
+		}
 		for r := range rest {
 			p := groups*simdRows + r
 			dst := c[p*n : (p+1)*n]

@@ -11,8 +11,8 @@ type emdLayer[T feature.Float] struct {
 	match sortedMatch[T]
 }
 
-func newEMDLayer[T feature.Float](m feature.Map[T]) *emdLayer[T] {
-	l := &emdLayer[T]{c: m.C, match: newSortedMatch[T]()}
+func newEMDLayer[T feature.Float](m feature.Map[T], sc *scratch[T]) *emdLayer[T] {
+	l := &emdLayer[T]{c: m.C, match: newSortedMatch(sc)}
 	l.match.setExemplar(m.Data, m.Positions(), m.C)
 	return l
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/texsynth/texsynth/core/feature"
+	"github.com/texsynth/texsynth/core/gemm"
 )
 
 // emdSeedLayer is the seed's EMD exactly as written: the (H·W, C) matrix sorted along its last
@@ -18,18 +19,28 @@ type emdSeedLayer[T feature.Float] struct {
 	h, w int
 	// sorted holds the exemplar's rows, each ascending.
 	sorted []T
-	sorter sorter[T]
+	// sums holds one partial sum per block of seedRows positions (the blocks go to the workers).
+	sums []float64
+	sc   *scratch[T]
 }
 
-func newEMDSeedLayer[T feature.Float](m feature.Map[T]) *emdSeedLayer[T] {
+// seedRows is how many positions one task of emd-seed sorts.
+const seedRows = 256
+
+func newEMDSeedLayer[T feature.Float](m feature.Map[T], sc *scratch[T]) *emdSeedLayer[T] {
 	c, ne := m.C, m.Positions()
-	l := &emdSeedLayer[T]{c: c, ne: ne, h: m.H, w: m.W, sorted: make([]T, ne*c), sorter: newSorter[T]()}
-	for i := 0; i < ne; i++ {
-		order := l.sorter.sort(m.Data, c, 1, i*c)
-		for r, j := range order {
-			l.sorted[i*c+r] = m.Data[i*c+int(j)]
+	l := &emdSeedLayer[T]{c: c, ne: ne, h: m.H, w: m.W, sorted: make([]T, ne*c), sc: sc,
+		sums: make([]float64, (ne+seedRows-1)/seedRows)}
+	sc.prepare(gemm.Workers())
+	gemm.Ranges(ne, seedRows, func(w, lo, hi int) {
+		s := &sc.workers[w].sorter
+		for i := lo; i < hi; i++ {
+			order := s.sort(m.Data, c, 1, i*c)
+			for r, j := range order {
+				l.sorted[i*c+r] = m.Data[i*c+int(j)]
+			}
 		}
-	}
+	})
 	return l
 }
 
@@ -45,16 +56,25 @@ func (l *emdSeedLayer[T]) check(f feature.Map[T]) error {
 
 func (l *emdSeedLayer[T]) eval(f feature.Map[T], grad []T, scale float64) float64 {
 	c := l.c
-	sum := 0.0
-	for i := 0; i < l.ne; i++ {
-		order := l.sorter.sort(f.Data, c, 1, i*c)
-		tgt := l.sorted[i*c:][:len(order)]
-		for r, j := range order {
-			p := i*c + int(j)
-			d := float64(f.Data[p]) - float64(tgt[r])
-			sum += d * d
-			grad[p] = T(2 * scale * d)
+	l.sc.prepare(gemm.Workers())
+	gemm.Ranges(l.ne, seedRows, func(w, lo, hi int) {
+		s := &l.sc.workers[w].sorter
+		sum := 0.0
+		for i := lo; i < hi; i++ {
+			order := s.sort(f.Data, c, 1, i*c)
+			tgt := l.sorted[i*c:][:len(order)]
+			for r, j := range order {
+				p := i*c + int(j)
+				d := float64(f.Data[p]) - float64(tgt[r])
+				sum += d * d
+				grad[p] = T(2 * scale * d)
+			}
 		}
+		l.sums[lo/seedRows] = sum
+	})
+	sum := 0.0
+	for _, v := range l.sums {
+		sum += v
 	}
 	return sum
 }

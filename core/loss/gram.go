@@ -78,7 +78,7 @@ func (l *gramLayer[T]) eval(f feature.Map[T], grad []T, scale float64) float64 {
 		l.g[i] = T(coef * d)
 	}
 	l.d.Set(l.at)
-	gemm.Product(grad, n, f.Data, l.d)
+	product(grad, n, f.Data, l.d)
 	return l.a * sum
 }
 
@@ -86,16 +86,47 @@ func (l *gramLayer[T]) at(_, i, j int) T { return l.g[i*l.c+j] }
 
 // gram sets g (c×c) = FᵀF for the n×c matrix f. It accumulates rank-4 updates over four positions
 // at a time into the upper triangle only, then mirrors it: that halves the work and quarters the
-// passes over g, which for 512 channels (1 MB in float32) does not stay in cache.
+// passes over g, which for 512 channels (1 MB in float32) does not stay in cache. The rows of g
+// go to the workers in ranges of about equal work (row a has c−a entries), each row summed over
+// the positions in the same order whoever computes it.
 func gram[T feature.Float](g, f []T, n, c int) {
-	clear(g)
+	parts := min(c, 4*gemm.Workers())
+	gemm.Tasks(parts, func(_, i int) { gramRows(g, f, n, c, gramStart(c, parts, i), gramStart(c, parts, i+1)) })
+	gemm.Ranges(c, gemm.Grain(c, 8), func(_, lo, hi int) {
+		for a := lo; a < hi; a++ {
+			for b := 0; b < a; b++ {
+				g[a*c+b] = g[b*c+a]
+			}
+		}
+	})
+}
+
+// gramStart is the first row of part i of parts of the upper triangle of a c×c matrix: the
+// first row at which the rows before hold at least i/parts of its entries.
+func gramStart(c, parts, i int) int {
+	if i >= parts {
+		return c
+	}
+	total, acc := c*(c+1)/2, 0
+	for a := 0; a < c; a++ {
+		if acc*parts >= total*i {
+			return a
+		}
+		acc += c - a
+	}
+	return c
+}
+
+// gramRows sets rows a0 … a1−1 of the upper triangle of g = FᵀF.
+func gramRows[T feature.Float](g, f []T, n, c, a0, a1 int) {
+	clear(g[a0*c : a1*c])
 	i := 0
 	for ; i+4 <= n; i += 4 {
 		f0 := f[i*c : (i+1)*c]
 		f1 := f[(i+1)*c : (i+2)*c]
 		f2 := f[(i+2)*c : (i+3)*c]
 		f3 := f[(i+3)*c : (i+4)*c]
-		for a := 0; a < c; a++ {
+		for a := a0; a < a1; a++ {
 			x0, x1, x2, x3 := f0[a], f1[a], f2[a], f3[a]
 			if x0 == 0 && x1 == 0 && x2 == 0 && x3 == 0 {
 				continue
@@ -112,7 +143,8 @@ func gram[T feature.Float](g, f []T, n, c int) {
 	}
 	for ; i < n; i++ {
 		fi := f[i*c : (i+1)*c]
-		for a, x := range fi {
+		for a := a0; a < a1; a++ {
+			x := fi[a]
 			if x == 0 {
 				continue
 			}
@@ -121,11 +153,6 @@ func gram[T feature.Float](g, f []T, n, c int) {
 			for j := range row {
 				row[j] += x * y[j]
 			}
-		}
-	}
-	for a := 0; a < c; a++ {
-		for b := 0; b < a; b++ {
-			g[a*c+b] = g[b*c+a]
 		}
 	}
 }

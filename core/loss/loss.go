@@ -5,9 +5,11 @@
 // The losses are plain Go on the host, outside any network engine: sliced Wasserstein and EMD
 // need a sort, which a GoMLX graph on simplego cannot do, and autodiff of a Gram product would
 // build a C×C×H·W intermediate (docs/design.md). One evaluation hands a network engine's tap
-// features (core/vgg) to a Set, and the Set's gradient maps back to the engine. Everything here is single-threaded (the wasm
-// build has one thread), and Eval does not allocate once its scratch is sized, because it runs
-// every optimiser evaluation.
+// features (core/vgg) to a Set, and the Set's gradient maps back to the engine. The layers are
+// evaluated one after another, each split over core/gemm's workers (GOMAXPROCS natively, one
+// in wasm) by blocks of columns or rows, with the same result whatever their number; with one
+// worker Eval does not allocate once its scratch is sized, because it runs every optimiser
+// evaluation.
 package loss
 
 import (
@@ -33,13 +35,17 @@ type Options struct {
 	GramNorm string
 	// Seed seeds the random directions of KindSW (math/rand/v2 PCG, the same on every platform).
 	Seed uint64
+	// Refeed, for KindSW: the Set keeps no copy of the exemplar's features, and the caller hands
+	// them again to every redraw (RedrawFrom) — at large sizes the copy is gigabytes.
+	Refeed bool
 }
 
 // layer is one tap's loss, holding the exemplar's statistics for that tap.
 type layer[T feature.Float] interface {
 	// check reports whether the synthesised map f can be compared with the exemplar.
 	check(f feature.Map[T]) error
-	// eval returns the layer's unweighted loss and writes scale·∂loss/∂f into grad (overwriting it).
+	// eval returns the layer's unweighted loss and writes scale·∂loss/∂f into grad (overwriting
+	// it); grad may be f.Data itself.
 	eval(f feature.Map[T], grad []T, scale float64) float64
 }
 
@@ -52,7 +58,9 @@ type Set[T feature.Float] struct {
 	grads   []feature.Map[T] // Eval's result, reused
 	// rng draws the sliced Wasserstein directions; one stream for all layers so the whole
 	// sequence of draws follows from Options.Seed alone.
-	rng *rand.Rand
+	rng    *rand.Rand
+	sc     *scratch[T] // the layers' shared working memory
+	refeed bool        // Options.Refeed
 }
 
 // directionStream is the PCG stream of the sliced Wasserstein directions; a constant so that a
@@ -97,17 +105,19 @@ func New[T feature.Float](opts Options, exemplar []feature.Map[T], weights []flo
 		layers:  make([]layer[T], len(exemplar)),
 		losses:  make([]float64, len(exemplar)),
 		rng:     rand.New(rand.NewPCG(opts.Seed, directionStream)),
+		sc:      newScratch[T](),
+		refeed:  opts.Refeed,
 	}
 	for l, m := range exemplar {
 		switch kind {
 		case KindGram:
 			s.layers[l] = newGramLayer(m, seedNorm)
 		case KindSW:
-			s.layers[l] = newSWLayer(m, s.rng)
+			s.layers[l] = newSWLayer(m, s.rng, s.sc, !opts.Refeed)
 		case KindEMD:
-			s.layers[l] = newEMDLayer(m)
+			s.layers[l] = newEMDLayer(m, s.sc)
 		case KindEMDSeed:
-			s.layers[l] = newEMDSeedLayer(m)
+			s.layers[l] = newEMDSeedLayer(m, s.sc)
 		}
 	}
 	return s, nil
@@ -121,22 +131,46 @@ func New[T feature.Float](opts Options, exemplar []feature.Map[T], weights []flo
 // can compare with the exemplar; errors that come from the user's choice of output size
 // (emd-seed) wrap ErrSpec.
 func (s *Set[T]) Eval(feats []feature.Map[T]) (float64, []feature.Map[T], error) {
-	if len(feats) != len(s.layers) {
-		return 0, nil, fmt.Errorf("loss: %d feature maps for %d layers", len(feats), len(s.layers))
+	if err := s.check(feats); err != nil {
+		return 0, nil, err
 	}
-	// Check every layer first so that an error leaves the gradients and Layers untouched.
+	grads := s.gradients(feats)
+	return s.eval(feats, grads), grads, nil
+}
+
+// EvalInPlace is Eval writing the gradient over the features themselves (the same values Eval
+// returns), for a caller whose network does not read the maps again (vgg.Fast.MapsFree): the
+// Set then holds no gradient maps, as many bytes as the features.
+func (s *Set[T]) EvalInPlace(feats []feature.Map[T]) (float64, error) {
+	if err := s.check(feats); err != nil {
+		return 0, err
+	}
+	return s.eval(feats, feats), nil
+}
+
+// check reports, before anything is evaluated, whether feats can be compared with the exemplar,
+// so that an error leaves the gradients and Layers untouched.
+func (s *Set[T]) check(feats []feature.Map[T]) error {
+	if len(feats) != len(s.layers) {
+		return fmt.Errorf("loss: %d feature maps for %d layers", len(feats), len(s.layers))
+	}
 	for l, f := range feats {
 		if err := f.Validate(); err != nil {
-			return 0, nil, fmt.Errorf("loss: layer %d: %w", l, err)
+			return fmt.Errorf("loss: layer %d: %w", l, err)
 		}
 		if err := s.layers[l].check(f); err != nil {
 			if errors.Is(err, ErrSpec) {
-				return 0, nil, err // says what to change; the same at every layer
+				return err // says what to change; the same at every layer
 			}
-			return 0, nil, fmt.Errorf("loss: layer %d: %w", l, err)
+			return fmt.Errorf("loss: layer %d: %w", l, err)
 		}
 	}
-	grads := s.gradients(feats)
+	return nil
+}
+
+// eval evaluates every layer, its gradient into grads (which may be feats itself: every layer's
+// eval reads each feature before it overwrites it).
+func (s *Set[T]) eval(feats, grads []feature.Map[T]) float64 {
 	n := float64(len(s.layers))
 	total := 0.0
 	for l, f := range feats {
@@ -150,7 +184,7 @@ func (s *Set[T]) Eval(feats []feature.Map[T]) (float64, []feature.Map[T], error)
 		s.losses[l] = v
 		total += w * v
 	}
-	return total / n, grads, nil
+	return total / n
 }
 
 // gradients returns the Set's gradient maps shaped like feats, reallocating only on a change of
@@ -171,11 +205,35 @@ func (s *Set[T]) gradients(feats []feature.Map[T]) []feature.Map[T] {
 // projections (sw only; a no-op otherwise). The caller calls it every few optimiser iterations, so
 // that over the run the loss sees many more directions than one draw holds.
 func (s *Set[T]) Redraw() {
+	if s.refeed {
+		panic("loss: Redraw of a Set built with Refeed; use RedrawFrom")
+	}
 	for _, ly := range s.layers {
 		if sw, ok := ly.(*swLayer[T]); ok {
-			sw.redraw(s.rng)
+			sw.redraw(s.rng, sw.exemplar)
 		}
 	}
+}
+
+// RedrawFrom is Redraw for a Set built with Options.Refeed: exemplar is what New was given (the
+// same maps, recomputed). It draws the same directions Redraw would.
+func (s *Set[T]) RedrawFrom(exemplar []feature.Map[T]) error {
+	if len(exemplar) != len(s.layers) {
+		return fmt.Errorf("loss: %d exemplar layers for %d", len(exemplar), len(s.layers))
+	}
+	for l, ly := range s.layers {
+		if sw, ok := ly.(*swLayer[T]); ok {
+			if m := exemplar[l]; m.C != sw.c || m.Positions() != sw.ne || len(m.Data) != sw.ne*sw.c {
+				return fmt.Errorf("loss: exemplar layer %d is %dx%dx%d, not the exemplar's %d positions × %d", l, m.H, m.W, m.C, sw.ne, sw.c)
+			}
+		}
+	}
+	for l, ly := range s.layers {
+		if sw, ok := ly.(*swLayer[T]); ok {
+			sw.redraw(s.rng, exemplar[l].Data)
+		}
+	}
+	return nil
 }
 
 // Layers returns the last Eval's per-layer unweighted losses, for reporting; NaN for layers of

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/texsynth/texsynth/core/feature"
 )
 
 func TestRedraw(t *testing.T) {
@@ -84,6 +86,102 @@ func TestRedrawNoOp(t *testing.T) {
 		after, _, _ := s.Eval(im)
 		if before != after {
 			t.Errorf("%s: Redraw changed the loss from %v to %v", v.name, before, after)
+		}
+	}
+}
+
+// TestRefeed: a Set built with Refeed keeps no copy of the exemplar and, handed the exemplar's
+// features again at every RedrawFrom, gives the losses and gradients of a Set that keeps the
+// copy and Redraws, bit for bit; RedrawFrom refuses maps of another shape, and Redraw on it
+// panics rather than using features it does not hold.
+func TestRefeed(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	shapes := []shape{{3, 3, 4}, {2, 2, 6}}
+	ex, im := randMaps(rng, shapes), randMaps(rng, shapes)
+	keep, err := New(Options{Kind: KindSW, Seed: 5}, ex, []float64{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refeed, err := New(Options{Kind: KindSW, Seed: 5, Refeed: true}, ex, []float64{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ly := range refeed.layers {
+		if sw := ly.(*swLayer[float64]); sw.exemplar != nil {
+			t.Fatal("a Refeed Set keeps a copy of the exemplar")
+		}
+	}
+	for round := range 3 {
+		if round > 0 {
+			keep.Redraw()
+			if err := refeed.RedrawFrom(ex); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lk, gk, err := evalCopy(keep, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lr, gr, err := evalCopy(refeed, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lk != lr {
+			t.Fatalf("round %d: loss %v with Refeed, %v without", round, lr, lk)
+		}
+		for l := range gk {
+			if !slices.Equal(gk[l], gr[l]) {
+				t.Fatalf("round %d layer %d: gradients differ", round, l)
+			}
+		}
+	}
+	if err := refeed.RedrawFrom(randMaps(rng, []shape{{3, 3, 4}, {2, 3, 6}})); err == nil {
+		t.Error("RedrawFrom took a map of another shape")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Redraw of a Refeed Set did not panic")
+		}
+	}()
+	refeed.Redraw()
+}
+
+// TestEvalInPlace: EvalInPlace writes over the features the loss and gradients Eval returns, bit
+// for bit, for every kind (the products and sorts read each feature before overwriting it).
+func TestEvalInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 17))
+	shapes := []shape{{5, 4, 8}, {3, 3, 16}, {2, 2, 3}}
+	ex, im := randMaps(rng, shapes), randMaps(rng, shapes)
+	for _, kind := range []Kind{KindSW, KindGram, KindEMD, KindEMDSeed} {
+		exem, img := ex, im
+		if kind == KindEMDSeed { // compares positions one to one: the same shapes
+			exem = randMaps(rng, shapes)
+		}
+		for _, weights := range [][]float64{{1, 2, 3}, {1, 0, 1}} {
+			s, err := New(Options{Kind: kind, Seed: 7}, exem, weights)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, grads, err := evalCopy(s, img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var feats []feature.Map[float64]
+			for _, m := range img {
+				feats = append(feats, feature.Map[float64]{H: m.H, W: m.W, C: m.C, Data: slices.Clone(m.Data)})
+			}
+			got, err := s.EvalInPlace(feats)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("%s %v: loss %v in place, %v", kind, weights, got, want)
+			}
+			for l := range feats {
+				if !slices.Equal(feats[l].Data, grads[l]) {
+					t.Errorf("%s %v layer %d: the gradient in place differs", kind, weights, l)
+				}
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/texsynth/texsynth/core/feature"
+	"github.com/texsynth/texsynth/core/gemm"
 )
 
 // varianceEpsilon keeps the sorted losses finite on a layer whose exemplar features are constant
@@ -22,30 +23,27 @@ type sortedMatch[T feature.Float] struct {
 	// norm is the mean over columns of the exemplar's column variance (plus varianceEpsilon): the
 	// loss is divided by it so that layers of very different activation scales compare.
 	norm float64
-	// target holds sorted resampled to n positions, column-major like sorted; n == 0 when it must
-	// be recomputed. When n == ne it is sorted itself (no copy: at 256 px a copy of every sorted
-	// layer is tens of megabytes), else resampled.
-	n         int
-	target    []T
-	resampled []T
-	sorter    sorter[T]
-	// cols holds up to colBlock columns of the matrix being matched, each contiguous: the sorts
-	// and the matching read a column many times in random order, which within an n×k row-major
-	// matrix touches a different cache line at every step.
-	cols []T
+	// sums holds one partial sum per block of colBlock columns: the blocks run on different
+	// workers, and adding their sums in block order keeps the result the same whatever the
+	// number of workers.
+	sums []float64
+	// vars holds every column's variance, summed in column order for norm, so that norm (and with
+	// it every gradient) has the same bits as one sequential pass.
+	vars []float64
+	sc   *scratch[T]
 }
 
 // colBlock is how many columns gatherColumns copies at once: 16 float32 are one 64-byte cache
 // line of each row, so every line of the matrix is read once.
 const colBlock = 16
 
-// colPad separates the columns in sortedMatch.cols by n+colPad values rather than n: n is usually a
+// colPad separates the columns in a worker's cols by n+colPad values rather than n: n is usually a
 // power of two, and columns a power of two apart map to the same cache sets, so that the 16 streams
 // of gatherColumns and scatterColumns would evict one another.
 const colPad = 16
 
-func newSortedMatch[T feature.Float]() sortedMatch[T] {
-	return sortedMatch[T]{sorter: newSorter[T]()}
+func newSortedMatch[T feature.Float](sc *scratch[T]) sortedMatch[T] {
+	return sortedMatch[T]{sc: sc}
 }
 
 // setExemplar sorts the columns of the exemplar's ne×k matrix vals and computes the normaliser.
@@ -56,15 +54,26 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 		t.sorted = make([]T, ne*k)
 	}
 	t.sorted = t.sorted[:ne*k]
-	cols := t.columns(ne, k)
-	varSum := 0.0
-	for c0 := 0; c0 < k; c0 += colBlock {
-		w := min(colBlock, k-c0)
-		gatherColumns(cols, vals, ne, k, c0, w)
-		for j := 0; j < w; j++ {
+	blocks := (k + colBlock - 1) / colBlock
+	if cap(t.sums) < blocks {
+		t.sums = make([]float64, blocks)
+	}
+	t.sums = t.sums[:blocks]
+	if cap(t.vars) < k {
+		t.vars = make([]float64, k)
+	}
+	t.vars = t.vars[:k]
+	t.sc.prepare(gemm.Workers())
+	gemm.Tasks(blocks, func(w, b int) {
+		wk := t.sc.workers[w]
+		c0 := b * colBlock
+		width := min(colBlock, k-c0)
+		cols := wk.columns(ne, width)
+		gatherColumns(cols, vals, ne, k, c0, width)
+		for j := 0; j < width; j++ {
 			c := c0 + j
 			col := t.sorted[c*ne : (c+1)*ne]
-			_, sorted := t.sorter.sortColumn(cols[j*(ne+colPad):][:ne])
+			_, sorted := wk.sorter.sortColumn(cols[j*(ne+colPad):][:ne])
 			copy(col, sorted)
 			mean := 0.0
 			for _, v := range col {
@@ -76,49 +85,64 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 				d := float64(v) - mean
 				ss += d * d
 			}
-			varSum += ss / float64(ne)
+			t.vars[c] = ss / float64(ne)
 		}
+	})
+	varSum := 0.0
+	for _, v := range t.vars {
+		varSum += v
 	}
 	t.norm = varSum/float64(k) + varianceEpsilon
-	t.n = 0
 }
 
 // match returns the loss Σ_(r,c) (sorted_r(vals_c) − target_r,c)² / (n·k·norm) of the n×k matrix
-// vals and writes scale·∂loss/∂vals into out. out may be vals itself: every element is read before
-// it is written, and each exactly once. The gradient goes back through the permutation the sort
-// chose; at ties that is one valid subgradient.
+// vals and writes scale·∂loss/∂vals into out; target_c is the exemplar's column c sorted, resampled
+// to n values when n ≠ ne (resample). out may be vals itself: every element is read before it is
+// written, and each exactly once. The gradient goes back through the permutation the sort chose;
+// at ties that is one valid subgradient. Blocks of colBlock columns go to the workers.
 func (t *sortedMatch[T]) match(vals, out []T, n int, scale float64) float64 {
 	k := t.k
-	if t.n != n {
-		t.target = t.sorted
-		if n != t.ne {
-			if cap(t.resampled) < n*k {
-				t.resampled = make([]T, n*k)
-			}
-			t.target = t.resampled[:n*k]
-			for c := 0; c < k; c++ {
-				resample(t.target[c*n:(c+1)*n], t.sorted[c*t.ne:(c+1)*t.ne])
-			}
-		}
-		t.n = n
-	}
 	inv := 1 / (float64(n) * float64(k) * t.norm)
 	coef := 2 * scale * inv
-	cols := t.columns(n, k)
-	sum := 0.0
-	for c0 := 0; c0 < k; c0 += colBlock {
-		w := min(colBlock, k-c0)
-		gatherColumns(cols, vals, n, k, c0, w)
-		for j := 0; j < w; j++ {
+	t.sc.prepare(gemm.Workers())
+	gemm.Tasks(len(t.sums), func(w, b int) {
+		wk := t.sc.workers[w]
+		c0 := b * colBlock
+		width := min(colBlock, k-c0)
+		cols := wk.columns(n, width)
+		gatherColumns(cols, vals, n, k, c0, width)
+		sum := 0.0
+		for j := 0; j < width; j++ {
 			c := c0 + j
 			// The column is sorted into the sorter's scratch, then overwritten by its gradient.
 			col := cols[j*(n+colPad):][:n]
-			order, sorted := t.sorter.sortColumn(col)
-			sum = matchColumn(sum, col, order, sorted, t.target[c*n:][:n], coef)
+			order, sorted := wk.sorter.sortColumn(col)
+			sum = matchColumn(sum, col, order, sorted, t.target(wk, c, n), coef)
 		}
-		scatterColumns(out, cols, n, k, c0, w)
+		scatterColumns(out, cols, n, k, c0, width)
+		t.sums[b] = sum
+	})
+	sum := 0.0
+	for _, v := range t.sums {
+		sum += v
 	}
 	return sum * inv
+}
+
+// target returns the exemplar's column c sorted and resampled to n values: the column itself when
+// n == ne, else in the worker's scratch (resampling as it is needed rather than keeping n×k
+// targets, which for an output larger than the exemplar would cost as much as its features).
+func (t *sortedMatch[T]) target(wk *worker[T], c, n int) []T {
+	col := t.sorted[c*t.ne : (c+1)*t.ne]
+	if n == t.ne {
+		return col
+	}
+	if cap(wk.target) < n {
+		wk.target = make([]T, n)
+	}
+	wk.target = wk.target[:n]
+	resample(wk.target, col)
+	return wk.target
 }
 
 // matchColumn adds to sum the squared differences d_r = sorted[r] − tgt[r], in order of r, and
@@ -134,15 +158,6 @@ func matchColumn[T feature.Float](sum float64, col []T, order []int32, sorted, t
 		*(*T)(unsafe.Add(to, uintptr(i)*unsafe.Sizeof(col[0]))) = T(coef * d)
 	}
 	return sum
-}
-
-// columns returns the column scratch for n rows, grown if needed.
-func (t *sortedMatch[T]) columns(n, k int) []T {
-	size := (n + colPad) * min(colBlock, k)
-	if cap(t.cols) < size {
-		t.cols = make([]T, size)
-	}
-	return t.cols[:cap(t.cols)]
 }
 
 // gatherColumns copies columns c0 … c0+w−1 of the n×k row-major matrix vals into cols, column

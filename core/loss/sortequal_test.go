@@ -112,7 +112,8 @@ func TestOrderedBitsRoundTrip(t *testing.T) {
 }
 
 // TestMatchBitForBit: setExemplar and match give, bit for bit, what the previous implementation
-// (refSetExemplar, refMatch below: strided gathers, radixSort on packed keys) gave, in float32 and
+// (refSetExemplar, refMatch below: strided gathers, radixSort on packed keys; match's loss taken
+// in partial sums over blocks of colBlock columns as the workers take them) gave, in float32 and
 // float64, with ties and signed zeros, at sizes around radixThreshold, with out == vals and not.
 func TestMatchBitForBit(t *testing.T) {
 	rng := rand.New(rand.NewPCG(25, 26))
@@ -138,7 +139,7 @@ func TestMatchBitForBit(t *testing.T) {
 
 func checkMatchBitForBit[T feature.Float](t *testing.T, ex, im []T, ne, n, k int) {
 	t.Helper()
-	m := newSortedMatch[T]()
+	m := newSortedMatch(newScratch[T]())
 	m.setExemplar(ex, ne, k)
 	ref := refSetExemplar(ex, ne, k)
 	if m.norm != ref.norm || !sameBits(m.sorted, ref.sorted) {
@@ -240,16 +241,19 @@ func refMatch[T feature.Float](t refExemplar[T], vals, out []T, n int, scale flo
 	}
 	inv := 1 / (float64(n) * float64(k) * t.norm)
 	coef := 2 * scale * inv
-	sum := 0.0
+	sum, part := 0.0, 0.0
 	for c := 0; c < k; c++ {
+		if c%colBlock == 0 && c > 0 {
+			sum, part = sum+part, 0
+		}
 		order := refSort(vals, n, k, c)
 		tgt := target[c*n:][:len(order)]
 		for r, i := range order {
 			p := int(i)*k + c
 			d := float64(vals[p]) - float64(tgt[r])
-			sum += d * d
+			part += d * d
 			out[p] = T(coef * d)
 		}
 	}
-	return sum * inv
+	return (sum + part) * inv
 }

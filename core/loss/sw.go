@@ -17,30 +17,29 @@ import (
 type swLayer[T feature.Float] struct {
 	c, ne int
 	// exemplar is a copy of the exemplar's ne×c features, kept to recompute its projections on
-	// every Redraw.
+	// every Redraw; nil for a Set built with Refeed, whose caller hands them in again.
 	exemplar []T
 	// vt is c×c with direction k in row k. v (its transpose: direction k in column k, so that
 	// P = F·v) and vt are kept packed for the products P = F·v and ∂L/∂F = ∂L/∂P·vᵀ.
 	vt    []T
 	v, pt *gemm.Packed[T]
-	// proj is scratch for the projections: the exemplar's on a redraw, the image's on every
-	// evaluation, overwritten in place by the gradient with respect to them.
-	proj  []T
 	match sortedMatch[T]
 }
 
-func newSWLayer[T feature.Float](m feature.Map[T], rng *rand.Rand) *swLayer[T] {
+func newSWLayer[T feature.Float](m feature.Map[T], rng *rand.Rand, sc *scratch[T], keep bool) *swLayer[T] {
 	c, ne := m.C, m.Positions()
 	l := &swLayer[T]{
-		c:        c,
-		ne:       ne,
-		exemplar: append([]T(nil), m.Data...),
-		vt:       make([]T, c*c),
-		match:    newSortedMatch[T](),
+		c:     c,
+		ne:    ne,
+		vt:    make([]T, c*c),
+		match: newSortedMatch(sc),
+	}
+	if keep {
+		l.exemplar = append([]T(nil), m.Data...)
 	}
 	l.v = gemm.Pack(1, c, c, l.dir)
 	l.pt = gemm.Pack(1, c, c, l.dirT)
-	l.redraw(rng)
+	l.redraw(rng, m.Data)
 	return l
 }
 
@@ -48,8 +47,8 @@ func (l *swLayer[T]) dir(_, j, k int) T  { return l.vt[k*l.c+j] } // v[j, k]: di
 func (l *swLayer[T]) dirT(_, k, j int) T { return l.vt[k*l.c+j] } // vᵀ[k, j]
 
 // redraw draws c new directions, normal entries normalised to unit length (uniform on the sphere),
-// and recomputes the exemplar's sorted projections. It allocates nothing.
-func (l *swLayer[T]) redraw(rng *rand.Rand) {
+// and recomputes the sorted projections of the exemplar's features ex. It allocates nothing.
+func (l *swLayer[T]) redraw(rng *rand.Rand, ex []T) {
 	c := l.c
 	for k := 0; k < c; k++ {
 		dir := l.vt[k*c : (k+1)*c]
@@ -66,28 +65,20 @@ func (l *swLayer[T]) redraw(rng *rand.Rand) {
 	}
 	l.v.Set(l.dir)
 	l.pt.Set(l.dirT)
-	exProj := l.scratch(l.ne)
-	gemm.Product(exProj, l.ne, l.exemplar, l.v)
+	exProj := l.match.sc.projections(l.ne * c)
+	gemm.Product(exProj, l.ne, ex, l.v)
 	l.match.setExemplar(exProj, l.ne, c)
 }
 
 func (l *swLayer[T]) check(f feature.Map[T]) error { return checkChannels(f, l.c) }
 
-// scratch returns proj sized for n positions.
-func (l *swLayer[T]) scratch(n int) []T {
-	if cap(l.proj) < n*l.c {
-		l.proj = make([]T, n*l.c)
-	}
-	return l.proj[:n*l.c]
-}
-
 // eval projects, matches the sorted projections, and takes the gradient back through the
-// projection: ∂L/∂F = ∂L/∂P · vᵀ.
+// projection: ∂L/∂F = ∂L/∂P · vᵀ. The projections are made in grad's storage and turned into
+// their gradient there, so the layer needs no buffer of its own the size of its features.
 func (l *swLayer[T]) eval(f feature.Map[T], grad []T, scale float64) float64 {
 	n := f.Positions()
-	proj := l.scratch(n)
-	gemm.Product(proj, n, f.Data, l.v)
-	loss := l.match.match(proj, proj, n, scale)
-	gemm.Product(grad, n, proj, l.pt)
+	product(grad, n, f.Data, l.v)
+	loss := l.match.match(grad, grad, n, scale)
+	gemm.ProductInPlace(grad, n, l.pt)
 	return loss
 }

@@ -3,6 +3,7 @@ package synth
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -80,8 +81,8 @@ func TestParseFields(t *testing.T) {
 		field string
 		want  string
 	}{
-		{vgg.VGG16, map[string]string{"Size": "2000"}, "Size", "use 16 to 1024"},
-		{vgg.VGG16, map[string]string{"Size": "huge"}, "Size", `size "huge" is not a whole number; use 16 to 1024`},
+		{vgg.VGG16, map[string]string{"Size": "3000"}, "Size", fmt.Sprintf("use 16 to %d", MaxSize)},
+		{vgg.VGG16, map[string]string{"Size": "huge"}, "Size", fmt.Sprintf(`size "huge" is not a whole number; use 16 to %d`, MaxSize)},
 		{vgg.VGG16, map[string]string{"Size": "0x80"}, "Size", "not a whole number"},
 		{vgg.VGG16, map[string]string{"Iters": "0"}, "Iters", "use 1 to 10000"},
 		{vgg.VGG16, map[string]string{"Iters": "-5"}, "Iters", "use 1 to 10000"},

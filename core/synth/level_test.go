@@ -16,6 +16,10 @@ func TestPlanLevels(t *testing.T) {
 	if got, want := planLevels(64, 1, 10), []level{{64, 10}}; !slices.Equal(got, want) {
 		t.Errorf("a single scale: %v, want %v", got, want)
 	}
+	// Above FullShare px each level takes half the share of the one below.
+	if got, want := planLevels(1024, 4, 100), []level{{128, 36}, {256, 72}, {512, 90}, {1024, 100}}; !slices.Equal(got, want) {
+		t.Errorf("1024 px in four levels: %v, want %v", got, want)
+	}
 	// Fewer iterations than levels: the finest levels, each with an iteration, so the run ends
 	// at the size asked.
 	if got, want := planLevels(64, 3, 2), []level{{32, 1}, {64, 2}}; !slices.Equal(got, want) {
@@ -168,8 +172,27 @@ func TestSpectrumTargetLarger(t *testing.T) {
 }
 
 // TestAutoLevels: Levels = 0 (the default) is two levels from AutoLevelsFrom px up, a single
-// scale below; an explicit 1 is a single scale at any size.
+// scale below, and one more level per doubling above 256 px (the coarsest at AutoCoarsest px);
+// an explicit 1 is a single scale at any size.
 func TestAutoLevels(t *testing.T) {
+	for _, tc := range []struct{ size, levels int }{{64, 1}, {128, 2}, {256, 2}, {511, 2}, {512, 3}, {1024, 4}, {2048, 5}} {
+		if got := (Settings{Size: tc.size}).resolvedLevels(); got != tc.levels {
+			t.Errorf("size %d: %d levels, want %d", tc.size, got, tc.levels)
+		}
+	}
+	// An exemplar smaller than the output: auto keeps AutoExemplarLeast px of it at the
+	// coarsest level (64 px → a single scale at 128 px; 16 px at 32 px with two levels asked for).
+	for _, tc := range []struct{ size, exSize, levels, start int }{{128, 64, 0, 128}, {128, 128, 0, 64}, {32, 16, 2, 16}} {
+		s := small("sw", "lbfgs")
+		s.Size, s.ExemplarSize, s.Iters, s.Levels = tc.size, tc.exSize, 2, tc.levels
+		m := newModel(t, s)
+		if m.Size() != tc.start {
+			t.Errorf("size %d, exemplar %d px, levels %d: starts at %d px, want %d", tc.size, tc.exSize, tc.levels, m.Size(), tc.start)
+		}
+		if p, err := s.Plan(vgg.VGG16, 0); err != nil || p.Levels[0].Size != tc.start {
+			t.Errorf("size %d, exemplar %d px, levels %d: the plan starts at %+v (%v), want %d px", tc.size, tc.exSize, tc.levels, p.Levels, err, tc.start)
+		}
+	}
 	for _, tc := range []struct{ size, levels, start int }{{128, 0, 64}, {64, 0, 64}, {128, 1, 128}, {64, 2, 32}} {
 		s := small("sw", "lbfgs")
 		s.Size, s.Iters, s.Levels = tc.size, 2, tc.levels

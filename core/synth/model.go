@@ -60,11 +60,28 @@ func New(w *weights.File, exemplar *picture.RGB, s Settings) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{settings: s, p: p, net: net, exemplar: Exemplar(exemplar, s), levels: planLevels(s.Size, p.levels, s.Iters)}
+	ex := Exemplar(exemplar, s)
+	p.levels = s.levelsFor(p.levels, max(ex.W, ex.H))
+	m := &Model{settings: s, p: p, net: net, exemplar: ex, levels: planLevels(s.Size, p.levels, s.Iters)}
 	if err := m.enterLevel(0); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// redraw draws the sliced Wasserstein loss's new directions. The loss keeps no copy of the
+// exemplar's features (loss.Options.Refeed: at 1024 px they are a gigabyte): the network
+// computes them again, one forward pass every Settings.Redraw evaluations.
+func (m *Model) redraw() error {
+	if m.p.kind != loss.KindSW {
+		return nil
+	}
+	ex := m.levelEx
+	feats, err := m.net.Forward(ex.Pix, ex.H, ex.W)
+	if err != nil {
+		return err
+	}
+	return m.loss.RedrawFrom(feats)
 }
 
 // evaluate is the optimiser's objective: the network's features, the loss and its gradient
@@ -75,7 +92,14 @@ func (m *Model) evaluate(x, grad []float32) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	value, up, err := m.loss.Eval(feats)
+	var value float64
+	up := feats
+	if f, ok := m.net.(vgg.FreeMaps); ok && f.MapsFree() {
+		// A tiled evaluation: the gradient goes over the assembled features.
+		value, err = m.loss.EvalInPlace(feats)
+	} else {
+		value, up, err = m.loss.Eval(feats)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -108,7 +132,9 @@ func (m *Model) Step() (Frame, error) {
 	}
 	start := time.Now()
 	if m.opt.Evals() >= m.redrawAt {
-		m.loss.Redraw()
+		if err := m.redraw(); err != nil {
+			return Frame{}, err
+		}
 		m.opt.Reset()
 		m.redrawAt = m.opt.Evals() + m.settings.Redraw
 	}

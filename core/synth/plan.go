@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/vgg"
 )
@@ -33,11 +34,24 @@ func (s Settings) Plan(arch *vgg.Arch, exemplarSide int) (Plan, error) {
 	}
 	plan := Plan{Layers: p.taps, LayerWeights: p.weights, Memory: memory(arch, p.taps, s, exemplarSide)}
 	begin := 0
-	for _, l := range planLevels(s.Size, p.levels, s.Iters) {
+	for _, l := range planLevels(s.Size, s.levelsFor(p.levels, seenSide(s, exemplarSide)), s.Iters) {
 		plan.Levels = append(plan.Levels, Level{Size: l.size, Iters: l.end - begin, MACs: macs(arch, p.taps, l.size)})
 		begin = l.end
 	}
 	return plan, nil
+}
+
+// seenSide is the larger side of the exemplar as a run sees it (Exemplar), for an exemplar of
+// larger side exemplarSide as given (0: unknown, taken as Size).
+func seenSide(s Settings, exemplarSide int) int {
+	k, err := loss.ParseKind(s.Loss)
+	switch {
+	case s.ExemplarSize == 0 || (err == nil && k == loss.KindEMDSeed) || (s.ExemplarSize < 0 && exemplarSide <= 0):
+		return s.Size
+	case s.ExemplarSize < 0:
+		return min(exemplarSide, picture.MaxSide)
+	}
+	return s.ExemplarSize
 }
 
 // A stage of the network as a run at some size meets it: its output's side and channels, and
@@ -84,17 +98,19 @@ func macs(arch *vgg.Arch, taps []string, size int) int64 {
 }
 
 // The memory a run takes in the browser's engine (the Go program in WebAssembly), fitted to the
-// WebAssembly memory measured after a few iterations (Node 20, Go 1.26, single-threaded, the fast
-// engine, VGG-16) at 32–512 px with one, three and ten layers, within 4 %: a base, 38 bytes per
-// weight (the kernels as float32 and Winograd-transformed, packed for the products), and 9.5
-// times the bytes of the feature maps up to the deepest tap (kept for the backward pass, their
-// gradients, the Winograd tiles, the loss's sorted projections, and the garbage collector's
-// headroom). Measured: 10 layers 358 / 489 / 992 / 2967 MiB at 64 / 128 / 256 / 512 px. VGG-19
-// holds the same kinds of buffers for its extra convs, so the formula counts them alike.
+// WebAssembly memory measured after two iterations at one level (Node 20, Go 1.26,
+// single-threaded, the fast engine, VGG-16 with the ten default layers: bench -texture N
+// -iters 2 -levels 1 -cpu): a base, 38 bytes per weight (the kernels as float32 and
+// Winograd-transformed, packed for the products), and 4 times the bytes of the feature maps up
+// to the deepest tap (kept for the backward pass, their gradients, the loss's sorted
+// projections: the loss keeps no copy of the exemplar's features, loss.Options.Refeed).
+// Measured: 495 / 589 / 1507 MiB at 128 / 256 / 512 px; the estimate is within 15 % (under at
+// 128 px, where the garbage collector's headroom is most of the difference, over at 256 px).
+// VGG-19 holds the same kinds of buffers for its extra convs, so the formula counts them alike.
 const (
-	memBase       = 29 << 20
+	memBase       = 80 << 20
 	memPerWeight  = 38
-	memPerFeature = 9.5
+	memPerFeature = 4.0
 )
 
 // memory estimates the bytes a run with settings s on taps of arch takes in the browser's

@@ -37,9 +37,9 @@ func Fields(arch *vgg.Arch) []Field {
 		layers.Options, layers.Default = arch.Taps(), arch.Default()
 	}
 	return []Field{
-		{Name: "Size", Flag: "size", Kind: "int", Min: bound(MinSize), Max: bound(MaxSize), Default: d.Size,
+		{Name: "Size", Flag: "size", Kind: "int", Min: bound(MinSize), Max: bound(float64(MaxSize)), Default: d.Size,
 			Usage: "output side in `pixels`"},
-		{Name: "ExemplarSize", Flag: "exemplar-size", Kind: "int", Min: bound(-1), Max: bound(MaxSize), Default: d.ExemplarSize,
+		{Name: "ExemplarSize", Flag: "exemplar-size", Kind: "int", Min: bound(-1), Max: bound(float64(MaxSize)), Default: d.ExemplarSize,
 			Usage: "`side` the exemplar is centre-cropped and resized to; 0 = -size, -1 = as it is"},
 		{Name: "Iters", Flag: "iters", Kind: "int", Min: bound(1), Max: bound(MaxIters), Default: d.Iters,
 			Usage: "optimiser `iterations`"},

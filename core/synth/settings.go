@@ -8,6 +8,7 @@ package synth
 import (
 	"fmt"
 	"math"
+	"runtime"
 
 	"github.com/texsynth/texsynth/core/input"
 	"github.com/texsynth/texsynth/core/loss"
@@ -61,8 +62,17 @@ func Defaults() Settings {
 }
 
 // MinSize and MaxSize bound the output side: below 16 px the deep layers have no positions
-// left; above 1024 px one evaluation takes minutes and gigabytes.
-const MinSize, MaxSize = 16, 1024
+// left. Natively the bound is 2048 px, where one evaluation takes minutes on two cores and the
+// run ~7 GiB with a 512 px exemplar (the network itself runs in tiles of bounded memory:
+// core/vgg); in wasm 1024 px, since a WebAssembly memory holds 4 GiB at most.
+const MinSize = 16
+
+var MaxSize = func() int {
+	if runtime.GOOS == "js" {
+		return 1024
+	}
+	return 2048
+}()
 
 // MaxLevels bounds Settings.Levels.
 const MaxLevels = 5
@@ -71,15 +81,22 @@ const MaxLevels = 5
 // larger number is a typing slip (or a link made to keep a visitor's machine busy).
 const MaxIters = 10000
 
-// AutoLevels is what Levels = 0 (the default) means: two levels from AutoLevelsFrom px up (half
+// AutoLevels is what Levels = 0 (the default) means from AutoLevelsFrom px up: two levels (half
 // the evaluations at a quarter of the cost, and the coarse level settles the large structures:
-// docs/performance.md), a single scale below. Below 128 px the coarse level is too small to
-// hold the exemplar's structure (at 32 px relu4 sees 4×4 positions), and the 50 iterations at
-// the fine level do not undo what it settled: a 64 px run from 32 px looked blocky and lost the
-// bricks that a single-scale run draws.
+// docs/performance.md), and above 256 px one more level per doubling, so that the coarsest
+// level is AutoCoarsest px (512 px: three levels from 128 px; 2048 px: five), as long as the
+// exemplar, scaled down with the output, keeps AutoExemplarLeast px there. Below 128 px
+// runs are single scale: the coarse level is too small to hold the exemplar's structure (at
+// 32 px relu4 sees 4×4 positions), and the 50 iterations at the fine level do not undo what it
+// settled: a 64 px run from 32 px looked blocky and lost the bricks that a single-scale run
+// draws.
 const (
 	AutoLevels     = 2
 	AutoLevelsFrom = 128
+	AutoCoarsest   = 128
+	// AutoExemplarLeast is the least side of the exemplar at the coarsest auto level: with an
+	// exemplar smaller than the output, auto takes fewer levels (synth.New).
+	AutoExemplarLeast = 64
 )
 
 // parsed is Settings checked and turned into the types the core uses, once, by New.
@@ -152,10 +169,28 @@ func (s Settings) resolvedLevels() int {
 	case s.Levels != 0:
 		return s.Levels
 	case s.Size >= AutoLevelsFrom:
-		return AutoLevels
+		l := AutoLevels
+		for l < MaxLevels && s.Size>>l >= AutoCoarsest {
+			l++
+		}
+		return l
 	default:
 		return 1
 	}
+}
+
+// levelsFor is the number of levels a run takes with an exemplar whose larger side, as the run
+// sees it (Exemplar), is exSide: the parsed count, less for auto levels where the exemplar,
+// scaled down with the output, would fall below AutoExemplarLeast px at the coarsest level
+// (an exemplar smaller than the output keeps enough positions for the deep layers).
+func (s Settings) levelsFor(levels, exSide int) int {
+	if s.Levels != 0 {
+		return levels
+	}
+	for levels > 1 && exSide>>(levels-1) < AutoExemplarLeast {
+		levels--
+	}
+	return levels
 }
 
 func maxLevelsFor(size int) int {

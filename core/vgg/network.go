@@ -32,6 +32,13 @@ type Network[T feature.Float] interface {
 	Backward(upstream []feature.Map[T], grad []T) error
 }
 
+// FreeMaps is implemented by an engine whose Backward may not read the maps of the last Forward:
+// when MapsFree reports so, the caller may write over them — the loss's gradient in place of the
+// features (loss.Set.EvalInPlace), which saves their size again — and hand them to Backward.
+type FreeMaps interface {
+	MapsFree() bool
+}
+
 // Conv names an engine: how the network is evaluated (Settings.Conv, the command's -conv).
 type Conv string
 

@@ -1,6 +1,9 @@
 package vgg
 
-import "github.com/texsynth/texsynth/core/feature"
+import (
+	"github.com/texsynth/texsynth/core/feature"
+	"github.com/texsynth/texsynth/core/gemm"
+)
 
 // The element-wise stages of the fast engine and their adjoints.
 
@@ -12,76 +15,81 @@ func relu[T feature.Float](y []T) {
 	}
 }
 
-// maskInto writes g where y > 0 (the ReLU's derivative) and 0 elsewhere.
-func maskInto[T feature.Float](dst, g, y []T) {
-	g = g[:len(dst)]
-	y = y[:len(dst)]
-	for i := range dst {
-		if y[i] > 0 {
-			dst[i] = g[i]
-		} else {
-			dst[i] = 0
+// mask zeroes g where y ≤ 0 (the ReLU's derivative), in place.
+func mask[T feature.Float](g, y []T) {
+	y = y[:len(g)]
+	for i := range g {
+		if !(y[i] > 0) {
+			g[i] = 0
 		}
 	}
 }
 
-// pool2 is the 2×2, stride-2 max pool; an odd last row or column is dropped (as in PyTorch's and
-// Caffe's VGG). The maximum is taken by comparisons, not the max builtin: for floats that is a
-// runtime call in wasm (NaN rules), and the first maximum is then the one pool2Backward routes
-// to.
-func pool2[T feature.Float](y, x []T, h, w, c int) {
-	h2, w2 := h/2, w/2
-	for i := range h2 {
-		for j := range w2 {
-			out := y[(i*w2+j)*c : (i*w2+j+1)*c]
-			a, b, d, e := quad(x, i, j, w, c)
-			for k := range out {
-				m := a[k]
-				if b[k] > m {
-					m = b[k]
+// pool2 is the 2×2, stride-2 max pool of x (rows × cols positions, c channels), the windows
+// where the axes pair positions (every other one for a whole map: an odd last row or column is
+// dropped, as in PyTorch's and Caffe's VGG). The maximum is taken by comparisons, not the max
+// builtin: for floats that is a runtime call in wasm (NaN rules), and the first maximum is then
+// the one pool2Backward routes to.
+func pool2[T feature.Float](y, x []T, rows, cols *axis, c int) {
+	w, h2, w2 := cols.n, rows.pooled(), cols.pooled()
+	gemm.Ranges(h2, gemm.Grain(h2, 1), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for j := range w2 {
+				out := y[(i*w2+j)*c : (i*w2+j+1)*c]
+				a, b, d, e := quad(x, rows.pair(i), cols.pair(j), w, c)
+				for k := range out {
+					m := a[k]
+					if b[k] > m {
+						m = b[k]
+					}
+					if d[k] > m {
+						m = d[k]
+					}
+					if e[k] > m {
+						m = e[k]
+					}
+					out[k] = m
 				}
-				if d[k] > m {
-					m = d[k]
-				}
-				if e[k] > m {
-					m = e[k]
-				}
-				out[k] = m
 			}
 		}
-	}
+	})
 }
 
-// quad returns the c channels of the four inputs of output (i, j) of a 2×2 pool over a w-wide
-// map, each c long (so loops over them need no bounds checks).
-func quad[T feature.Float](x []T, i, j, w, c int) (a, b, d, e []T) {
-	p := ((2*i)*w + 2*j) * c
+// quad returns the c channels of the four inputs of the pool window whose first input is
+// (r, s) of a w-wide map, each c long (so loops over them need no bounds checks).
+func quad[T feature.Float](x []T, r, s, w, c int) (a, b, d, e []T) {
+	p := (r*w + s) * c
 	q := p + w*c
 	return x[p : p+c], x[p+c : p+2*c], x[q : q+c], x[q+c : q+2*c]
 }
 
-// pool2Backward routes each output gradient to the first input holding the maximum.
-func pool2Backward[T feature.Float](gx, gy, x []T, h, w, c int) {
-	clear(gx[:h*w*c])
-	h2, w2 := h/2, w/2
-	for i := range h2 {
-		for j := range w2 {
-			g := gy[(i*w2+j)*c : (i*w2+j+1)*c]
-			a, b, d, e := quad(x, i, j, w, c)
-			ga, gb, gd, ge := quad(gx, i, j, w, c)
-			for k, v := range g {
-				m, dst := a[k], ga
-				if b[k] > m {
-					m, dst = b[k], gb
+// pool2Backward routes each output gradient to the first input holding the maximum; inputs no
+// window reads get zero.
+func pool2Backward[T feature.Float](gx, gy, x []T, rows, cols *axis, c int) {
+	w, h2, w2 := cols.n, rows.pooled(), cols.pooled()
+	gemm.Ranges(rows.n, gemm.Grain(rows.n, 1), func(_, lo, hi int) { clear(gx[lo*w*c : hi*w*c]) })
+	// Windows never overlap, so output rows can go to different workers.
+	gemm.Ranges(h2, gemm.Grain(h2, 1), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for j := range w2 {
+				g := gy[(i*w2+j)*c : (i*w2+j+1)*c]
+				r, s := rows.pair(i), cols.pair(j)
+				a, b, d, e := quad(x, r, s, w, c)
+				ga, gb, gd, ge := quad(gx, r, s, w, c)
+				for k, v := range g {
+					m, dst := a[k], ga
+					if b[k] > m {
+						m, dst = b[k], gb
+					}
+					if d[k] > m {
+						m, dst = d[k], gd
+					}
+					if e[k] > m {
+						dst = ge
+					}
+					dst[k] += v
 				}
-				if d[k] > m {
-					m, dst = d[k], gd
-				}
-				if e[k] > m {
-					dst = ge
-				}
-				dst[k] += v
 			}
 		}
-	}
+	})
 }

@@ -1,9 +1,6 @@
 package vgg
 
 import (
-	"sync"
-	"sync/atomic"
-
 	"github.com/texsynth/texsynth/core/feature"
 	"github.com/texsynth/texsynth/core/gemm"
 )
@@ -55,17 +52,6 @@ var wino4 = &winoSpec{m: 4, n: 6,
 // winoChunk is how many tiles one worker transforms and multiplies at a time: small enough that
 // the transformed tiles of a chunk stay in cache.
 const winoChunk = 32
-
-// chunkTiles is the chunk for a layer whose widest side has width channels: winoChunk, or, when
-// the product kernel shares each product among threads (gemm.Pooled, the page's worker pool),
-// about 32 768 rows × channels (512 tiles at 64 channels, 64 at 512), so that each of the n²
-// products is worth splitting.
-func chunkTiles(width int) int {
-	if gemm.Pooled() <= 1 {
-		return winoChunk
-	}
-	return max(winoChunk, 32768/width/winoChunk*winoChunk)
-}
 
 // winoKernel transforms a layer's 3×3 kernels (k: OIHW, in and out channels) into the n²
 // matrices U_ξ = (G g Gᵀ)_ξ, packed for the products: [in × out] for the forward pass, or, with
@@ -119,9 +105,107 @@ func winoKernel[T feature.Float](spec *winoSpec, k []float32, in, out int, backw
 	return p
 }
 
-// winoScratch is one worker's buffers, kept from call to call (wasm memory never shrinks, so
-// garbage costs peak memory there).
-type winoScratch[T feature.Float] struct{ v, m, buf, tmpIn, tmpOut, zero []T }
+// winoIO says where a Winograd correlation reads its grid and writes its output, so that no
+// padded copy of a map is ever made: grid position (y, x) is in's position (rowSrc[y],
+// colSrc[x]) (in is inW positions wide), or a zero where either is −1; output position (y, x)
+// is out's position (rowDst[y], colDst[x]) (out is outW wide), or, where either is −1, a slot
+// of edge (edgeSlot), which the caller folds back itself (the backward pass's padding adjoint).
+type winoIO[T feature.Float] struct {
+	in             []T
+	inW            int
+	rowSrc, colSrc []int
+	out            []T
+	outW           int
+	rowDst, colDst []int
+	edge           []T
+	// rowEdge[y] numbers the output rows with rowDst[y] = −1 (−1 for the others); colEdge the
+	// same for columns. The edge slots are those rows whole, then those columns whole (their
+	// slots in the edge rows stay unused).
+	rowEdge, colEdge []int
+	edgeRows         int
+}
+
+// dst is where output position (y, x) goes, c channels.
+func (io *winoIO[T]) dst(y, x, c int) []T {
+	if r, cc := io.rowDst[y], io.colDst[x]; r >= 0 && cc >= 0 {
+		p := (r*io.outW + cc) * c
+		return io.out[p : p+c]
+	}
+	ho, wo := len(io.rowDst), len(io.colDst)
+	slot := io.edgeRows*wo + io.colEdge[x]*ho + y
+	if e := io.rowEdge[y]; e >= 0 {
+		slot = e*wo + x
+	}
+	return io.edge[slot*c : (slot+1)*c]
+}
+
+// numberEdges fills rowEdge and colEdge from rowDst and colDst and returns how many edge slots
+// there are.
+func (io *winoIO[T]) numberEdges() int {
+	number := func(dst []int, e *[]int) int {
+		*e = (*e)[:0]
+		k := 0
+		for _, d := range dst {
+			if d < 0 {
+				*e = append(*e, k)
+				k++
+			} else {
+				*e = append(*e, -1)
+			}
+		}
+		return k
+	}
+	io.edgeRows = number(io.rowDst, &io.rowEdge)
+	cols := number(io.colDst, &io.colEdge)
+	return io.edgeRows*len(io.colDst) + cols*len(io.rowDst)
+}
+
+// winoScratch holds the buffers of the Winograd convolutions, kept from call to call (wasm memory
+// never shrinks, so garbage costs peak memory there): one set per worker, and the transformed
+// tiles of a group when the workers share its products.
+type winoScratch[T feature.Float] struct {
+	bt, at  [][]T
+	workers []*winoWorker[T]
+	v, m    []T
+}
+
+// winoWorker is one worker's buffers.
+type winoWorker[T feature.Float] struct {
+	v, m, buf, zero []T
+	tmpIn, tmpOut   []T
+	inRows, outRows [][]T // tmpIn and tmpOut as rows of one channel vector
+	d, vs           [][]T
+	mx              gemm.Steps[T]
+}
+
+// prepare grows the buffers of nw workers for in and out channels; it runs before the workers
+// start, so that they only read sc.
+func (sc *winoScratch[T]) prepare(spec *winoSpec, nw, in, out int) {
+	for len(sc.workers) < nw {
+		sc.workers = append(sc.workers, &winoWorker[T]{})
+	}
+	for _, wk := range sc.workers[:nw] {
+		wk.grow(spec, in, out)
+	}
+}
+
+func (wk *winoWorker[T]) grow(spec *winoSpec, in, out int) {
+	nn := spec.n * spec.n
+	wk.v = grow(&wk.v, nn*winoChunk*in)
+	wk.m = grow(&wk.m, nn*winoChunk*out)
+	wk.buf = grow(&wk.buf, gemm.BufLen(in))
+	if c := max(in, out); len(wk.zero) < c {
+		wk.zero = make([]T, c)
+	}
+	wk.mx.Zero = wk.zero
+	wk.tmpIn = grow(&wk.tmpIn, nn*in)
+	wk.tmpOut = grow(&wk.tmpOut, spec.m*spec.n*out)
+	wk.inRows = rowsInto(wk.inRows, wk.tmpIn, in)
+	wk.outRows = rowsInto(wk.outRows, wk.tmpOut, out)
+	if len(wk.d) < nn {
+		wk.d, wk.vs = make([][]T, nn), make([][]T, nn)
+	}
+}
 
 func grow[T feature.Float](b *[]T, n int) []T {
 	if cap(*b) < n {
@@ -130,125 +214,192 @@ func grow[T feature.Float](b *[]T, n int) []T {
 	return (*b)[:n]
 }
 
-// winograd computes out[(i, j), o] = bias[o] + Σ_{di,dj,c} grid[(i+di, j+dj), c] · g[di][dj][c][o]
-// for the (hi-2)×(wi-2) valid positions of an hi×wi×in grid; u is winoKernel(spec, g). scratch
-// holds the workers' buffers and is grown as needed.
-func winograd[T feature.Float](spec *winoSpec, out []T, grid []T, hi, wi, in int, u *gemm.Packed[T], bias []T, scratch *[]*winoScratch[T]) {
-	tm, tn := spec.m, spec.n
-	nn := tn * tn
+// phasedTiles is the most tiles the workers transform together before sharing their products,
+// which bounds the group's buffers (36 × tiles × channels each).
+const phasedTiles = 256
+
+// winograd computes the valid 3×3 correlation of an hi×wi grid of in channels (io) with the
+// kernels u = winoKernel(spec, g): output (y, x, o) = bias[o] + Σ_{di,dj,c} grid(y+di, x+dj, c) ·
+// g[di][dj][c][o] at the (hi−2)×(wi−2) output positions, then ReLU if relu.
+//
+// The work is split over the workers in one of two ways, which give the same bits (every row of
+// a product is computed alike wherever it sits: core/gemm): with many tiles, each worker takes
+// whole chunks of winoChunk tiles through the input transform, the n² products and the output
+// transform, keeping the chunk in its own cache; with few (the deep layers, whose maps are
+// small), the workers transform the tiles of a group together, then share out its n² products
+// in row blocks, then the output transforms, so that a layer of one chunk still runs on every
+// core and each worker reads only its share of the kernels.
+func winograd[T feature.Float](spec *winoSpec, io *winoIO[T], hi, wi, in int, u *gemm.Packed[T], bias []T, relu bool, sc *winoScratch[T]) {
+	tm, nn := spec.m, spec.n*spec.n
 	ho, wo, cout := hi-2, wi-2, u.N
 	th, tw := (ho+tm-1)/tm, (wo+tm-1)/tm
 	tiles := th * tw
-	chunk := chunkTiles(max(in, cout))
-	chunks := (tiles + chunk - 1) / chunk
-	nw := min(gemm.Workers(), chunks)
-	bt, at := matrixT[T](spec.bt), matrixT[T](spec.at)
-	for len(*scratch) < nw {
-		*scratch = append(*scratch, &winoScratch[T]{})
+	chunks := (tiles + winoChunk - 1) / winoChunk
+	nw := gemm.Workers()
+	if sc.bt == nil {
+		sc.bt, sc.at = matrixT[T](spec.bt), matrixT[T](spec.at)
 	}
-	var next atomic.Int64
-	run := func(sc *winoScratch[T]) {
-		v := grow(&sc.v, nn*chunk*in)
-		m := grow(&sc.m, nn*chunk*cout)
-		buf := grow(&sc.buf, gemm.BufLen(in))
-		tmpIn := rows(grow(&sc.tmpIn, nn*in), in)          // Bᵀ d, one channel vector per row
-		tmpOut := rows(grow(&sc.tmpOut, tm*tn*cout), cout) // Aᵀ M
-		zero := grow(&sc.zero, max(in, cout))
-		clear(zero)
-		mx := &gemm.Steps[T]{Zero: zero}
-		d := make([][]T, nn)
-		vs := make([][]T, nn)
-		for {
-			ch := int(next.Add(1)) - 1
-			if ch >= chunks {
-				return
-			}
-			t0 := ch * chunk
-			n := min(chunk, tiles-t0)
-			// Input transform: V_ξ[tile, c].
+	sc.prepare(spec, nw, in, cout)
+	g := &winoGeom[T]{spec: spec, io: io, hi: hi, wi: wi, ho: ho, wo: wo, tw: tw, in: in, out: cout, bias: bias, relu: relu, bt: sc.bt, at: sc.at}
+	if chunks >= 3*nw {
+		gemm.Tasks(chunks, func(w, ch int) {
+			wk := sc.workers[w]
+			t0 := ch * winoChunk
+			n := min(winoChunk, tiles-t0)
 			for tl := range n {
-				a, b := (t0+tl)/tw, (t0+tl)%tw
-				for r := range tn {
-					for s := range tn {
-						y, x := tm*a+r, tm*b+s
-						if y < hi && x < wi {
-							d[r*tn+s] = grid[(y*wi+x)*in : (y*wi+x+1)*in]
-						} else {
-							d[r*tn+s] = zero[:in]
-						}
-					}
-				}
-				for xi := range nn {
-					vs[xi] = v[(xi*chunk+tl)*in : (xi*chunk+tl+1)*in]
-				}
-				// tmp = Bᵀ d (rows), then V = tmp B (columns).
-				for i := range tn {
-					for s := range tn {
-						mx.Combine(tmpIn[i*tn+s], bt[i], d, s, tn)
-					}
-				}
-				for i := range tn {
-					for j := range tn {
-						mx.Combine(vs[i*tn+j], bt[j], tmpIn, i*tn, 1)
-					}
-				}
+				g.input(wk, t0+tl, wk.v, winoChunk, tl)
 			}
-			mx.Flush()
-			// The n² products.
-			mm := m[:nn*chunk*cout]
+			wk.mx.Flush()
+			mm := wk.m[:nn*winoChunk*cout]
 			clear(mm)
 			for xi := range nn {
-				gemm.Serial(mm[xi*chunk*cout:], n, v[xi*chunk*in:], in, u, xi, buf)
+				gemm.Serial(mm[xi*winoChunk*cout:], n, wk.v[xi*winoChunk*in:], in, u, xi, wk.buf)
 			}
-			// Output transform: Y = Aᵀ M A.
 			for tl := range n {
-				a, b := (t0+tl)/tw, (t0+tl)%tw
-				for xi := range nn {
-					vs[xi] = m[(xi*chunk+tl)*cout : (xi*chunk+tl+1)*cout]
-				}
-				for i := range tm { // tmp = Aᵀ M
-					for s := range tn {
-						mx.Combine(tmpOut[i*tn+s], at[i], vs, s, tn)
-					}
-				}
-				for i := range tm {
-					y := tm*a + i
-					if y >= ho {
-						break
-					}
-					for j := range tm {
-						x := tm*b + j
-						if x >= wo {
-							break
-						}
-						dst := out[(y*wo+x)*cout : (y*wo+x+1)*cout]
-						mx.Combine(dst, at[j], tmpOut, i*tn, 1)
-						if bias != nil {
-							mx.Mix(dst, 1, bias[:cout], false)
-						}
-					}
-				}
+				g.output(wk, t0+tl, wk.m, winoChunk, tl)
 			}
-			mx.Flush()
-		}
-	}
-	if nw <= 1 {
-		run((*scratch)[0])
+			g.finish(wk, t0, t0+n)
+		})
 		return
 	}
-	var wg sync.WaitGroup
-	for i := range nw {
-		sc := (*scratch)[i]
-		wg.Go(func() { run(sc) })
+	for g0 := 0; g0 < tiles; g0 += phasedTiles {
+		gn := min(phasedTiles, tiles-g0)
+		v, m := grow(&sc.v, nn*gn*in), grow(&sc.m, nn*gn*cout)
+		grain := gemm.Grain(gn, 1)
+		gemm.Ranges(gn, grain, func(w, lo, hi int) {
+			wk := sc.workers[w]
+			for t := lo; t < hi; t++ {
+				g.input(wk, g0+t, v, gn, t)
+			}
+			wk.mx.Flush()
+		})
+		blocks := (gn + winoChunk - 1) / winoChunk
+		gemm.Tasks(nn*blocks, func(w, i int) {
+			wk := sc.workers[w]
+			xi, r0 := i/blocks, (i%blocks)*winoChunk
+			rows := min(winoChunk, gn-r0)
+			c := m[(xi*gn+r0)*cout : (xi*gn+r0+rows)*cout]
+			clear(c)
+			gemm.Serial(c, rows, v[(xi*gn+r0)*in:], in, u, xi, wk.buf)
+		})
+		gemm.Ranges(gn, grain, func(w, lo, hi int) {
+			wk := sc.workers[w]
+			for t := lo; t < hi; t++ {
+				g.output(wk, g0+t, m, gn, t)
+			}
+			g.finish(wk, g0+lo, g0+hi)
+		})
 	}
-	wg.Wait()
 }
 
-// rows views b as consecutive rows of width elements.
-func rows[T feature.Float](b []T, width int) [][]T {
-	out := make([][]T, len(b)/width)
-	for i := range out {
-		out[i] = b[i*width : (i+1)*width]
+// winoGeom is what the transforms of one winograd call share.
+type winoGeom[T feature.Float] struct {
+	spec               *winoSpec
+	io                 *winoIO[T]
+	hi, wi, ho, wo, tw int
+	in, out            int
+	bias               []T
+	relu               bool
+	bt, at             [][]T
+}
+
+// input transforms tile t of the grid into V_ξ = (Bᵀ d B)_ξ, row row of v's matrices (stride
+// rows apart).
+func (g *winoGeom[T]) input(wk *winoWorker[T], t int, v []T, stride, row int) {
+	tm, tn, in, io := g.spec.m, g.spec.n, g.in, g.io
+	a, b := t/g.tw, t%g.tw
+	d, vs, mx := wk.d, wk.vs, &wk.mx
+	for r := range tn {
+		y := tm*a + r
+		sr := -1
+		if y < g.hi {
+			sr = io.rowSrc[y]
+		}
+		for s := range tn {
+			x := tm*b + s
+			sc := -1
+			if x < g.wi {
+				sc = io.colSrc[x]
+			}
+			if sr >= 0 && sc >= 0 {
+				p := (sr*io.inW + sc) * in
+				d[r*tn+s] = io.in[p : p+in]
+			} else {
+				d[r*tn+s] = wk.zero[:in]
+			}
+		}
+	}
+	for xi := range tn * tn {
+		vs[xi] = v[(xi*stride+row)*in : (xi*stride+row+1)*in]
+	}
+	// tmp = Bᵀ d (rows), then V = tmp B (columns).
+	for i := range tn {
+		for s := range tn {
+			mx.Combine(wk.inRows[i*tn+s], g.bt[i], d, s, tn)
+		}
+	}
+	for i := range tn {
+		for j := range tn {
+			mx.Combine(vs[i*tn+j], g.bt[j], wk.inRows, i*tn, 1)
+		}
+	}
+}
+
+// output transforms tile t's products (row row of m's matrices, stride rows apart) into its
+// outputs: Y = Aᵀ M A, plus the bias.
+func (g *winoGeom[T]) output(wk *winoWorker[T], t int, m []T, stride, row int) {
+	tm, tn, cout := g.spec.m, g.spec.n, g.out
+	a, b := t/g.tw, t%g.tw
+	vs, mx := wk.vs, &wk.mx
+	for xi := range tn * tn {
+		vs[xi] = m[(xi*stride+row)*cout : (xi*stride+row+1)*cout]
+	}
+	for i := range tm { // tmp = Aᵀ M
+		for s := range tn {
+			mx.Combine(wk.outRows[i*tn+s], g.at[i], vs, s, tn)
+		}
+	}
+	for i := range tm {
+		y := tm*a + i
+		if y >= g.ho {
+			break
+		}
+		for j := range tm {
+			x := tm*b + j
+			if x >= g.wo {
+				break
+			}
+			dst := g.io.dst(y, x, cout)
+			mx.Combine(dst, g.at[j], wk.outRows, i*tn, 1)
+			if g.bias != nil {
+				mx.Mix(dst, 1, g.bias[:cout], false)
+			}
+		}
+	}
+}
+
+// finish runs the worker's recorded steps and, for a forward conv, the ReLU of tiles t0 … t1−1.
+func (g *winoGeom[T]) finish(wk *winoWorker[T], t0, t1 int) {
+	wk.mx.Flush()
+	if !g.relu {
+		return
+	}
+	tm := g.spec.m
+	for t := t0; t < t1; t++ {
+		a, b := t/g.tw, t%g.tw
+		for y := tm * a; y < min(tm*a+tm, g.ho); y++ {
+			for x := tm * b; x < min(tm*b+tm, g.wo); x++ {
+				relu(g.io.dst(y, x, g.out))
+			}
+		}
+	}
+}
+
+// rowsInto views b as consecutive rows of width elements, reusing out's storage.
+func rowsInto[T feature.Float](out [][]T, b []T, width int) [][]T {
+	out = out[:0]
+	for i := 0; i+width <= len(b); i += width {
+		out = append(out, b[i:i+width])
 	}
 	return out
 }

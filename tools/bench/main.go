@@ -18,6 +18,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -44,8 +45,10 @@ func main() {
 	texture := fs.Int("texture", 0, "if > 0, also synthesise a whole texture of this side with the default settings (fast path) and report its wall time")
 	iters := fs.Int("iters", 0, "iterations of the -texture run (0: the default)")
 	fs.IntVar(&levels, "levels", 0, "pyramid levels of the -texture run (0: the default)")
+	fs.StringVar(&threadList, "threads", "", "comma list of thread counts (GOMAXPROCS) to time each case at, e.g. 1,2: a THREADS line per count (network only: forward + backward; whole: with the loss; busy: the share of the threads' time that had work, from the Go scheduler) and a SCALING line against the first count; the BENCH line is the last count's (native only: wasm runs one thread)")
+	fs.IntVar(&tileSide, "tile", 0, "fast engine: evaluate in tiles of about this many px (0: the default, tiles only above a workspace budget; -1: never)")
 	fs.BoolVar(&showParts, "parts", false, "also print the best time of each part of an evaluation: the forward pass, the loss on the host, the backward pass (a PARTS line after each BENCH line)")
-	showCPU := fs.Bool("cpu", false, "also print the best user CPU time per evaluation (a CPU line after each BENCH line; less disturbed by other processes on a shared machine than wall time) and the memory obtained from the system (a MEM line)")
+	showCPU := fs.Bool("cpu", false, "also print the best user CPU time per evaluation (a CPU line after each BENCH line; less disturbed by other processes on a shared machine than wall time) and, at the end (after -texture), the memory obtained from the system (a MEM line)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file (native only)")
 	fs.StringVar(&memprofile, "memprofile", "", "write a heap profile to this file after the cases (native only)")
 	fs.Usage = func() {
@@ -76,13 +79,15 @@ func main() {
 
 var (
 	memprofile string
+	threadList string
+	tileSide   int
 	levels     int
 	showParts  bool
 )
 
-// threads says how many threads share the products: GOMAXPROCS natively, the worker pool's in
+// poolThreads says how many threads share the products: GOMAXPROCS natively, the worker pool's in
 // wasm (gemm.Pooled: TEXSYNTH_POOL=N through wasm/memory.cjs).
-func threads() string {
+func poolThreads() string {
 	n := gemm.Workers()
 	if runtime.GOOS == "js" {
 		n = gemm.Pooled()
@@ -109,7 +114,11 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 	if err != nil {
 		return err
 	}
-	fmt.Printf("KERNEL %s %s, %s\n", platform(), gemm.Kernel(), threads())
+	fmt.Printf("KERNEL %s %s, %s\n", platform(), gemm.Kernel(), poolThreads())
+	threads, err := parseThreads(threadList)
+	if err != nil {
+		return err
+	}
 	for _, s := range strings.Split(sizeList, ",") {
 		size, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || size < 16 {
@@ -120,9 +129,29 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 			if err != nil {
 				return err
 			}
-			best, cpu, parts, value, err := bench(w, taps, conv, lossKind, size, evals, budget)
-			if err != nil {
-				return err
+			var best, cpu, network time.Duration
+			var parts [3]time.Duration
+			var value, busy float64
+			var first [2]time.Duration // network, whole at the first thread count
+			for i, n := range threads {
+				if n > 0 {
+					runtime.GOMAXPROCS(n)
+				}
+				best, cpu, network, parts, value, busy, err = bench(w, taps, conv, lossKind, size, evals, budget)
+				if err != nil {
+					return err
+				}
+				if n == 0 {
+					continue
+				}
+				fmt.Printf("THREADS %s %dpx %s %d network %.0f ms whole %.0f ms cpu %.0f ms busy %.0f%%\n", platform(), size, conv, gemm.Workers(),
+					network.Seconds()*1000, best.Seconds()*1000, cpu.Seconds()*1000, 100*busy)
+				if i == 0 {
+					first = [2]time.Duration{network, best}
+				} else {
+					fmt.Printf("SCALING %s %dpx %s %d→%d threads network %.2fx whole %.2fx\n", platform(), size, conv, threads[0], n,
+						first[0].Seconds()/network.Seconds(), first[1].Seconds()/best.Seconds())
+				}
 			}
 			flops := convFLOPs(w, taps, size)
 			fmt.Printf("BENCH %s %dpx %s %.0f ms/eval %.2f GFLOP/s loss %.17g\n", platform(), size, conv, best.Seconds()*1000, flops/best.Seconds()/1e9, value)
@@ -131,7 +160,7 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 			}
 			if p := bestPool; p.calls > 0 {
 				fmt.Printf("POOL %s %dpx %s %s: %d products, %.0f ms computing them, %.0f ms copying them in and out\n",
-					platform(), size, conv, threads(), p.calls, p.product, p.copyMs)
+					platform(), size, conv, poolThreads(), p.calls, p.product, p.copyMs)
 			}
 			if showParts {
 				fmt.Printf("PARTS %s %dpx %s forward %.0f ms loss %.0f ms backward %.0f ms\n", platform(), size, conv,
@@ -151,24 +180,71 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 			return err
 		}
 	}
+	if texture > 0 {
+		if err := synthesise(w, texture, iters); err != nil {
+			return err
+		}
+	}
 	if showCPU {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		fmt.Printf("MEM %s %.0f MiB obtained from the system (in wasm: about the linear memory, which never shrinks), heap in use %.0f MiB now, %d collections\n",
 			platform(), float64(ms.Sys)/(1<<20), float64(ms.HeapInuse)/(1<<20), ms.NumGC)
 	}
-	if texture > 0 {
-		return synthesise(w, texture, iters)
-	}
 	return nil
 }
 
-// bench returns the best wall and user CPU time of one evaluation, the best wall time of each
-// of its parts (forward, loss, backward), and its loss.
-func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size, evals int, budget time.Duration) (best, bestCPU time.Duration, parts [3]time.Duration, value float64, err error) {
+// sched is the Go scheduler's account of its threads' time (runtime/metrics), which the
+// runtime updates at each collection: so schedStats collects first.
+type sched struct{ user, total float64 }
+
+var schedSamples = []metrics.Sample{{Name: "/cpu/classes/user:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}}
+
+func schedStats() sched {
+	runtime.GC()
+	metrics.Read(schedSamples)
+	return sched{user: schedSamples[0].Value.Float64(), total: schedSamples[1].Value.Float64()}
+}
+
+// busySince is the share of the GOMAXPROCS threads' time since b that ran the program's own code
+// (not idle, not collecting): how much of the time the threads had work. Unlike wall time it is
+// about the same on a busy machine as on an idle one (the scheduler counts a thread the kernel
+// has set aside as still running), so it says what a second core can give where the wall time
+// cannot: on idle cores, N threads run about N × busy times as fast as one.
+func (a sched) busySince(b sched) float64 {
+	if a.total <= b.total {
+		return 0
+	}
+	return (a.user - b.user) / (a.total - b.total)
+}
+
+// parseThreads reads -threads: {0} (the environment's GOMAXPROCS) when empty.
+func parseThreads(list string) ([]int, error) {
+	if list == "" {
+		return []int{0}, nil
+	}
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad thread count %q in -threads", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// bench returns the best wall and user CPU time of one evaluation, the best wall time of its
+// network passes (forward + backward), the best wall time of each of its parts (forward, loss,
+// backward), its loss, and the share of the threads' time the timed evaluations kept busy
+// (sched.busySince).
+func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size, evals int, budget time.Duration) (best, bestCPU, bestNet time.Duration, parts [3]time.Duration, value, busy float64, err error) {
 	net, err := vgg.Build(conv, w, taps, vgg.PadZero)
 	if err != nil {
 		return
+	}
+	if f, ok := net.(*vgg.Fast[float32]); ok {
+		f.SetTiles(tileSide)
 	}
 	ex := exemplar(size)
 	exFeats, err := net.Forward(ex.Pix, size, size)
@@ -181,23 +257,28 @@ func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size,
 	}
 	img := noise(size)
 	grad := make([]float32, len(img))
-	best, bestCPU = time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	best, bestCPU, bestNet = time.Duration(math.MaxInt64), time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
 	parts = [3]time.Duration{best, best, best}
-	start := time.Now()
+	start, before := time.Now(), schedStats()
 	for i := 0; i < max(evals, 1); i++ {
 		t0, c, p0 := time.Now(), cpuTime(), poolTimes()
 		feats, err := net.Forward(img, size, size)
 		if err != nil {
-			return 0, 0, parts, 0, err
+			return 0, 0, 0, parts, 0, 0, err
 		}
 		t1 := time.Now()
-		v, up, err := set.Eval(feats)
+		v, up := 0.0, feats
+		if f, ok := net.(vgg.FreeMaps); ok && f.MapsFree() { // as synth does
+			v, err = set.EvalInPlace(feats)
+		} else {
+			v, up, err = set.Eval(feats)
+		}
 		if err != nil {
-			return 0, 0, parts, 0, err
+			return 0, 0, 0, parts, 0, 0, err
 		}
 		t2 := time.Now()
 		if err := net.Backward(up, grad); err != nil {
-			return 0, 0, parts, 0, err
+			return 0, 0, 0, parts, 0, 0, err
 		}
 		t3 := time.Now()
 		value = v
@@ -205,12 +286,13 @@ func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size,
 			bestPool = poolTimes().minus(p0)
 		}
 		best, bestCPU = min(best, t3.Sub(t0)), min(bestCPU, cpuTime()-c)
+		bestNet = min(bestNet, t1.Sub(t0)+t3.Sub(t2))
 		parts = [3]time.Duration{min(parts[0], t1.Sub(t0)), min(parts[1], t2.Sub(t1)), min(parts[2], t3.Sub(t2))}
 		if time.Since(start) > budget {
 			break
 		}
 	}
-	return best, bestCPU, parts, value, nil
+	return best, bestCPU, bestNet, parts, value, schedStats().busySince(before), nil
 }
 
 // poolStat counts the worker pool's products (wasm): how many, and the milliseconds spent copying

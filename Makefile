@@ -48,13 +48,15 @@ test-fuzz:
 
 # The core under GOOS=js GOARCH=wasm, run by Node through Go's wasm_exec wrapper, with
 # wasm/memory.cjs preloaded so that the SIMD kernels (core/gemm) run as in the browser; then
-# once more without them, so the portable kernels are tested in wasm too, and the kernels once
-# more without relaxed SIMD's fused multiply-add (browsers before Chromium 114).
+# once more without them, so the portable kernels are tested in wasm too, the kernels once
+# more without relaxed SIMD's fused multiply-add (browsers before Chromium 114), and the products
+# and the network once more on the page's worker pool (TEXSYNTH_POOL=2: wasm/pool.js, two threads).
 NODE_SIMD := --require $(CURDIR)/wasm/memory.cjs
 test-wasm:
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" GOOS=js GOARCH=wasm $(GO) test -count=1 $(WASM_PKGS)
 	PATH="$(WASMEXEC):$$PATH" TEXSYNTH_SIMD=off GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg/... ./core/loss
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" TEXSYNTH_SIMD=nofma GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm
+	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" TEXSYNTH_POOL=2 GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg
 	$(MAKE) test-gpu
 
 # The WebGPU engine (core/gpu) under js/wasm in Node, with navigator.gpu from the npm package
@@ -101,11 +103,15 @@ bench:
 ## on: per-evaluation times of the WebGPU and wasm SIMD engines; on a machine without a GPU the
 ## adapter is SwiftShader, labelled CPU emulation. BENCH_PAGE_SIZES (the page's own default is
 ## 64,128,256,512; CPU emulation takes minutes per evaluation beyond 128 px) and BENCH_PAGE_EVALS.
+## Then the wasm engine alone on one thread and on every core (its worker pool; the page is served
+## cross-origin isolated) at BENCH_POOL_SIZES, with the wasm memory each size takes.
 BENCH_PAGE_SIZES ?= 64,128
 BENCH_PAGE_EVALS ?= 3
+BENCH_POOL_SIZES ?= 128,512
 bench-page: site
 	@test -d node_modules/playwright-core || npm ci --no-audit --no-fund
 	node tools/bench/page.mjs -sizes $(BENCH_PAGE_SIZES) -evals $(BENCH_PAGE_EVALS) | tee build/bench-page.txt
+	node tools/bench/page.mjs -sizes $(BENCH_POOL_SIZES) -evals $(BENCH_PAGE_EVALS) -engines wasm | tee build/bench-pool.txt
 
 ## demo: a texture from one of the shared samples with the default settings.
 demo:
@@ -156,7 +162,7 @@ wasm:
 ## plain names, no service worker: the development build.
 site: wasm weights
 	mkdir -p $(SITE)/weights
-	cp site/*.html site/*.js site/*.css wasm/worker.js wasm/gpu.js $(SITE)/
+	cp site/*.html site/*.js site/*.css wasm/worker.js wasm/gpu.js wasm/pool.js wasm/pool-worker.js $(SITE)/
 	cp weights/vgg16-random.q8 $(SITE)/weights/vgg16-random.q8
 
 ## dist: the deployable folder build/dist from build/site: content-hashed names for the large

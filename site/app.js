@@ -15,6 +15,7 @@ import {ExemplarPanel} from './exemplar-ui.js';
 import {PresetMenu} from './preset-menu.js';
 import {SpeedUI} from './speed-ui.js';
 import {duration} from './estimate.js';
+import {isolateOnce, threadsLine} from './threads.js';
 import {autoNote, engineLabel} from './engine-label.js';
 
 const $ = (id) => document.getElementById(id);
@@ -57,6 +58,9 @@ const exemplar = new ExemplarPanel(c, notices, {
   },
 });
 c.addEventListener('notice', (e) => notices.show(e.detail.text, e.detail.kind, e.detail.group));
+// The service worker can make the page cross-origin isolated (every core): reload once for it,
+// but never under a run.
+isolateOnce(() => !c.run, () => notices.show('Reload the page to let the engine use every core of this machine (the service worker has made that possible).', 'info', 'threads'));
 
 // ---- settings ----
 
@@ -269,7 +273,7 @@ c.addEventListener('ready', (e) => {
   }
   speed.ready(defaults);
   weightsUI.ready(e.detail.weights);
-  $('kernel').textContent = c.kernel ? `Kernels: ${c.kernel}.` : '';
+  $('kernel').textContent = threadsLine(c.threads, c.kernel);
   if (!c.busy) showEngine(c.autoEngine, autoNote(c.autoEngine));
   menu.asked = '';
   if (!linkRead) readLink();

@@ -4,7 +4,8 @@
 //
 //   <iframe src="texsynth/embed.html#size=48&iterations=30&sample=waves" width="480" height="320"></iframe>
 //
-// Posted to the parent, to its origin only: {source: 'texsynth', type, ...} with type ready,
+// Posted to the parent, to its origin only: {source: 'texsynth', type, ...} with type ready
+// {threads},
 // started {iters, size, layers, engine}, frame {iter, iters, loss, seconds}, done / stopped {iter,
 // iters, loss, seconds}, engine {engine} (the GPU failed; the run goes on with the wasm kernels),
 // error {message, kind, during}, snapshot {dataURL, iter, iters} (only when asked). engine names
@@ -83,7 +84,7 @@ window.addEventListener('hashchange', () => configure(synth));
 
 const pass = (type, pick) => synth.addEventListener(`texsynth-${type}`, (e) => tell(type, pick(e.detail)));
 const progress = (d) => ({iter: d.iter, iters: d.iters, loss: d.loss, seconds: d.seconds});
-pass('ready', () => ({}));
+pass('ready', (d) => ({threads: d.threads}));
 pass('started', (d) => ({iters: d.iters, size: d.size, layers: d.layers, engine: d.engine}));
 pass('engine', (d) => ({engine: d.engine}));
 pass('frame', progress);

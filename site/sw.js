@@ -12,6 +12,13 @@
 // running synthesis goes on) and deletes the caches of older versions. The page's own cache of
 // picked weights ('texsynth-weights', app.js) is not one of them.
 //
+// It also makes the page cross-origin isolated where the host cannot send headers (GitHub
+// Pages): every response it answers gets COOP same-origin and COEP require-corp (and the pages
+// CORP cross-origin), the headers tools/serve and _headers send (tools/internal/web), which lets
+// the page share its products between threads (wasm/pool.js). The page reloads once when this
+// worker first takes control (isolate.js), since the headers count only from the next
+// navigation; a navigation whose address has isolate=off in its query is left as the host sent it.
+//
 // tools/dist writes VERSION, PRECACHE and RUNTIME into the deployed copy. In build/site they keep
 // the values below, and the page does not register this worker (offline.js).
 'use strict';
@@ -84,9 +91,21 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || request.headers.has('range')) return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || !request.url.startsWith(scope)) return;
-  if (HASHED.test(url.pathname)) event.respondWith(cacheFirst(request));
-  else event.respondWith(networkFirst(request));
+  if (request.cache === 'only-if-cached' && request.mode !== 'same-origin') return;
+  const plain = request.mode === 'navigate' && url.searchParams.get('isolate') === 'off';
+  const answer = HASHED.test(url.pathname) ? cacheFirst(request) : networkFirst(request);
+  event.respondWith(plain ? answer : answer.then(isolated));
 });
+
+// isolated is response with the cross-origin isolation headers added.
+function isolated(response) {
+  if (response.status === 0 || response.headers.get('cross-origin-embedder-policy')) return response;
+  const headers = new Headers(response.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  if ((headers.get('content-type') || '').startsWith('text/html')) headers.set('Cross-Origin-Resource-Policy', 'cross-origin');
+  return new Response(response.body, {status: response.status, statusText: response.statusText, headers});
+}
 
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);

@@ -58,6 +58,7 @@ export const MARKUP = `
   <span class="status" part="status"></span>
 </div>
 <p class="info" part="info"></p>
+<p class="info threads" part="threads"></p>
 <ul class="notices" part="notices"></ul>
 <span class="announce" aria-live="polite"></span>
 `;

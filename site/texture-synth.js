@@ -12,6 +12,7 @@ import {fmt} from './chart.js';
 import {SAMPLES} from './samples.js';
 import {ATTRIBUTES, fromAttributes, messageFor, ordered, summary} from './settings.js';
 import {MARKUP, SHEET} from './texture-synth-style.js';
+import {threadsLine} from './threads.js';
 import {engineLabel} from './engine-label.js';
 
 // The attributes besides the settings (settings.js ATTRIBUTES): where the exemplar comes from,
@@ -31,7 +32,7 @@ export class TextureSynth extends HTMLElement {
     const q = (s) => root.querySelector(s);
     this.ui = {exemplar: q('.exemplar'), exemplarCaption: q('.exemplar-caption'), drop: q('.drop'), output: q('.output'),
       empty: q('.empty'), progress: q('progress'), start: q('.start'), pause: q('.pause'), stop: q('.stop'), file: q('.file'),
-      fileInput: q('.file input'), status: q('.status'), info: q('.info'), notices: q('.notices'), announce: q('.announce')};
+      fileInput: q('.file input'), status: q('.status'), info: q('.info'), threads: q('.threads'), notices: q('.notices'), announce: q('.announce')};
     this.c = null;
     this.state = 'idle';     // loading, ready, running, paused, done, stopped, error (for scripts and tests)
     this.problems = {};      // the attributes the core refused: {setting: message}
@@ -213,7 +214,8 @@ export class TextureSynth extends HTMLElement {
     const on = (type, f) => c.addEventListener(type, (e) => { if (this.c === c) f(e.detail); });
     on('ready', () => {
       this.showIdle();
-      this.emit('ready', {});
+      this.ui.threads.textContent = threadsLine(c.threads, ''); // how many threads (wasm/pool.js), or why one
+      this.emit('ready', {threads: c.threads.threads});
       this.check();
     });
     on('exemplar', (d) => {

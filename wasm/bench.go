@@ -103,6 +103,7 @@ func benchRun(size int, engine string, evals int) (map[string]any, error) {
 		}
 		net = fast
 		out["adapter"], out["emulated"] = "wasm: "+gemm.Kernel(), false
+		out["threads"] = gemm.Pooled()
 	case "webgpu":
 		if bench.dev == nil && bench.devErr == nil {
 			bench.dev, bench.devErr = gpu.Open()

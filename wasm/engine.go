@@ -119,7 +119,7 @@ func missingWhy() string {
 
 // engineInfo describes an engine for the page.
 func engineInfo(engine, why string) map[string]any {
-	info := map[string]any{"engine": engine, "why": why, "kernel": gemm.Kernel()}
+	info := map[string]any{"engine": engine, "why": why, "kernel": gemm.Kernel(), "threads": gemm.Pooled()}
 	if d := gpuState.dev; engine == "webgpu" && d != nil {
 		info["adapter"], info["emulated"] = d.Adapter(), d.Emulated()
 	}

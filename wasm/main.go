@@ -24,6 +24,7 @@
 //	                                           (its frames carry fallback and engine if the GPU failed)
 //	loseGPU()                                → destroys the WebGPU device, as a loss would (tests)
 //	kernel                                   a string: the vector kernels in use (core/gemm.Kernel)
+//	threads                                  how many threads share the products (core/gemm.Pooled)
 //
 // Every function returns either its result or {error: message, kind: "input" | "internal"};
 // "input" means the user's picture, settings or weights file was at fault (the GPU functions:
@@ -58,7 +59,8 @@ func main() {
 	exportAsync(core, "startGPU", startGPU)
 	exportAsync(core, "stepGPU", stepGPU)
 	export(core, "loseGPU", loseGPU)
-	core.Set("kernel", gemm.Kernel()) // which vector kernels run: the page shows it
+	core.Set("kernel", gemm.Kernel())  // which vector kernels run: the page shows it
+	core.Set("threads", gemm.Pooled()) // how many threads share the products (the worker pool)
 
 	js.Global().Set("texsynthCore", core)
 	select {} // keep the program alive: the worker calls in

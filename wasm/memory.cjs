@@ -5,6 +5,9 @@
 //     wasm/worker.js does itself in the browser: Go's wasm_exec_node.js keeps the instance to
 //     itself, so this wraps WebAssembly.instantiate and notes the memory of any instance
 //     exporting `mem` (as Go's do) before the Go program starts;
+//   - with TEXSYNTH_POOL=N (N ≥ 2) in the environment, it starts the worker pool (pool.js) with
+//     N threads, as worker.js does in a cross-origin isolated page, so that the products are
+//     shared between threads in the tests too;
 //   - it turns on relaxed SIMD (the fused multiply-add the product kernel uses), which
 //     Chromium ships on by default since version 114 but Node 20's V8 keeps behind a flag.
 'use strict';
@@ -15,6 +18,16 @@ WebAssembly.instantiate = async function (...args) {
   const instance = result instanceof WebAssembly.Instance ? result : result.instance;
   if (instance && instance.exports.mem instanceof WebAssembly.Memory) {
     globalThis.texsynthMemory = instance.exports.mem;
+    const threads = Number(process.env.TEXSYNTH_POOL || 0);
+    if (threads >= 2 && !globalThis.texsynthPool) {
+      const {Worker} = require('node:worker_threads');
+      const {TexsynthPool} = require('./pool.js');
+      globalThis.texsynthPool = await TexsynthPool.create(threads, require.resolve('./pool-worker.js'), (u) => {
+        const w = new Worker(u);
+        w.unref(); // the pool never keeps the program from ending
+        return w;
+      });
+    }
   }
   return result;
 };

@@ -16,8 +16,10 @@
 //   {type: 'presets', size, iters}                  the experiments (core/presets) at that size
 //   {type: 'lose-gpu'}                              destroy the WebGPU device, as a loss would (tests of the fallback)
 // Messages the worker sends:
-//   {type: 'ready', weights, kernel, kept, schema, gpu, engine}
+//   {type: 'ready', weights, kernel, threads, threadsWhy, poolBytes, kept, schema, gpu, engine}
 //                                                   wasm and the default weights are loaded; kernel: the vector kernels in use;
+//                                                   threads: how many share the products (pool.js), threadsWhy: why one, if one;
+//                                                   poolBytes: the most memory the pool takes beside the core's;
 //                                                   gpu: {adapter, emulated} or {error}; engine: what auto gives (engine below);
 //                                                   kept: the built-in weights came from the browser's cache;
 //                                                   schema: every setting's kind, bounds and options (wasm/describe.go)
@@ -38,7 +40,7 @@
 //   {type: 'continued', iter, iters, ends}          after more: the run goes on; ends: where each level of its plan now ends
 //   {type: 'error', message, kind: 'input' | 'internal' | 'fatal', during}
 // Pixels (RGBA, a Uint8ClampedArray) are transferred, not copied; memory is the WebAssembly
-// memory's size in bytes. A step cannot be interrupted: pause and stop take effect when the
+// memories' size in bytes (the Go program's and the worker pool's). A step cannot be interrupted: pause and stop take effect when the
 // current step ends. A run on WebGPU starts and steps asynchronously (its Go code waits on the
 // GPU's promises); messages that arrive meanwhile are handled, in order, once the step is done. After a 'fatal' error (the Go program ended: out of memory, a crash) the
 // worker is useless; the page should start a new one.
@@ -132,8 +134,11 @@ async function boot() {
   }
   // The built-in weights drawn by this wasm build, if an earlier visit kept them.
   const keptKey = new URL(`builtin-weights-seed-0.q8?wasm=${encodeURIComponent(url)}&etag=${encodeURIComponent(response.headers.get('etag') || '')}`, base).href;
-  // The SIMD kernels (core/gemm, a second small wasm module) work on the Go program's own memory.
+  // The SIMD kernels (core/gemm, a second small wasm module) work on the Go program's own memory,
+  // and share large products with a pool of workers where the page is cross-origin isolated.
   scope.texsynthMemory = instance.exports.mem;
+  if (typeof scope.TexsynthPool !== 'function') scope.importScripts(new URL('pool.js', base).href);
+  const started = await scope.TexsynthPool.inWorker(scope, base);
   go.run(instance).then(() => {
     fatal = fatal || 'the synthesis engine stopped (it may have run out of memory); it will be restarted';
     if (run) {
@@ -155,8 +160,11 @@ async function boot() {
     if (!ok(w, 'boot')) return;
   }
   const schema = call('schema');
+  const threads = core.threads || 1;
+  const why = threads > 1 ? '' : started.why || 'the SIMD kernels did not start the worker pool';
+  const poolBytes = threads > 1 ? scope.TexsynthPool.MAX_BYTES : 0;
   const gpu = await probe;
-  post({type: 'ready', weights: w, kernel: core.kernel, kept, schema, gpu, engine: call('engineFor', 'auto')});
+  post({type: 'ready', weights: w, kernel: core.kernel, threads, threadsWhy: why, poolBytes, kept, schema, gpu, engine: call('engineFor', 'auto')});
   if (!kept) setTimeout(() => keepWeights(keptKey), 1000); // when the page is idle, most likely
 }
 
@@ -216,7 +224,8 @@ function release() {
 }
 
 function memory() {
-  return scope.texsynthMemory ? scope.texsynthMemory.buffer.byteLength : 0;
+  const pool = scope.texsynthPool ? scope.texsynthPool.bytes : 0; // the worker pool's shared memory
+  return (scope.texsynthMemory ? scope.texsynthMemory.buffer.byteLength : 0) + pool;
 }
 
 // loop runs one step, posts its frame, and yields to the message queue before the next, so

@@ -6,6 +6,7 @@ package gemm
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/texsynth/texsynth/core/feature"
 )
@@ -32,6 +33,22 @@ const (
 type Packed[T feature.Float] struct {
 	Taps, K, N int
 	Data       []T
+
+	// id names this content for a kernel that keeps a copy of B (the wasm worker pool, which
+	// cannot read Go's memory): assigned at first use, cleared by Set. Data is not written
+	// after the first product except through Set.
+	id atomic.Uint64
+}
+
+var lastID atomic.Uint64
+
+// identity returns p's content id, assigning one on first use.
+func (p *Packed[T]) identity() uint64 {
+	if id := p.id.Load(); id != 0 {
+		return id
+	}
+	p.id.CompareAndSwap(0, lastID.Add(1))
+	return p.id.Load()
 }
 
 // Pack packs taps matrices given by at(t, k, j) = B_t[k, j].
@@ -44,6 +61,7 @@ func Pack[T feature.Float](taps, k, n int, at func(t, k, j int) T) *Packed[T] {
 
 // Set repacks p's matrices from at(t, k, j) = B_t[k, j], keeping its shape and storage.
 func (p *Packed[T]) Set(at func(t, k, j int) T) {
+	p.id.Store(0)
 	panels := (p.N + nr - 1) / nr
 	for t := range p.Taps {
 		for j := range p.N {
@@ -73,6 +91,9 @@ func (p *Packed[T]) Panel(t, j, k0, kn int) []T {
 // product with one tap at offset 0). c is m×N, row-major. in must hold every row it reads.
 func Shifted[T feature.Float](c []T, m int, in []T, lda int, offs []int, b *Packed[T]) {
 	blocks := (m + mc - 1) / mc
+	if min(Workers(), blocks) <= 1 && whole(c, m, in, lda, offs, b, -1) {
+		return
+	}
 	if min(Workers(), blocks) <= 1 {
 		buf := getBuf[T](BufLen(b.K))
 		for blk := range blocks {
@@ -129,6 +150,9 @@ func BufLen(k int) int { return mc * min(k, kc) }
 // Serial accumulates c += a · B_tap on the calling goroutine, for m rows of a (lda apart); buf
 // is scratch of BufLen(K).
 func Serial[T feature.Float](c []T, m int, a []T, lda int, b *Packed[T], tap int, buf []T) {
+	if whole(c, m, a, lda, offsZero, b, tap) {
+		return
+	}
 	for p0 := 0; p0 < m; p0 += mc {
 		productBlock(c, m, p0, a, lda, offsZero, b, buf, tap)
 	}
@@ -194,6 +218,28 @@ func productBlock[T feature.Float](c []T, m, p0 int, in []T, lda int, offs []int
 			}
 		}
 	}
+}
+
+// whole hands each tap's product over all m rows to the vector kernel at once, when it splits
+// products over threads itself (Pooled): 64-row blocks would be too small to share. It reports
+// false, having done nothing, when there is no such kernel or it declines the shape.
+func whole[T feature.Float](c []T, m int, in []T, lda int, offs []int, b *Packed[T], tap int) bool {
+	if pooled <= 1 || m <= mc {
+		return false
+	}
+	for i, off := range offs {
+		t := i
+		if tap >= 0 {
+			t = tap
+		}
+		if !simdProduct(c, m, in[off*lda:], lda, b, t) {
+			if i > 0 {
+				panic("gemm: the vector kernel declined a tap after taking the first")
+			}
+			return false
+		}
+	}
+	return true
 }
 
 // simdProduct hands a float32 product to the platform's vector kernel, if there is one and it

@@ -14,3 +14,12 @@ var kernel = "portable Go (no vector kernel for this platform)"
 // "wasm SIMD128", or why they run the portable Go code. TEXSYNTH_SIMD=off in the environment
 // keeps the portable code everywhere.
 func Kernel() string { return kernel }
+
+// pooled is the number of threads the vector kernel splits a product over by itself (the wasm
+// worker pool, pool_js.go); 1 where products run on the calling thread only.
+var pooled = 1
+
+// Pooled reports how many threads share each large product inside the vector kernel: more than
+// one in a cross-origin isolated page, with the worker pool (wasm/pool.js); 1 elsewhere. Callers
+// then hand it larger products (Shifted and Serial do so already).
+func Pooled() int { return pooled }

@@ -50,18 +50,23 @@ func installSIMD() string {
 		runtime.KeepAlive(ops)
 	}
 	productF32 = func(c []float32, m int, a []float32, lda int, b *Packed[float32], tap int) bool {
-		n, k := b.N, b.K
-		if n%nr != 0 || m <= 0 || k <= 0 || len(c) < m*n || len(a) < (m-1)*lda+k {
+		if !takes(c, m, a, lda, b) {
 			return false
 		}
-		panels := n / nr
-		gemm.Invoke(addr(c), m, addr(a), lda, addr(b.Data[tap*panels*k*nr:]), k, n)
+		gemm.Invoke(addr(c), m, addr(a), lda, addr(b.Data[tap*b.K*b.N:]), b.K, b.N)
 		runtime.KeepAlive(c)
 		runtime.KeepAlive(a)
 		runtime.KeepAlive(b)
 		return true
 	}
-	return name
+	return name + installPool(name != "wasm SIMD128")
+}
+
+// takes reports whether the SIMD product kernel takes the shape: whole panels only, and every
+// element it reads or writes inside the slices (it does not check bounds).
+func takes(c []float32, m int, a []float32, lda int, b *Packed[float32]) bool {
+	n, k := b.N, b.K
+	return n%nr == 0 && m > 0 && k > 0 && len(c) >= m*n && len(a) >= (m-1)*lda+k
 }
 
 // instantiate compiles the kernel module against mem and returns its exports; an engine

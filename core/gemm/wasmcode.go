@@ -84,7 +84,12 @@ type wasmFunc struct {
 }
 
 // module assembles functions that work on an imported memory "env"."mem" into a module's bytes.
-func module(funcs ...wasmFunc) []byte {
+func module(funcs ...wasmFunc) []byte { return moduleOn(false, funcs...) }
+
+// moduleOn is module importing a shared memory (a WebAssembly.Memory over a SharedArrayBuffer,
+// as the worker pool's, wasm/pool.js) when shared is set: shared imports must declare a maximum,
+// here the whole 4 GiB of wasm32, so that any shared memory matches.
+func moduleOn(shared bool, funcs ...wasmFunc) []byte {
 	section := func(out []byte, id byte, content []byte) []byte {
 		out = append(out, id)
 		out = uleb(out, uint64(len(content)))
@@ -104,7 +109,12 @@ func module(funcs ...wasmFunc) []byte {
 	}
 	out = section(out, 1, typ)
 	imp := str(str([]byte{1}, "env"), "mem")
-	imp = append(imp, 0x02, 0x00, 0x00) // memory, limits: min 0, no max
+	if shared {
+		imp = append(imp, 0x02, 0x03, 0x00) // memory, limits: shared, min 0, max 65 536 pages
+		imp = uleb(imp, 65536)
+	} else {
+		imp = append(imp, 0x02, 0x00, 0x00) // memory, limits: min 0, no max
+	}
 	out = section(out, 2, imp)
 	fns := count()
 	for i := range funcs {

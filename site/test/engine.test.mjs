@@ -86,11 +86,11 @@ test('auto takes the wasm kernels on SwiftShader, and says why; engine=wasm runs
   const gpuSeen = await page.evaluate(() => window.texsynth.controller().gpu);
   assert.match(gpuSeen.adapter, /swiftshader/i);
   assert.equal(gpuSeen.emulated, true);
-  assert.match(await page.textContent('#engine'), /^Engine: wasm SIMD128.*, 1 thread \(auto: the WebGPU adapter \(.*swiftshader.*\) is a CPU emulation/i);
+  assert.match(await page.textContent('#engine'), /^Engine: wasm SIMD128.*, \d+ threads? \(auto: the WebGPU adapter \(.*swiftshader.*\) is a CPU emulation/i);
   wasmRun = await finish(page);
   assert.equal(wasmRun.state, 'done');
   assert.equal(wasmRun.losses.length, 6);
-  assert.match(wasmRun.engine, /^Engine: wasm SIMD128.*, 1 thread\.$/);
+  assert.match(wasmRun.engine, /^Engine: wasm SIMD128.*, \d+ threads?\.$/);
   assert.deepEqual(errors, []);
   await close();
 });
@@ -184,14 +184,14 @@ test('the iframe\'s element names the engine it runs on', {timeout: 300000}, asy
 test('without WebGPU: auto is the wasm kernels; engine=webgpu in a link is refused with a notice', {timeout: 300000}, async () => {
   const {page, errors, close} = await open(plain, `${FAST.replace('iters=10', 'iters=2')}&engine=webgpu`);
   assert.equal(await page.evaluate(() => window.texsynth.controller().gpu.adapter), undefined);
-  assert.match(await page.textContent('#engine'), /^Engine: wasm SIMD128.*, 1 thread \(auto: no WebGPU/);
+  assert.match(await page.textContent('#engine'), /^Engine: wasm SIMD128.*, \d+ threads? \(auto: no WebGPU/);
   await until(page, () => /engine= in the link: this browser gives no WebGPU adapter.*use auto or wasm.*Kept auto/.test(document.getElementById('toasts').textContent), 30000);
   assert.equal(await page.evaluate(() => window.texsynth.text().engine), 'auto');
   const d = await page.evaluate(() => window.texsynth.controller().describe({engine: 'cuda'}));
   assert.match(d.errors.engine, /unknown engine "cuda"; use auto, webgpu or wasm/);
   const run = await finish(page);
   assert.equal(run.state, 'done');
-  assert.match(run.engine, /^Engine: wasm SIMD128.*, 1 thread\.$/);
+  assert.match(run.engine, /^Engine: wasm SIMD128.*, \d+ threads?\.$/);
   assert.deepEqual(errors, []);
   await close();
 });

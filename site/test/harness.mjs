@@ -15,10 +15,11 @@ export function buildServe(bin) {
   execFileSync('go', ['build', '-o', bin, './tools/serve'], {cwd: root, stdio: 'inherit'});
 }
 
-// serve starts the server bin on dir at addr (by default a free localhost port) and resolves,
-// once it says where it listens, to {proc, base}; it rejects if the server exits first.
-export async function serve(bin, dir, addr = '127.0.0.1:0') {
-  const proc = spawn(bin, ['-dir', dir, '-addr', addr], {stdio: ['ignore', 'ignore', 'pipe']});
+// serve starts the server bin on dir at addr (by default a free localhost port), with more flags
+// if given, and resolves, once it says where it listens, to {proc, base}; it rejects if the
+// server exits first.
+export async function serve(bin, dir, addr = '127.0.0.1:0', flags = []) {
+  const proc = spawn(bin, ['-dir', dir, '-addr', addr, ...flags], {stdio: ['ignore', 'ignore', 'pipe']});
   const base = await new Promise((resolve, reject) => {
     let log = '';
     proc.stderr.on('data', (d) => {

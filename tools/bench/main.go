@@ -85,6 +85,19 @@ var (
 	showParts  bool
 )
 
+// poolThreads says how many threads share the products: GOMAXPROCS natively, the worker pool's in
+// wasm (gemm.Pooled: TEXSYNTH_POOL=N through wasm/memory.cjs).
+func poolThreads() string {
+	n := gemm.Workers()
+	if runtime.GOOS == "js" {
+		n = gemm.Pooled()
+	}
+	if n == 1 {
+		return "1 thread"
+	}
+	return fmt.Sprintf("%d threads", n)
+}
+
 func platform() string {
 	if runtime.GOOS == "js" {
 		return "wasm"
@@ -101,7 +114,7 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 	if err != nil {
 		return err
 	}
-	fmt.Printf("KERNEL %s %s\n", platform(), gemm.Kernel())
+	fmt.Printf("KERNEL %s %s, %s\n", platform(), gemm.Kernel(), poolThreads())
 	threads, err := parseThreads(threadList)
 	if err != nil {
 		return err
@@ -144,6 +157,10 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 			fmt.Printf("BENCH %s %dpx %s %.0f ms/eval %.2f GFLOP/s loss %.17g\n", platform(), size, conv, best.Seconds()*1000, flops/best.Seconds()/1e9, value)
 			if showCPU {
 				fmt.Printf("CPU %s %dpx %s %.0f ms/eval\n", platform(), size, conv, cpu.Seconds()*1000)
+			}
+			if p := bestPool; p.calls > 0 {
+				fmt.Printf("POOL %s %dpx %s %s: %d products, %.0f ms computing them, %.0f ms copying them in and out\n",
+					platform(), size, conv, poolThreads(), p.calls, p.product, p.copyMs)
 			}
 			if showParts {
 				fmt.Printf("PARTS %s %dpx %s forward %.0f ms loss %.0f ms backward %.0f ms\n", platform(), size, conv,
@@ -244,7 +261,7 @@ func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size,
 	parts = [3]time.Duration{best, best, best}
 	start, before := time.Now(), schedStats()
 	for i := 0; i < max(evals, 1); i++ {
-		t0, c := time.Now(), cpuTime()
+		t0, c, p0 := time.Now(), cpuTime(), poolTimes()
 		feats, err := net.Forward(img, size, size)
 		if err != nil {
 			return 0, 0, 0, parts, 0, 0, err
@@ -265,6 +282,9 @@ func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size,
 		}
 		t3 := time.Now()
 		value = v
+		if t3.Sub(t0) < best {
+			bestPool = poolTimes().minus(p0)
+		}
 		best, bestCPU = min(best, t3.Sub(t0)), min(bestCPU, cpuTime()-c)
 		bestNet = min(bestNet, t1.Sub(t0)+t3.Sub(t2))
 		parts = [3]time.Duration{min(parts[0], t1.Sub(t0)), min(parts[1], t2.Sub(t1)), min(parts[2], t3.Sub(t2))}
@@ -274,6 +294,20 @@ func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size,
 	}
 	return best, bestCPU, bestNet, parts, value, schedStats().busySince(before), nil
 }
+
+// poolStat counts the worker pool's products (wasm): how many, and the milliseconds spent copying
+// them in and out and computing them.
+type poolStat struct {
+	calls           int
+	copyMs, product float64
+}
+
+func (a poolStat) minus(b poolStat) poolStat {
+	return poolStat{a.calls - b.calls, a.copyMs - b.copyMs, a.product - b.product}
+}
+
+// bestPool is the pool's share of the best evaluation of the last bench.
+var bestPool poolStat
 
 // convFLOPs is 2 × the multiply-adds of the convolutions up to the deepest tap, forward and
 // input-gradient.

@@ -198,8 +198,10 @@ func TestDist(t *testing.T) {
 			"/*\n  Content-Security-Policy: " + web.CSP + "\n",
 			"/" + wasm + "\n  Cache-Control: " + web.Immutable + "\n",
 			"/" + weights + "\n  Cache-Control: " + web.Immutable + "\n",
-			"/index.html\n  Cache-Control: no-cache\n",
+			"/index.html\n  Cache-Control: no-cache\n  Cross-Origin-Resource-Policy: cross-origin\n",
 			"/sw.js\n  Cache-Control: no-cache\n",
+			// Cross-origin isolated everywhere: the page's worker pool needs it.
+			"  X-Content-Type-Options: nosniff\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n",
 		} {
 			if !strings.Contains(h, want) {
 				t.Errorf("_headers lacks %q", want)

@@ -17,11 +17,12 @@ import (
 // accepts among the copies on disk, the type of the original, its caching policy, its ETag and
 // the CSP; anything else is 405. It logs one line per request.
 func Handler(dir string, logger *log.Logger) http.Handler {
-	return handler(dir, logger, web.CSP)
+	return handler(dir, logger, web.CSP, true)
 }
 
-// handler is Handler with the CSP to send (serve's -frame-ancestors).
-func handler(dir string, logger *log.Logger, csp string) http.Handler {
+// handler is Handler with the CSP to send (serve's -frame-ancestors) and, with isolate, the
+// headers that make the page cross-origin isolated (COOP, COEP; CORP for the pages).
+func handler(dir string, logger *log.Logger, csp string, isolate bool) http.Handler {
 	root := http.Dir(dir)
 	etags := newETags()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -30,6 +31,13 @@ func handler(dir string, logger *log.Logger, csp string) http.Handler {
 		h := rec.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Content-Security-Policy", csp)
+		if isolate {
+			h.Set("Cross-Origin-Opener-Policy", web.OpenerPolicy)
+			h.Set("Cross-Origin-Embedder-Policy", web.EmbedderPolicy)
+			if p := web.ResourcePolicy(r.URL.Path); p != "" {
+				h.Set("Cross-Origin-Resource-Policy", p)
+			}
+		}
 		serve(rec, r, root, etags)
 		logger.Printf("%s %s %d %dB %s %s", r.Method, r.URL.RequestURI(), rec.status, rec.bytes,
 			encodingName(h.Get("Content-Encoding")), time.Since(start).Round(time.Millisecond))

@@ -10,6 +10,9 @@
 //   - strong ETags from the content, answered with 304; byte ranges (for the weights), at most
 //     16 and none overlapping;
 //   - the page's Content-Security-Policy (tools/internal/web), and one log line per request;
+//   - the headers that make the page cross-origin isolated, so that it shares its products
+//     between threads (COOP same-origin, COEP require-corp; -isolate=false leaves them out, as
+//     GitHub Pages does, for the service worker's path to be tried);
 //   - no dot-files and no host configuration (_headers, _redirects);
 //   - limits a client cannot starve it through (limits.go, conns.go): timeouts for reading a
 //     request, for a response the client does not read and for idle connections, and a cap on
@@ -17,7 +20,7 @@
 //
 // Usage:
 //
-//	go run ./tools/serve [-addr :8080] [-dir build/dist] [-max-conns N] [-write-timeout 30s] [-idle-timeout 60s] [-frame-ancestors SITES]
+//	go run ./tools/serve [-addr :8080] [-dir build/dist] [-max-conns N] [-write-timeout 30s] [-idle-timeout 60s] [-frame-ancestors SITES] [-isolate=false]
 //
 // PORT in the environment sets the port when -addr is not given.
 package main
@@ -50,6 +53,7 @@ func run(args []string, stderr io.Writer) error {
 	fs.IntVar(&lim.maxConns, "max-conns", lim.maxConns, "open connections at most (default from the file-descriptor limit); beyond it the longest-idle one is closed")
 	fs.DurationVar(&lim.write, "write-timeout", lim.write, "drop a response the client has taken nothing of for this long")
 	fs.DurationVar(&lim.idle, "idle-timeout", lim.idle, "close a keep-alive connection idle for this long")
+	isolate := fs.Bool("isolate", true, "send the headers that make the page cross-origin isolated (COOP, COEP), so that it can use every core; -isolate=false serves it as a host that cannot send headers would")
 	ancestors := fs.String("frame-ancestors", "", "the sites that may frame the page, as CSP sources (as tools/dist's flag); empty: any")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -74,7 +78,7 @@ func run(args []string, stderr io.Writer) error {
 	}
 	logger := log.New(stderr, "", log.LstdFlags)
 	logger.Printf("serving %s on http://%s (at most %d connections)", *dir, displayAddr(ln.Addr()), lim.maxConns)
-	return serveOn(ln, handler(*dir, logger, csp), lim)
+	return serveOn(ln, handler(*dir, logger, csp, *isolate), lim)
 }
 
 // address is the listen address: -addr if given, else :$PORT, else :8080.

@@ -262,6 +262,27 @@ func TestCSPMatchesThePage(t *testing.T) {
 	}
 }
 
+// TestIsolation: every response carries the headers that make the page cross-origin isolated
+// (its worker pool needs them), the pages CORP cross-origin so that an isolated course page may
+// frame them; -isolate=false (the handler's false) sends none of them.
+func TestIsolation(t *testing.T) {
+	dir, _ := site(t)
+	for _, isolate := range []bool{true, false} {
+		h := handler(dir, quiet(), web.CSP, isolate)
+		for _, path := range []string{"/", "/index.html", "/app.js", "/missing"} {
+			got := get(t, h, "GET", path).Header
+			coop, coep, corp := got.Get("Cross-Origin-Opener-Policy"), got.Get("Cross-Origin-Embedder-Policy"), got.Get("Cross-Origin-Resource-Policy")
+			wantCORP := ""
+			if isolate && (path == "/" || path == "/index.html") {
+				wantCORP = "cross-origin"
+			}
+			if !isolate && (coop != "" || coep != "") || isolate && (coop != "same-origin" || coep != "require-corp") || corp != wantCORP {
+				t.Errorf("isolate=%v %s: COOP %q, COEP %q, CORP %q", isolate, path, coop, coep, corp)
+			}
+		}
+	}
+}
+
 func TestRefusals(t *testing.T) {
 	dir, _ := site(t)
 	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {

@@ -1,0 +1,6 @@
+//go:build !js
+
+package main
+
+// poolTimes: natively there is no worker pool (the products split over goroutines).
+func poolTimes() poolStat { return poolStat{} }

@@ -22,6 +22,9 @@ type sortedMatch[T feature.Float] struct {
 	// norm is the mean over columns of the exemplar's column variance (plus varianceEpsilon): the
 	// loss is divided by it so that layers of very different activation scales compare.
 	norm float64
+	// colNorm, when not nil (NormDirection), holds each column's own variance (plus
+	// varianceEpsilon), and each column's squared differences are divided by it instead of norm.
+	colNorm []float64
 	// target holds sorted resampled to n positions, column-major like sorted; n == 0 when it must
 	// be recomputed. When n == ne it is sorted itself (no copy: at 256 px a copy of every sorted
 	// layer is tens of megabytes), else resampled.
@@ -44,8 +47,12 @@ const colBlock = 16
 // of gatherColumns and scatterColumns would evict one another.
 const colPad = 16
 
-func newSortedMatch[T feature.Float]() sortedMatch[T] {
-	return sortedMatch[T]{sorter: newSorter[T]()}
+func newSortedMatch[T feature.Float](perColumn bool) sortedMatch[T] {
+	t := sortedMatch[T]{sorter: newSorter[T]()}
+	if perColumn {
+		t.colNorm = []float64{}
+	}
+	return t
 }
 
 // setExemplar sorts the columns of the exemplar's ne×k matrix vals and computes the normaliser.
@@ -57,6 +64,9 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 	}
 	t.sorted = t.sorted[:ne*k]
 	cols := t.columns(ne, k)
+	if t.colNorm != nil {
+		t.colNorm = append(t.colNorm[:0], make([]float64, k)...)
+	}
 	varSum := 0.0
 	for c0 := 0; c0 < k; c0 += colBlock {
 		w := min(colBlock, k-c0)
@@ -77,6 +87,9 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 				ss += d * d
 			}
 			varSum += ss / float64(ne)
+			if t.colNorm != nil {
+				t.colNorm[c] = ss/float64(ne) + varianceEpsilon
+			}
 		}
 	}
 	t.norm = varSum/float64(k) + varianceEpsilon
@@ -84,9 +97,10 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 }
 
 // match returns the loss Σ_(r,c) (sorted_r(vals_c) − target_r,c)² / (n·k·norm) of the n×k matrix
-// vals and writes scale·∂loss/∂vals into out. out may be vals itself: every element is read before
-// it is written, and each exactly once. The gradient goes back through the permutation the sort
-// chose; at ties that is one valid subgradient.
+// vals (with per-column norms, column c's own variance in place of norm) and writes
+// scale·∂loss/∂vals into out. out may be vals itself: every element is read before it is
+// written, and each exactly once. The gradient goes back through the permutation the sort chose;
+// at ties that is one valid subgradient.
 func (t *sortedMatch[T]) match(vals, out []T, n int, scale float64) float64 {
 	k := t.k
 	if t.n != n {
@@ -114,6 +128,12 @@ func (t *sortedMatch[T]) match(vals, out []T, n int, scale float64) float64 {
 			// The column is sorted into the sorter's scratch, then overwritten by its gradient.
 			col := cols[j*(n+colPad):][:n]
 			order, sorted := t.sorter.sortColumn(col)
+			if t.colNorm != nil {
+				// inv and coef are norm's; column c's own variance replaces it.
+				r := t.norm / t.colNorm[c]
+				sum += r * matchColumn(0, col, order, sorted, t.target[c*n:][:n], coef*r)
+				continue
+			}
 			sum = matchColumn(sum, col, order, sorted, t.target[c*n:][:n], coef)
 		}
 		scatterColumns(out, cols, n, k, c0, w)

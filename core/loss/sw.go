@@ -29,14 +29,14 @@ type swLayer[T feature.Float] struct {
 	match sortedMatch[T]
 }
 
-func newSWLayer[T feature.Float](m feature.Map[T], rng *rand.Rand) *swLayer[T] {
+func newSWLayer[T feature.Float](m feature.Map[T], rng *rand.Rand, perDirection bool) *swLayer[T] {
 	c, ne := m.C, m.Positions()
 	l := &swLayer[T]{
 		c:        c,
 		ne:       ne,
 		exemplar: append([]T(nil), m.Data...),
 		vt:       make([]T, c*c),
-		match:    newSortedMatch[T](),
+		match:    newSortedMatch[T](perDirection),
 	}
 	l.v = gemm.Pack(1, c, c, l.dir)
 	l.pt = gemm.Pack(1, c, c, l.dirT)

@@ -10,11 +10,95 @@ import (
 )
 
 func TestPlanLevels(t *testing.T) {
-	if got, want := planLevels(64, 3, 10), []level{{16, 3}, {32, 6}, {64, 10}}; !slices.Equal(got, want) {
+	if got, want := planLevels(64, 3, 10, 0), []level{{16, 3}, {32, 6}, {64, 10}}; !slices.Equal(got, want) {
 		t.Errorf("levels %v, want %v", got, want)
 	}
-	if got, want := planLevels(64, 1, 10), []level{{64, 10}}; !slices.Equal(got, want) {
+	if got, want := planLevels(64, 1, 10, 0), []level{{64, 10}}; !slices.Equal(got, want) {
 		t.Errorf("a single scale: %v, want %v", got, want)
+	}
+	// The finest level's share: 70 of 100 at 64 px, the two coarse levels 15 each.
+	if got, want := planLevels(64, 3, 100, 0.7), []level{{16, 15}, {32, 30}, {64, 100}}; !slices.Equal(got, want) {
+		t.Errorf("fine share 0.7: %v, want %v", got, want)
+	}
+	// Every level keeps at least one iteration.
+	if got, want := planLevels(64, 3, 3, 0.9), []level{{16, 1}, {32, 2}, {64, 3}}; !slices.Equal(got, want) {
+		t.Errorf("fine share 0.9 of 3: %v, want %v", got, want)
+	}
+}
+
+func TestNearest2(t *testing.T) {
+	x := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} // 2×2 px
+	got := nearest2(x, 2)
+	for y := range 4 {
+		for xx := range 4 {
+			src := 3 * ((y/2)*2 + xx/2)
+			if !slices.Equal(got[3*(y*4+xx):][:3], x[src:src+3]) {
+				t.Errorf("pixel (%d,%d) = %v, want %v", xx, y, got[3*(y*4+xx):][:3], x[src:src+3])
+			}
+		}
+	}
+}
+
+// A nearest upsample starts the fine level with the coarse image's pixels repeated 2×2.
+func TestUpsampleNearestRun(t *testing.T) {
+	s := small("sw", "lbfgs")
+	s.Size, s.Iters, s.Levels, s.Upsample = 32, 2, 2, UpsampleNearest
+	m := newModel(t, s)
+	if _, err := m.Step(); err != nil {
+		t.Fatal(err)
+	}
+	coarse := append([]float32(nil), m.x...)
+	if err := m.enterLevel(1); err != nil {
+		t.Fatal(err)
+	}
+	if want := nearest2(coarse, 16); !slices.Equal(m.x, want) {
+		t.Error("the fine level does not start from the coarse image repeated 2×2")
+	}
+}
+
+// The half-scale term's gradient against central differences.
+func TestHalfScaleGradient(t *testing.T) {
+	s := small("sw", "lbfgs")
+	s.Size, s.HalfScaleWeight = 32, 1.5
+	m := newModel(t, s)
+	if m.half == nil {
+		t.Fatal("no half-scale term")
+	}
+	x := append([]float32(nil), m.x...)
+	eval := func(x []float32) float64 {
+		v, err := m.half.term(x, 32, s.HalfScaleWeight, make([]float32, len(x)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	grad := make([]float32, len(x))
+	if _, err := m.half.term(x, 32, s.HalfScaleWeight, grad); err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 7, 100, 1000, len(x) - 1} {
+		const h = 1e-2
+		xp := append([]float32(nil), x...)
+		xm := append([]float32(nil), x...)
+		xp[i] += h
+		xm[i] -= h
+		fd := (eval(xp) - eval(xm)) / (2 * h)
+		if math.Abs(fd-float64(grad[i])) > 0.02*math.Abs(fd)+1e-4 {
+			t.Errorf("pixel %d: gradient %g, finite difference %g", i, grad[i], fd)
+		}
+	}
+}
+
+// boxHalf averages 2×2 blocks and leaves an odd last row and column out.
+func TestBoxHalf(t *testing.T) {
+	pix := make([]float32, 3*3*3) // 3×3 px
+	for i := range pix {
+		pix[i] = float32(i)
+	}
+	got := boxHalf(pix, 3, 3)
+	want := []float32{6, 7, 8} // pixels 0, 1, 3, 4: (0+3+9+12)/4, …
+	if !slices.Equal(got, want) {
+		t.Errorf("boxHalf = %v, want %v", got, want)
 	}
 }
 
@@ -55,6 +139,13 @@ func TestExtensionSettings(t *testing.T) {
 		func(s *Settings) { s.Levels = 3; s.Size = 32 }, // coarsest 8 px
 		func(s *Settings) { s.SpectrumWeight = -1 },
 		func(s *Settings) { s.SpectrumWeight = math.NaN() },
+		func(s *Settings) { s.HalfScaleWeight = -1 },
+		func(s *Settings) { s.HalfScaleWeight = math.Inf(1) },
+		func(s *Settings) { s.FineShare = 1 },
+		func(s *Settings) { s.FineShare = -0.5 },
+		func(s *Settings) { s.Upsample = "bicubic" },
+		func(s *Settings) { s.Start = "pink" },
+		func(s *Settings) { s.Norm = "channel" },
 	} {
 		s := Defaults()
 		mod(&s)

@@ -21,6 +21,7 @@ var ErrDiverged = errors.New("synthesis diverged")
 type Model struct {
 	settings Settings
 	p        parsed
+	w        *weights.File
 	net      vgg.Network[float32]
 	exemplar *picture.RGB // prepared (cropped, scaled) at full resolution
 	levels   []level
@@ -35,6 +36,7 @@ type Model struct {
 	redrawAt    int // the level's evaluation count at which sw directions are next redrawn
 	evalsBefore int // loss evaluations of the finished levels
 	spec        *spectrumTarget
+	half        *halfScale // the half-scale term, when it is on
 
 	iter int
 }
@@ -64,7 +66,7 @@ func New(w *weights.File, exemplar *picture.RGB, s Settings) (*Model, error) {
 	if p.kind == loss.KindEMDSeed && (ex.W != s.Size || ex.H != s.Size) {
 		ex = picture.Resize(picture.CenterCrop(ex, min(ex.W, ex.H), min(ex.W, ex.H)), s.Size, s.Size)
 	}
-	m := &Model{settings: s, p: p, net: net, exemplar: ex, levels: planLevels(s.Size, p.levels, s.Iters)}
+	m := &Model{settings: s, p: p, w: w, net: net, exemplar: ex, levels: planLevels(s.Size, p.levels, s.Iters, s.FineShare)}
 	if err := m.enterLevel(0); err != nil {
 		return nil, err
 	}
@@ -89,6 +91,13 @@ func (m *Model) evaluate(x, grad []float32) (float64, error) {
 	if m.settings.SpectrumWeight != 0 {
 		value += m.spectrumTerm(x, grad)
 	}
+	if m.half != nil {
+		v, err := m.half.term(x, m.size, m.settings.HalfScaleWeight, grad)
+		if err != nil {
+			return 0, err
+		}
+		value += v
+	}
 	return value, nil
 }
 
@@ -109,6 +118,9 @@ func (m *Model) Step() (Frame, error) {
 	start := time.Now()
 	if m.opt.Evals() >= m.redrawAt {
 		m.loss.Redraw()
+		if m.half != nil {
+			m.half.loss.Redraw()
+		}
 		m.opt.Reset()
 		m.redrawAt = m.opt.Evals() + m.settings.Redraw
 	}

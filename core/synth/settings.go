@@ -38,8 +38,13 @@ type Settings struct {
 	Conv         string // the engine: fast, or stock (the GoMLX reference) where it is linked (vgg.ParseConv)
 
 	// Beyond the seed; the zero values keep a run without them.
-	Levels         int     `json:",omitempty"` // coarse-to-fine: 0 auto (AutoLevels), 1 single scale, L > 1 an image pyramid of L levels (level.go)
-	SpectrumWeight float64 `json:",omitempty"` // weight of the Fourier-modulus term (spectrum.go); 0 off
+	Levels          int     `json:",omitempty"` // coarse-to-fine: 0 auto (AutoLevels), 1 single scale, L > 1 an image pyramid of L levels (level.go)
+	SpectrumWeight  float64 `json:",omitempty"` // weight of the Fourier-modulus term (spectrum.go); 0 off
+	Start           string  `json:",omitempty"` // the start image: grey ("" too) or colour noise on the exemplar's mean colour (level.go)
+	Norm            string  `json:",omitempty"` // sw and emd: layer ("" too) or direction (loss.NormLayer, loss.NormDirection)
+	FineShare       float64 `json:",omitempty"` // the share of Iters the finest level runs (0 < f < 1; 0 an even split over the levels) (level.go)
+	Upsample        string  `json:",omitempty"` // how a level's image is doubled for the next: smooth ("" too, picture.Resize) or nearest (each pixel 2×2) (level.go)
+	HalfScaleWeight float64 `json:",omitempty"` // weight of the half-scale term, the texture loss on the image averaged down 2×2 (halfscale.go); 0 off
 }
 
 // Defaults are the settings a run gets when nothing is said: sliced Wasserstein on the ten
@@ -85,7 +90,8 @@ type parsed struct {
 	kind    loss.Kind
 	pad     vgg.Pad
 	conv    vgg.Conv
-	levels  int // Levels resolved: 1 or more
+	levels  int    // Levels resolved: 1 or more
+	start   string // Start resolved
 }
 
 // parse checks every setting against the network arch and says what would work instead of
@@ -133,6 +139,21 @@ func (s Settings) parse(arch *vgg.Arch) (parsed, error) {
 	if math.IsNaN(s.SpectrumWeight) || math.IsInf(s.SpectrumWeight, 0) || s.SpectrumWeight < 0 {
 		return bad("spectrum weight %v; use 0 (off) or a positive number such as 1", s.SpectrumWeight)
 	}
+	if s.Norm != "" && s.Norm != loss.NormLayer && s.Norm != loss.NormDirection {
+		return bad("unknown normalisation %q; use layer (each layer by the mean variance of its exemplar projections) or direction (each projection by its own)", s.Norm)
+	}
+	if math.IsNaN(s.HalfScaleWeight) || math.IsInf(s.HalfScaleWeight, 0) || s.HalfScaleWeight < 0 {
+		return bad("half-scale weight %v; use 0 (off) or a positive number such as 1", s.HalfScaleWeight)
+	}
+	if math.IsNaN(s.FineShare) || s.FineShare < 0 || s.FineShare >= 1 {
+		return bad("fine-level share %v; use a fraction of the iterations between 0 and 1, or 0 for an even split", s.FineShare)
+	}
+	if s.Upsample != "" && s.Upsample != UpsampleSmooth && s.Upsample != UpsampleNearest {
+		return bad("unknown upsampling %q; use %s (resampled) or %s (each pixel repeated 2×2)", s.Upsample, UpsampleSmooth, UpsampleNearest)
+	}
+	if p.start, err = parseStart(s.Start); err != nil {
+		return p, err
+	}
 	if p.conv, err = vgg.ParseConv(s.Conv); err != nil {
 		return bad("%v", err)
 	}
@@ -162,9 +183,10 @@ func maxLevelsFor(size int) int {
 	return l
 }
 
-// BuiltinWeights returns the built-in untrained VGG-16 (weights.Random, seed 0) up to the
-// deepest conv layer the settings' layers need: what a run gets without a weights file.
-func BuiltinWeights(s Settings) (*weights.File, error) {
+// UntrainedVGG16 returns the untrained VGG-16 (weights.Random, seed 0) up to the deepest conv
+// layer the settings' layers need: the network that needs no file (the page draws it in the
+// browser; the command line has it as -weights untrained-vgg16).
+func UntrainedVGG16(s Settings) (*weights.File, error) {
 	taps, err := vgg.VGG16.ParseTaps(s.Layers)
 	if err != nil {
 		return nil, err

@@ -67,11 +67,11 @@ weights/vgg16-random.q8:
 	$(GO) run ./tools/weights -random -seed 0 -out $@
 
 ## vgg19-weights: the pretrained ImageNet VGG-19, conv1_1 … conv3_4 at int8, from the shared Keras
-## weights in TF.js layout: the file committed as weights/vgg19-conv3_4.q8 (licence and attribution
-## in weights/vgg19-conv3_4.md). The tests check that the committed file is what this writes.
+## weights in TF.js layout: the file committed as weights/pretrained/vgg19-conv3_4.q8 (licence and attribution
+## in weights/pretrained/vgg19-conv3_4.md). The tests check that the committed file is what this writes.
 VGG19_MODEL ?= $(SHARED)/weights/vgg19-keras-to-conv3_4/model.json
 vgg19-weights:
-	$(GO) run ./tools/weights convert -in $(VGG19_MODEL) -out weights/vgg19-conv3_4.q8 -upto conv3_4
+	$(GO) run ./tools/weights convert -in $(VGG19_MODEL) -out weights/pretrained/vgg19-conv3_4.q8 -upto conv3_4
 
 ## bench: one evaluation (VGG-16 to relu4_3, sw loss) at 64/128/256 px on the fast engine (what
 ## synthesis runs), natively and in wasm under Node, then a default 128 px texture on each, then the

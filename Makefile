@@ -117,11 +117,12 @@ experiments:
 	$(GO) run ./tools/experiments -in $(SHARED)/textures/ulyanov_red-peppers256.jpg -textures $(SHARED)/textures \
 		-size $(EXP_SIZE) -iters $(EXP_ITERS) -j $(EXP_JOBS) -out $(EXP_OUT)
 
-## quality: the old default (untrained VGG-16, the current settings) against a new one on the shared
+## quality: the old default (untrained VGG-16, the settings before the pretrained one) against the new one on the shared
 ## textures (brick, pebbles, peppers, water, heitz, embark): a contact sheet per size
 ## (docs/images/quality-<size>px.png: exemplar | old | new | new tiled 2x2), docs/images/quality.md
 ## and quality.json with the core/metrics statistics (docs/quality.md). QUALITY_SETTINGS (a JSON
-## file of synth.Settings fields) and QUALITY_WEIGHTS (a .q8 file) make the new default;
+## file of synth.Settings fields) and QUALITY_WEIGHTS (a .q8 file or a built-in network's name)
+## make the new column (default: synth.Defaults() on the pretrained VGG-19);
 ## QUALITY_SIZES=128,256 adds 256 px (about four times as long).
 QUALITY_SETTINGS ?=
 QUALITY_WEIGHTS  ?=

@@ -1,16 +1,29 @@
-// A small loss curve on a canvas: log-scaled loss against iteration.
+// A small loss curve on a canvas: log-scaled loss against iteration, with a dashed line where a
+// coarse-to-fine level starts (the loss jumps there: the new level starts from the previous one
+// scaled up, at a side with four times the positions).
 
 export class LossChart {
   constructor(canvas) {
     this.canvas = canvas;
     this.points = [];
     this.iters = 1;
+    this.marks = []; // [iteration after which a level starts, its side]
     this.draw();
   }
 
-  reset(iters) {
+  // reset starts a new curve; levels are the run's [{size, iters}], coarsest first.
+  reset(iters, levels = []) {
     this.points = [];
     this.iters = Math.max(1, iters);
+    this.marks = [];
+    let end = 0;
+    for (const l of levels.slice(0, -1)) this.marks.push([end += l.iters, levels[this.marks.length + 1].size]);
+    this.draw();
+  }
+
+  // extend makes room for more iterations (a run continued).
+  extend(iters) {
+    this.iters = Math.max(this.iters, iters);
     this.draw();
   }
 
@@ -51,6 +64,18 @@ export class LossChart {
     if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
     const x = (i) => left + ((i - 1) / Math.max(1, this.iters - 1)) * (w - left - right);
     const y = (v) => top + (1 - (v - lo) / (hi - lo)) * (h - top - bottom);
+    g.save();
+    g.setLineDash([3, 3]);
+    g.strokeStyle = text;
+    for (const [at, size] of this.marks) {
+      const mx = Math.round(x(at + 0.5)) + 0.5;
+      g.beginPath();
+      g.moveTo(mx, top);
+      g.lineTo(mx, h - bottom);
+      g.stroke();
+      g.fillText(`${size} px`, mx + 3, top + 9);
+    }
+    g.restore();
     g.fillText(fmt(10 ** hi), 2, top + 9);
     g.fillText(fmt(10 ** lo), 2, h - bottom);
     g.strokeStyle = ink;

@@ -2,7 +2,7 @@
 // fresh one when it dies (out of memory, a crash), so the page always gets a working engine back.
 
 export class Engine {
-  // on: {ready(weights), message(msg), fatal(message)}
+  // on: {ready(msg), message(msg), fatal(message, again)}
   constructor(on, url = 'worker.js') {
     this.on = on;
     this.url = url;
@@ -10,6 +10,8 @@ export class Engine {
     this.isReady = false;
     this.restarts = 0;
     this.userWeights = null; // {buffer, name}: re-sent to a replacement worker
+    this.asked = new Map();  // id → {resolve, reject} of the questions (ask) not yet answered
+    this.lastId = 0;
     this.spawn();
   }
 
@@ -24,11 +26,18 @@ export class Engine {
         this.isReady = true;
         this.restarts = 0;
         if (this.userWeights) this.loadWeights(this.userWeights.buffer, this.userWeights.name);
-        this.on.ready(m.weights, m.kernel, m.kept);
+        this.on.ready(m);
         return;
       }
       if (m.type === 'error' && m.kind === 'fatal') {
         this.die(m.message);
+        return;
+      }
+      const q = m.id !== undefined && this.asked.get(m.id);
+      if (q) {
+        this.asked.delete(m.id);
+        if (m.type === 'error') q.reject(Object.assign(new Error(m.message), {kind: m.kind}));
+        else q.resolve(m);
         return;
       }
       this.on.message(m);
@@ -46,6 +55,8 @@ export class Engine {
   // die ends the worker and starts another, unless three in a row died before being ready.
   die(message) {
     this.worker.terminate();
+    for (const q of this.asked.values()) q.reject(new Error(message));
+    this.asked.clear();
     this.isReady = false;
     this.restarts++;
     const again = this.restarts <= 3;
@@ -55,6 +66,21 @@ export class Engine {
 
   post(msg, transfer) {
     this.worker.postMessage(msg, transfer || []);
+  }
+
+  // ask posts a message and resolves with the worker's answer to it (rejects with its error).
+  ask(msg, transfer) {
+    const id = `q${++this.lastId}`;
+    return new Promise((resolve, reject) => {
+      this.asked.set(id, {resolve, reject});
+      this.post({...msg, id}, transfer);
+    });
+  }
+
+  // describe has the core read settings given as text (one object, or a list of them):
+  // {settings, errors, plan} each (wasm/describe.go).
+  describe(settings, exemplarSide = 0) {
+    return this.ask({type: 'describe', settings, exemplarSide});
   }
 
   decode(buffer, name) {
@@ -73,10 +99,12 @@ export class Engine {
     this.post({type: 'weights', builtin: true, seed});
   }
 
-  // start copies the exemplar's pixels (the page keeps showing and reusing them).
-  start(exemplar, settings) {
+  // start copies the exemplar's pixels (the page keeps showing and reusing them); run is the
+  // id the worker puts on every message about this run; more: {text, maxMemory} to have the core
+  // read the settings as text first (worker.js).
+  start(exemplar, settings, run, more = {}) {
     const rgba = new Uint8ClampedArray(exemplar.rgba);
-    this.post({type: 'start', rgba, width: exemplar.width, height: exemplar.height, settings}, [rgba.buffer]);
+    this.post({type: 'start', rgba, width: exemplar.width, height: exemplar.height, settings, run, ...more}, [rgba.buffer]);
   }
 
   // close ends the worker for good, with no replacement: whoever used it is gone (a
@@ -84,10 +112,14 @@ export class Engine {
   close() {
     this.worker.terminate();
     this.isReady = false;
+    for (const q of this.asked.values()) q.reject(new Error('closed'));
+    this.asked.clear();
   }
 
   pause() { this.post({type: 'pause'}); }
   resume() { this.post({type: 'resume'}); }
   stop() { this.post({type: 'stop'}); }
+  more(iters) { this.post({type: 'more', iters}); }
+  release() { this.post({type: 'release'}); }
   crash() { this.post({type: 'crash'}); }
 }

@@ -1,175 +1,129 @@
-// The run's settings as the page holds them, their URL-hash form, and the presets. Field names
-// are synth.Settings' in lowerCamelCase; the Go core checks the values (synth.New), so the page
-// and the command line refuse the same things.
+// The settings table: every setting of a run once, with how the page's form shows it, its name
+// in a link's #hash and as an attribute of <texture-synth>. What a setting accepts (bounds,
+// options, defaults) is not written here: it comes from the Go core (the worker's schema,
+// core/synth.Fields), and values are read and checked by the core's own parser (describe), so the
+// page, the element, the iframe and the command line refuse the same things with the same words.
+// Settings travel as text, {name: '128', …}, as links and attributes hold them.
 
-// Every tap of VGG-16 in network order, by block.
-export const BLOCKS = [
-  ['conv1_1', 'conv1_2', 'pool1'],
-  ['conv2_1', 'conv2_2', 'pool2'],
-  ['conv3_1', 'conv3_2', 'conv3_3', 'pool3'],
-  ['conv4_1', 'conv4_2', 'conv4_3', 'pool4'],
-  ['conv5_1', 'conv5_2', 'conv5_3'],
+// Each entry: name (synth.Settings' field in lowerCamelCase), key (in the #hash), attr (the
+// element's attribute), label, control (how the form shows it), names (words for a choice's
+// values; a value the core offers without a word here is shown as it is), when (shown only
+// when it matters), advanced (under "Advanced"), step (number inputs).
+export const TABLE = [
+  {name: 'size', key: 'size', attr: 'size', label: 'Output size', control: 'size'},
+  {name: 'iters', key: 'iters', attr: 'iterations', label: 'Iterations', control: 'number'},
+  {name: 'loss', key: 'loss', attr: 'loss', label: 'Loss', control: 'select',
+    names: {sw: 'sliced Wasserstein', gram: 'Gram matrices', emd: 'EMD (per channel)', 'emd-seed': 'EMD as the seed wrote it'}},
+  {name: 'gramNorm', key: 'norm', attr: 'gram-norm', label: 'Gram normalisation', control: 'select',
+    names: {relative: 'relative ‖G−T‖²/‖T‖²', seed: 'seed: G/(HWC), sum/4'}, when: (t) => t.loss === 'gram'},
+  {name: 'pad', key: 'pad', attr: 'pad', label: 'Padding', control: 'select',
+    names: {zero: 'zero', reflect: 'reflect', circular: 'circular (tileable)'}},
+  {name: 'optimizer', key: 'opt', attr: 'optimizer', label: 'Optimiser', control: 'select',
+    names: {lbfgs: 'L-BFGS', adam: 'Adam (lr 0.02)'}},
+  {name: 'seed', key: 'seed', attr: 'seed', label: 'Seed', control: 'number', step: '1'},
+  {name: 'layers', key: 'layers', attr: 'layers', label: 'Layers', control: 'layers'},
+  {name: 'layerWeights', key: 'weights', attr: 'layer-weights', label: 'Layer weights', control: 'schedule'},
+  {name: 'redraw', key: 'redraw', attr: 'redraw', label: 'Redraw directions (sw) every', control: 'number', step: '1',
+    advanced: true, when: (t) => t.loss === 'sw'},
+  {name: 'exemplarSize', key: 'ex', attr: 'exemplar-size', label: 'Exemplar scale', control: 'select', advanced: true,
+    names: {0: 'fit to the output size', '-1': 'as it is'}},
+  {name: 'levels', key: 'levels', attr: 'levels', label: 'Coarse-to-fine levels', control: 'select', advanced: true,
+    names: {0: 'auto (2 from 128 px)', 1: '1 (single scale)'}},
+  {name: 'spectrumWeight', key: 'spectrum', attr: 'spectrum-weight', label: 'Spectrum term weight', control: 'number', step: 'any', advanced: true},
 ];
-export const TAPS = BLOCKS.flat();
-export const CONVS = TAPS.filter((t) => t.startsWith('conv'));
-export const DEFAULT_LAYERS = CONVS.slice(0, 10); // relu1_1 … relu4_3
-export const SIZES = [64, 128, 256];
-export const LOSSES = ['sw', 'gram', 'emd', 'emd-seed'];
-export const PADS = ['zero', 'reflect', 'circular'];
-export const OPTIMIZERS = ['lbfgs', 'adam'];
 
-// defaults are synth.Defaults() except the size: 64 px, where a texture takes about half a
-// minute in the browser (128 px about a minute) and a worker about 400 MB, which matters when a
-// course page holds several <texture-synth> elements. levels 0 is auto: single scale at 64 px, two levels from 128 px.
-export function defaults() {
-  return {
-    size: 64, iters: 100, loss: 'sw', gramNorm: 'relative', layers: DEFAULT_LAYERS.slice(),
-    layerWeights: 'uniform', pad: 'zero', optimizer: 'lbfgs', seed: 1, redraw: 30, exemplarSize: 0,
-    levels: 0, spectrumWeight: 0,
-  };
+export const BY_NAME = Object.fromEntries(TABLE.map((e) => [e.name, e]));
+
+// The sizes the menu offers; a link may ask for any size the core accepts.
+export const SIZES = [64, 128, 256, 512, 1024];
+
+// The page's own default differs from the core's in one place: 64 px, where a texture takes
+// about half a minute in the browser (the core's 128 px about a minute) and a worker about 360 MB,
+// which matters when a course page holds several <texture-synth> elements.
+export const PAGE_DEFAULTS = {size: '64'};
+
+// field returns the core's description of a setting ({kind, min, max, options, default}).
+export function field(schema, name) {
+  return schema.fields.find((f) => f.name === name);
 }
 
-// Presets: two of the page's own, then the experiments of core/presets (the seed's Q1–Q6 and
-// beyond), which the worker sends at the current size (questionPresets). A preset sets the
-// fields in PRESET_FIELDS and leaves the size, iterations and seed alone. `sample` names the
-// drawn exemplar the experiment needs, if it needs one.
-export const PRESET_FIELDS = ['loss', 'gramNorm', 'layers', 'layerWeights', 'pad', 'optimizer', 'redraw', 'exemplarSize', 'levels', 'spectrumWeight'];
-
-export const LOCAL_PRESETS = {
-  default: {
-    label: 'Default: sliced Wasserstein, 10 layers',
-    note: 'Sliced Wasserstein on relu1_1 … relu4_3: the reference setting, and the one that works best with untrained weights.',
-    settings: pick(defaults()),
-  },
-  tileable: {
-    label: 'Tileable: circular padding',
-    note: 'Every convolution wraps around, so the output tiles seamlessly (see the 3×3 preview).',
-    settings: {...pick(defaults()), pad: 'circular'},
-  },
-};
-
-function pick(s) {
-  return Object.fromEntries(PRESET_FIELDS.map((f) => [f, s[f]]));
-}
-
-// The shared sample files core/presets names, and the drawn samples that stand in for them.
-const SAMPLE_FOR = {'coffee.png': 'scene', 'brick.png': 'bricks'};
-
-// questionPresets turns the worker's questions into presets: each question's chosen cell.
-export function questionPresets(questions) {
-  const out = {};
-  for (const q of questions) {
-    const cell = q.cells[q.preset];
-    if (!cell) continue;
-    const s = {...defaults(), ...cell.settings};
-    s.layers = parseLayers(cell.settings.layers) || DEFAULT_LAYERS.slice();
-    out[q.id] = {
-      label: q.title.replace(/ - /, ': '),
-      note: `${cell.label}. ${q.explanation}`,
-      settings: pick(s),
-      sample: SAMPLE_FOR[cell.exemplar] || '',
-    };
+// defaultText is every setting at its default, as text; the layers as the list the core's
+// default names (an empty list is refused, as the command line refuses -layers "").
+export function defaultText(schema) {
+  const t = {};
+  for (const e of TABLE) {
+    const f = field(schema, e.name);
+    t[e.name] = f.kind === 'layers' ? f.default.join(',') : String(f.default);
   }
-  return out;
+  return {...t, ...PAGE_DEFAULTS};
 }
 
-// presetOf names the preset s matches, or ''; prefer (the one chosen) wins if it matches.
-export function presetOf(s, presets, prefer = '') {
-  const matches = (p) => PRESET_FIELDS.every((f) => (f === 'layers' ? p.settings.layers.join() === s.layers.join() : p.settings[f] === s[f]));
-  if (presets[prefer] && matches(presets[prefer])) return prefer;
-  for (const [name, p] of Object.entries(presets)) if (matches(p)) return name;
-  return '';
+// options are a choice's values, as the core lists them, with the table's words; a number
+// choice (levels, exemplar scale) offers its range, its special values first.
+export function options(schema, name) {
+  const e = BY_NAME[name];
+  const f = field(schema, name);
+  if (f.kind === 'choice') return f.options.map((v) => [v, (e.names && e.names[v]) || v]);
+  const special = Object.keys(e.names || {});
+  const list = special.map((v) => [v, e.names[v]]);
+  if (name === 'levels') for (let l = 2; l <= f.max; l++) list.push([String(l), `${l}`]);
+  return list;
 }
 
-// parseLayers reads synth.Settings.Layers ("" the default ten, "all" the 13 convs, or a comma
-// list; reluX_Y for convX_Y) into taps in network order; null if a name is unknown.
-export function parseLayers(v) {
-  v = (v || '').trim();
-  if (v === '') return DEFAULT_LAYERS.slice();
-  const list = v === 'all' ? CONVS : v.split(',').map((t) => t.trim().replace(/^relu/, 'conv'));
-  return list.length && list.every((t) => TAPS.includes(t)) ? TAPS.filter((t) => list.includes(t)) : null;
+// fromHash reads a link's #hash: {text, sample, unknown}. The values are text for the core to
+// read; unknown lists the keys that are no setting.
+export function fromHash(hash) {
+  const p = new URLSearchParams(hash.replace(/^#/, ''));
+  const byKey = Object.fromEntries(TABLE.map((e) => [e.key, e.name]));
+  const text = {};
+  const unknown = [];
+  let sample = '';
+  for (const [k, v] of p) {
+    if (k === 'sample') sample = v.trim();
+    else if (byKey[k]) text[byKey[k]] = v.trim();
+    else unknown.push(k);
+  }
+  return {text, sample, unknown};
 }
 
-// layersSpec is the layer list as synth.Settings.Layers takes it.
-export function layersSpec(layers) {
-  return layers.join() === CONVS.join() ? 'all' : layers.join(',');
-}
-
-// coreSettings is s as the worker's start message takes it.
-export function coreSettings(s) {
-  return {
-    size: s.size, iters: s.iters, loss: s.loss, gramNorm: s.gramNorm, layers: layersSpec(s.layers),
-    layerWeights: s.layerWeights, pad: s.pad, optimizer: s.optimizer, seed: s.seed,
-    redraw: s.redraw, exemplarSize: s.exemplarSize, levels: s.levels, spectrumWeight: s.spectrumWeight,
-  };
-}
-
-const HASH_KEYS = {
-  size: 'size', iters: 'iters', loss: 'loss', gramNorm: 'norm', layers: 'layers',
-  layerWeights: 'weights', pad: 'pad', optimizer: 'opt', seed: 'seed', redraw: 'redraw',
-  exemplarSize: 'ex', levels: 'levels', spectrumWeight: 'spectrum',
-};
-
-// toHash writes s (and the drawn sample in use, if any) as a URL hash.
-export function toHash(s, sample) {
+// toHash writes settings (text) and the drawn sample in use as a #hash.
+export function toHash(text, sample) {
   const p = new URLSearchParams();
-  for (const [field, key] of Object.entries(HASH_KEYS)) {
-    p.set(key, field === 'layers' ? layersSpec(s.layers) : String(s[field]));
-  }
+  for (const e of TABLE) if (text[e.name] !== undefined) p.set(e.key, text[e.name]);
   if (sample) p.set('sample', sample);
   return '#' + p.toString().replaceAll('%2C', ',').replaceAll('%3A', ':');
 }
 
-// FIELDS says how each setting is read from text (a link's hash, an element's attribute) and,
-// for messages, what it accepts. read returns null for a value it does not understand.
-const wholeNumber = (lo, hi) => ({
-  read: (v) => (/^-?\d+$/.test(v) && +v >= lo && +v <= hi ? +v : null),
-  accepts: `a whole number from ${lo} to ${hi}`,
-});
-const oneOf = (list) => ({read: (v) => (list.includes(v) ? v : null), accepts: list.join(', ')});
-export const FIELDS = {
-  size: wholeNumber(16, 1024),
-  iters: wholeNumber(1, 100000),
-  loss: oneOf(LOSSES),
-  gramNorm: oneOf(['relative', 'seed']),
-  layers: {read: (v) => (v ? parseLayers(v) : null), accepts: 'a comma list of conv1_1 … conv5_3 and pool1 … pool4 (e.g. conv1_1,pool1,conv2_1), or all'},
-  layerWeights: {read: (v) => v || null, accepts: 'uniform, linear:d, geometric:q or one number per layer'},
-  pad: oneOf(PADS),
-  optimizer: oneOf(OPTIMIZERS),
-  seed: wholeNumber(0, 2 ** 31 - 1),
-  redraw: wholeNumber(1, 100000),
-  exemplarSize: wholeNumber(-1, 1024),
-  levels: wholeNumber(0, 5),
-  spectrumWeight: {read: (v) => (/^\d+(\.\d+)?$/.test(v) ? +v : null), accepts: 'a number ≥ 0'},
-};
-
-// fromHash reads a hash written by toHash; unknown or malformed values keep the defaults and
-// are listed in `ignored`.
-export function fromHash(hash) {
-  const s = defaults();
-  const ignored = [];
-  const p = new URLSearchParams(hash.replace(/^#/, ''));
-  for (const [field, key] of Object.entries(HASH_KEYS)) {
-    if (!p.has(key)) continue;
-    const v = p.get(key).trim();
-    const x = FIELDS[field].read(v);
-    if (x === null) ignored.push(`${key}=${v}`);
-    else s[field] = x;
+// fromAttributes reads an element's setting attributes as text.
+export function fromAttributes(el) {
+  const text = {};
+  for (const e of TABLE) {
+    const v = el.getAttribute(e.attr);
+    if (v !== null) text[e.name] = v.trim();
   }
-  return {settings: s, sample: p.get('sample') || '', ignored};
+  return text;
 }
 
-// scheduleWeights computes the layer weights a schedule gives n layers, for display only (the
-// core checks and computes its own); null when the spec is not understood.
-export function scheduleWeights(spec, n) {
-  const [name, arg] = spec.split(':').map((x) => x.trim());
-  if (name === 'uniform' && arg === undefined) return Array(n).fill(1);
-  const x = Number(arg);
-  if (arg !== undefined && arg !== '' && Number.isFinite(x)) {
-    if (name === 'linear') return Array.from({length: n}, (_, i) => 1 + i * x);
-    if (name === 'geometric') return Array.from({length: n}, (_, i) => x ** i);
-  }
-  const list = spec.split(',').map((t) => Number(t.trim()));
-  if (list.length === n && list.every(Number.isFinite)) return list;
-  return null;
+export const ATTRIBUTES = TABLE.map((e) => e.attr);
+
+// messageFor turns the core's refusal of a field into what a person reads, naming where the value
+// came from (the link, an attribute, the form).
+export function messageFor(name, message, where) {
+  const e = BY_NAME[name];
+  if (!e) return `${name ? `"${name}": ` : ''}${message}.`;
+  const given = where === 'link' ? `${e.key}= in the link` : where === 'attribute' ? `The ${e.attr} attribute` : e.label;
+  return `${given}: ${message}.`;
+}
+
+// ordered lists refusals ({name: message}) in the table's order, names it does not know last.
+export function ordered(errors) {
+  const at = (n) => (BY_NAME[n] ? TABLE.indexOf(BY_NAME[n]) : TABLE.length);
+  return Object.entries(errors).sort(([a], [b]) => at(a) - at(b));
+}
+
+// summary says a run's settings in a few words (typed settings, as the core returns them).
+export function summary(s, layers) {
+  const loss = BY_NAME.loss.names[s.loss] || s.loss;
+  const on = !layers ? 'the default layers' : layers.length <= 3 ? layers.join(', ') : `${layers.length} layers (${layers[0]} … ${layers[layers.length - 1]})`;
+  return `${loss} on ${on}; ${s.size} px, ${s.iters} iterations, seed ${s.seed}${s.pad === 'circular' ? ', tileable' : ''}.`;
 }

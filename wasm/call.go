@@ -36,7 +36,7 @@ func errorValue(err error) map[string]any {
 	if isInputError(err) {
 		kind = "input"
 	}
-	return map[string]any{"error": err.Error(), "kind": kind}
+	return map[string]any{"error": input.Message(err), "kind": kind}
 }
 
 // isInputError mirrors the command line's exit code 2: the user's input was at fault.

@@ -41,6 +41,19 @@ func rgbaValue(img *picture.RGB) js.Value {
 	return arr
 }
 
+// exemplarArg reads an exemplar given as (rgba, width, height) arguments: opaque RGBA (from
+// decode, or drawn by the page).
+func exemplarArg(args []js.Value) (*picture.RGB, error) {
+	if len(args) < 3 {
+		return nil, errors.New("expected (rgba, width, height, …)")
+	}
+	rgba, err := bytesArg(args[0])
+	if err != nil {
+		return nil, err
+	}
+	return rgbFromRGBA(rgba, args[1].Int(), args[2].Int())
+}
+
 // rgbFromRGBA turns RGBA bytes into the core's RGB in [0,1]; alpha is ignored, as in Decode.
 func rgbFromRGBA(rgba []byte, w, h int) (*picture.RGB, error) {
 	if w < picture.MinSide || h < picture.MinSide {

@@ -13,6 +13,10 @@
 //	step()                                   → {iter, iters, loss, seconds, evals, done, width, height, pixels}
 //	stop()                                   → {}
 //	presets(size, iters)                     → {questions: [...]} (core/presets, for the page's menu)
+//	schema()                                 → {fields: [...]}: every setting's kind, bounds, options (describe.go)
+//	describe(settings as text, exemplarSide) → {settings, errors, plan}: the core's parser and plan
+//	more(n)                                  → {iter, iters}: n more iterations for the run that stopped or ended
+//	prepared(rgba, width, height, settings)  → {width, height, rgba}: the exemplar as the run sees it
 //	exit(code)                               → ends the Go program (tests of crash handling)
 //	kernel                                   a string: the vector kernels in use (core/gemm.Kernel)
 //
@@ -38,6 +42,10 @@ func main() {
 	export(core, "step", step)
 	export(core, "stop", stop)
 	export(core, "presets", presetList)
+	export(core, "schema", schema)
+	export(core, "describe", describe)
+	export(core, "more", more)
+	export(core, "prepared", prepared)
 	export(core, "exit", exit)
 	core.Set("kernel", gemm.Kernel()) // which vector kernels run: the page shows it
 

@@ -19,11 +19,7 @@ func start(args []js.Value) (map[string]any, error) {
 	if len(args) < 3 {
 		return nil, errors.New("start(rgba, width, height, settings)")
 	}
-	rgba, err := bytesArg(args[0])
-	if err != nil {
-		return nil, err
-	}
-	ex, err := rgbFromRGBA(rgba, args[1].Int(), args[2].Int())
+	ex, err := exemplarArg(args)
 	if err != nil {
 		return nil, err
 	}

@@ -136,6 +136,15 @@ func useKeptRandomWeights(args []js.Value) (map[string]any, error) {
 	return weightsInfo(), nil
 }
 
+// arch is the network of the weights in use: a loaded file's (VGG-16 or VGG-19), VGG-16 for the
+// built-in weights.
+func arch() *vgg.Arch {
+	if currentFile && current != nil {
+		return vgg.ArchOf(current)
+	}
+	return vgg.VGG16
+}
+
 // weightsForRun returns the weights for a run with settings s: a loaded file as it is (synth.New
 // says if it stops short of the layers), the built-in ones grown to the deepest layer s needs.
 func weightsForRun(s synth.Settings) (*weights.File, error) {

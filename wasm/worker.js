@@ -1,41 +1,54 @@
 // texsynth's Web Worker: it loads the Go core (texsynth.wasm through Go's wasm_exec.js), holds
 // one run, and steps it one optimiser iteration at a time, so the page never waits on it.
 //
-// Messages the page sends (each may carry an `id`, echoed in the reply that answers it):
+// Messages the page sends (each may carry an `id`, echoed in the reply that answers it; a start
+// may carry a `run` id, echoed in every message about that run):
 //   {type: 'weights', buffer: ArrayBuffer, name}    use a .q8 file (checksum verified)
 //   {type: 'weights', builtin: true, seed}          back to the untrained VGG-16 from a seed
 //   {type: 'decode', buffer: ArrayBuffer, name}     decode an image file as the CLI does
-//   {type: 'start', rgba, width, height, settings}  start a run (replacing any other)
-//   {type: 'pause'} {type: 'resume'} {type: 'stop'}
+//   {type: 'describe', settings, exemplarSide}      settings as text (an object or a list), read by the core's parser
+//   {type: 'start', rgba, width, height, settings, run}  start a run (replacing any other)
+//   {type: 'start', rgba, width, height, text, maxMemory, run}  the same with settings as text, read by the core first
+//   {type: 'pause'} {type: 'resume'} {type: 'stop'}  stop keeps the run, so that it can go on
+//   {type: 'more', iters}                           n more iterations for the run that stopped or ended
+//   {type: 'release'}                               drop the run kept after stop or done, and its memory
 //   {type: 'presets', size, iters}                  the experiments (core/presets) at that size
 // Messages the worker sends:
-//   {type: 'ready', weights, kernel, kept}          wasm and the default weights are loaded; kernel: the vector kernels in use;
-//                                                   kept: the built-in weights came from the browser's cache
+//   {type: 'ready', weights, kernel, kept, schema}  wasm and the default weights are loaded; kernel: the vector kernels in use;
+//                                                   kept: the built-in weights came from the browser's cache;
+//                                                   schema: every setting's kind, bounds and options (wasm/describe.go)
 //   {type: 'progress', stage, message}              a long stage began (weights, start)
 //   {type: 'weights', weights}                      {provenance, checksum, builtin, seed, layers}
 //   {type: 'exemplar', width, height, rgba, notices, name}
-//   {type: 'started', layers, iters, size, settings, weights}
-//   {type: 'frame', iter, iters, loss, seconds, evals, done, width, height, pixels}
+//   {type: 'described', settings, errors, plan}     {field: message} for every value refused; plan: layers, weights, levels, memory
+//                                                   (for a list: {type: 'described', list: [{settings, errors, plan}]})
+//   {type: 'started', layers, iters, size, settings, weights, exemplar: {width, height, rgba}, plan}
+//                                                   exemplar: as the run sees it (cropped and scaled); plan: for text
+//   {type: 'refused', errors, plan}                 a start with text the core refused, or a plan over maxMemory
+//   {type: 'frame', iter, iters, loss, seconds, evals, done, width, height, pixels, memory}
 //   {type: 'presets', size, iters, questions}       [{id, title, explanation, preset, cells: [{label, exemplar, settings}]}]
-//   {type: 'paused', iter} {type: 'resumed', iter} {type: 'stopped', iter} {type: 'done', iter}
+//   {type: 'paused', iter} {type: 'resumed', iter} {type: 'stopped', iter} {type: 'done', iter, iters}
+//   {type: 'continued', iter, iters, ends}          after more: the run goes on; ends: where each level of its plan now ends
 //   {type: 'error', message, kind: 'input' | 'internal' | 'fatal', during}
-// Pixels (RGBA, a Uint8ClampedArray) are transferred, not copied. A step cannot be interrupted:
-// pause and stop take effect when the current step ends. After a 'fatal' error (the Go program
-// ended: out of memory, a crash) the worker is useless; the page should start a new one.
+// Pixels (RGBA, a Uint8ClampedArray) are transferred, not copied; memory is the WebAssembly
+// memory's size in bytes. A step cannot be interrupted: pause and stop take effect when the
+// current step ends. After a 'fatal' error (the Go program ended: out of memory, a crash) the
+// worker is useless; the page should start a new one.
 'use strict';
 
 const scope = self;
 let go = null;          // the Go instance from wasm_exec.js
 let core = null;        // globalThis.texsynthCore, installed by the Go program
 let fatal = null;       // the message of the error that ended the Go program
-let run = null;         // {iter, iters, paused, stopped, timer}
+let run = null;         // the run being stepped: {id, iter, iters, paused, stopped, timer}
+let held = null;        // the run that stopped or ended, which more can continue: {id, iter, iters}
 
 function post(msg, transfer) {
   scope.postMessage(msg, transfer || []);
 }
 
-function fail(message, kind, during, id) {
-  post({type: 'error', message, kind, during, id});
+function fail(message, kind, during, id, runId) {
+  post({type: 'error', message, kind, during, id, run: runId});
 }
 
 // call runs one Go function; a thrown exception or a Go program that has exited is fatal.
@@ -58,24 +71,24 @@ function call(name, ...args) {
 class FatalError extends Error {}
 
 // guard runs f and turns an exception into an error message to the page.
-function guard(during, id, f) {
+function guard(during, id, f, runId) {
   try {
     return f();
   } catch (e) {
     if (e instanceof FatalError) {
       stopRun();
-      fail(e.message, 'fatal', during, id);
+      fail(e.message, 'fatal', during, id, runId);
     } else {
-      fail(String(e && e.message ? e.message : e), 'internal', during, id);
+      fail(String(e && e.message ? e.message : e), 'internal', during, id, runId);
     }
     return undefined;
   }
 }
 
 // result splits a Go result into its value or an error sent to the page.
-function ok(result, during, id) {
+function ok(result, during, id, runId) {
   if (result.error !== undefined) {
-    fail(result.error, result.kind, during, id);
+    fail(result.error, result.kind, during, id, runId);
     return false;
   }
   return true;
@@ -115,7 +128,8 @@ async function boot() {
     w = call('useRandomWeights', 0);
     if (!ok(w, 'boot')) return;
   }
-  post({type: 'ready', weights: w, kernel: core.kernel, kept});
+  const schema = call('schema');
+  post({type: 'ready', weights: w, kernel: core.kernel, kept, schema});
   if (!kept) setTimeout(() => keepWeights(keptKey), 1000); // when the page is idle, most likely
 }
 
@@ -154,38 +168,59 @@ async function keepWeights(key) {
   }
 }
 
+// stopRun stops stepping the run; the Go side keeps it (and its memory) so that more can
+// continue it, until release or the next start.
 function stopRun() {
   if (!run) return null;
   clearTimeout(run.timer);
   const iter = run.iter;
   run.stopped = true;
+  held = {id: run.id, iter: run.iter, iters: run.iters};
   run = null;
+  return iter;
+}
+
+function release() {
+  stopRun();
+  held = null;
   if (core && !fatal) {
     try { core.stop(); } catch (e) { /* the program has ended; nothing to free */ }
   }
-  return iter;
+}
+
+function memory() {
+  return scope.texsynthMemory ? scope.texsynthMemory.buffer.byteLength : 0;
 }
 
 // loop runs one step, posts its frame, and yields to the message queue before the next, so
 // pause and stop messages are seen between steps.
 function loop(r) {
   if (r !== run || r.paused || r.stopped) return;
-  const frame = guard('run', undefined, () => call('step'));
+  const frame = guard('run', undefined, () => call('step'), r.id);
   if (r !== run) return;
   if (frame === undefined) return;
-  if (!ok(frame, 'run')) {
+  if (!ok(frame, 'run', undefined, r.id)) {
     run = null;
     return;
   }
   r.iter = frame.iter;
+  r.iters = frame.iters;
   frame.type = 'frame';
+  frame.run = r.id;
+  frame.memory = memory();
   post(frame, [frame.pixels.buffer]);
   if (frame.done) {
-    run = null;
-    post({type: 'done', iter: frame.iter, iters: frame.iters});
+    stopRun();
+    post({type: 'done', iter: frame.iter, iters: frame.iters, run: r.id});
     return;
   }
   r.timer = setTimeout(loop, 0, r);
+}
+
+function begin(id, iter, iters) {
+  run = {id, iter, iters, paused: false, stopped: false, timer: 0};
+  held = null;
+  run.timer = setTimeout(loop, 0, run);
 }
 
 const handlers = {
@@ -199,31 +234,82 @@ const handlers = {
     if (!r || !ok(r, 'decode', m.id)) return;
     post({type: 'exemplar', width: r.width, height: r.height, rgba: r.rgba, notices: Array.from(r.notices), name: m.name, id: m.id}, [r.rgba.buffer]);
   },
+  // describe answers one settings object, or a list of them with a list.
+  describe(m) {
+    const one = (s) => {
+      const r = guard('describe', m.id, () => call('describe', s || {}, m.exemplarSide || 0));
+      return r && ok(r, 'describe', m.id) ? {settings: r.settings, errors: r.errors, plan: r.plan} : null;
+    };
+    if (!Array.isArray(m.settings)) {
+      const r = one(m.settings);
+      if (r) post({type: 'described', ...r, id: m.id});
+      return;
+    }
+    const list = [];
+    for (const s of m.settings) {
+      const r = one(s);
+      if (!r) return;
+      list.push(r);
+    }
+    post({type: 'described', list, id: m.id});
+  },
+  // start takes settings (typed, as synth.Settings) or text (read by the core first, as
+  // describe reads it: what it refuses, or a plan over maxMemory bytes, is 'refused').
   start(m) {
-    stopRun();
-    post({type: 'progress', stage: 'start', message: 'computing the exemplar\'s features', id: m.id});
+    release();
+    let settings = m.settings || {};
+    let plan = null;
+    if (m.text) {
+      const d = guard('start', m.id, () => call('describe', m.text, Math.max(m.width, m.height)), m.run);
+      if (!d || !ok(d, 'start', m.id, m.run)) return;
+      if (Object.keys(d.errors).length || !d.plan || (m.maxMemory && d.plan.memory > m.maxMemory)) {
+        post({type: 'refused', errors: d.errors, plan: d.plan, id: m.id, run: m.run});
+        return;
+      }
+      settings = d.settings;
+      plan = d.plan;
+    }
+    post({type: 'progress', stage: 'start', message: 'computing the exemplar\'s features', id: m.id, run: m.run});
     const rgba = m.rgba instanceof ArrayBuffer ? new Uint8Array(m.rgba) : m.rgba;
-    const r = guard('start', m.id, () => call('start', rgba, m.width, m.height, m.settings || {}));
-    if (!r || !ok(r, 'start', m.id)) return;
-    run = {iter: 0, iters: r.iters, paused: false, stopped: false, timer: 0};
-    post({type: 'started', layers: Array.from(r.layers), iters: r.iters, size: r.size, settings: r.settings, weights: r.weights, id: m.id});
-    run.timer = setTimeout(loop, 0, run);
+    const r = guard('start', m.id, () => call('start', rgba, m.width, m.height, settings), m.run);
+    if (!r || !ok(r, 'start', m.id, m.run)) return;
+    const seen = call('prepared', rgba, m.width, m.height, settings);
+    const exemplar = seen.error === undefined ? seen : null;
+    post({type: 'started', layers: Array.from(r.layers), iters: r.iters, size: r.size, settings: r.settings, weights: r.weights,
+      exemplar, plan, id: m.id, run: m.run}, exemplar ? [exemplar.rgba.buffer] : []);
+    begin(m.run, 0, r.iters);
   },
   pause(m) {
     if (!run) return;
     run.paused = true;
     clearTimeout(run.timer);
-    post({type: 'paused', iter: run.iter, id: m.id});
+    post({type: 'paused', iter: run.iter, id: m.id, run: run.id});
   },
   resume(m) {
     if (!run || !run.paused) return;
     run.paused = false;
-    post({type: 'resumed', iter: run.iter, id: m.id});
+    post({type: 'resumed', iter: run.iter, id: m.id, run: run.id});
     run.timer = setTimeout(loop, 0, run);
   },
   stop(m) {
+    const id = run ? run.id : undefined;
     const iter = stopRun();
-    post({type: 'stopped', iter, id: m.id});
+    post({type: 'stopped', iter, id: m.id, run: id});
+  },
+  more(m) {
+    if (run || held === null) {
+      fail(run ? 'the run is still going' : 'there is no run to continue: start one', 'input', 'more', m.id);
+      return;
+    }
+    const last = held;
+    const r = guard('more', m.id, () => call('more', m.iters), last.id);
+    if (!r || !ok(r, 'more', m.id, last.id)) return;
+    post({type: 'continued', iter: r.iter, iters: r.iters, ends: Array.from(r.ends), id: m.id, run: last.id});
+    begin(last.id, r.iter, r.iters);
+  },
+  release(m) {
+    release();
+    post({type: 'released', id: m.id});
   },
   presets(m) {
     const r = guard('presets', m.id, () => call('presets', m.size || 64, m.iters || 100));

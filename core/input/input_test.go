@@ -19,3 +19,21 @@ func TestKind(t *testing.T) {
 		t.Error("an unrelated error matches")
 	}
 }
+
+func TestMessage(t *testing.T) {
+	own, other := New("pkg: bad thing"), New("other: bad")
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("%w: it was 3", own), "it was 3"},
+		{fmt.Errorf("reading x: %w", fmt.Errorf("%w: it was 3", own)), "reading x: it was 3"},
+		{errors.Join(fmt.Errorf("%w: a", own), fmt.Errorf("%w: b", other)), "a\nb"},
+		{errors.New("pkg: bad thing: not of the kind"), "pkg: bad thing: not of the kind"},
+	}
+	for _, c := range cases {
+		if got := Message(c.err); got != c.want {
+			t.Errorf("Message(%q) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}

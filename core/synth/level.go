@@ -13,29 +13,29 @@ import (
 // Settings.Levels = L > 1 the run starts at Size/2^(L−1) px against the exemplar scaled down by
 // the same factor, and every finished level is upsampled 2× to start the next, until the last
 // level runs at Size. The iterations are split evenly between the levels (the finest takes the
-// remainder). Coarse levels are cheap (a quarter of the pixels per level down) and settle the
-// large structures that the deep layers see, so the fine level only has to sharpen details.
-// The scaling is picture.Resize (Catmull-Rom, antialiased when shrinking).
+// remainder); with fewer iterations than levels the coarsest are left out, since a level without
+// an iteration of its own would end the run below Size. Coarse levels are cheap (a quarter of
+// the pixels per level down) and settle the large structures that the deep layers see, so the
+// fine level only has to sharpen details. The scaling is picture.Resize (Catmull-Rom,
+// antialiased when shrinking).
 type level struct {
 	size int // the side of the image optimised at this level
 	end  int // the iteration count at which the level ends
 }
 
-// planLevels returns n levels for a size px run of iters iterations; fine > 0 is the share of
-// the iterations the finest level gets (the coarse levels split the rest evenly), 0 an even split.
+// planLevels returns the levels of a size px run of iters iterations in n levels: n of them, or
+// the iters finest when iters < n. fine > 0 is the share of the iterations the finest level gets
+// (the coarse levels split the rest evenly, each keeping one at least), 0 an even split.
 func planLevels(size, n, iters int, fine float64) []level {
-	coarse := iters
+	n = max(min(n, iters), 1)
+	per := iters / n
 	if fine > 0 && n > 1 {
-		coarse = iters - int(fine*float64(iters)+0.5)
-		coarse = min(max(coarse, n-1), iters-1)
-	}
-	per := max(iters/n, 1)
-	if fine > 0 && n > 1 {
-		per = max(coarse/(n-1), 1)
+		coarse := iters - int(fine*float64(iters)+0.5)
+		per = min(max(coarse, n-1), iters-1) / (n - 1)
 	}
 	ls := make([]level, n)
 	for l := range ls {
-		ls[l] = level{size: size >> (n - 1 - l), end: min(per*(l+1), iters)}
+		ls[l] = level{size: size >> (n - 1 - l), end: per * (l + 1)}
 	}
 	ls[n-1].end = iters
 	return ls
@@ -89,10 +89,11 @@ func (m *Model) enterLevel(l int) error {
 }
 
 // Exemplar returns the exemplar as a run with settings s sees it at full resolution:
-// centre-cropped to a square and scaled to ExemplarSize (0: Size), or as it is for -1.
+// centre-cropped to a square and scaled to ExemplarSize (0: Size), or as it is for -1. The seed's
+// EMD compares position by position, so with it the exemplar is always square at Size.
 func Exemplar(ex *picture.RGB, s Settings) *picture.RGB {
 	side := s.ExemplarSize
-	if side == 0 {
+	if k, err := loss.ParseKind(s.Loss); side == 0 || (err == nil && k == loss.KindEMDSeed) {
 		side = s.Size
 	}
 	if side < 0 {

@@ -24,6 +24,14 @@ func TestPlanLevels(t *testing.T) {
 	if got, want := planLevels(64, 3, 3, 0.9), []level{{16, 1}, {32, 2}, {64, 3}}; !slices.Equal(got, want) {
 		t.Errorf("fine share 0.9 of 3: %v, want %v", got, want)
 	}
+	// Fewer iterations than levels: the finest levels, each with an iteration, so the run ends
+	// at the size asked.
+	if got, want := planLevels(64, 3, 2, 0), []level{{32, 1}, {64, 2}}; !slices.Equal(got, want) {
+		t.Errorf("2 iterations in 3 levels: %v, want %v", got, want)
+	}
+	if got, want := planLevels(128, 2, 1, 0), []level{{128, 1}}; !slices.Equal(got, want) {
+		t.Errorf("1 iteration in 2 levels: %v, want %v", got, want)
+	}
 }
 
 func TestNearest2(t *testing.T) {
@@ -141,7 +149,7 @@ func TestExtensionSettings(t *testing.T) {
 		func(s *Settings) { s.SpectrumWeight = math.NaN() },
 		func(s *Settings) { s.HalfScaleWeight = -1 },
 		func(s *Settings) { s.HalfScaleWeight = math.Inf(1) },
-		func(s *Settings) { s.FineShare = 1 },
+		func(s *Settings) { s.FineShare = 0.95 },
 		func(s *Settings) { s.FineShare = -0.5 },
 		func(s *Settings) { s.Upsample = "bicubic" },
 		func(s *Settings) { s.Start = "pink" },

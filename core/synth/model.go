@@ -62,11 +62,7 @@ func New(w *weights.File, exemplar *picture.RGB, s Settings) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	ex := Exemplar(exemplar, s)
-	if p.kind == loss.KindEMDSeed && (ex.W != s.Size || ex.H != s.Size) {
-		ex = picture.Resize(picture.CenterCrop(ex, min(ex.W, ex.H), min(ex.W, ex.H)), s.Size, s.Size)
-	}
-	m := &Model{settings: s, p: p, w: w, net: net, exemplar: ex, levels: planLevels(s.Size, p.levels, s.Iters, s.FineShare)}
+	m := &Model{settings: s, p: p, w: w, net: net, exemplar: Exemplar(exemplar, s), levels: planLevels(s.Size, p.levels, s.Iters, s.FineShare)}
 	if err := m.enterLevel(0); err != nil {
 		return nil, err
 	}
@@ -110,8 +106,12 @@ func (m *Model) Step() (Frame, error) {
 		return Frame{}, fmt.Errorf("synth: all %d iterations are done", m.settings.Iters)
 	}
 	if m.level+1 < len(m.levels) && m.iter >= m.levels[m.level].end {
+		next := m.level + 1
+		for next+1 < len(m.levels) && m.iter >= m.levels[next].end {
+			next++ // a level More left without iterations
+		}
 		m.evalsBefore += m.opt.Evals()
-		if err := m.enterLevel(m.level + 1); err != nil {
+		if err := m.enterLevel(next); err != nil {
 			return Frame{}, err
 		}
 	}

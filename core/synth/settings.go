@@ -72,6 +72,13 @@ const MinSize, MaxSize = 16, 1024
 // MaxLevels bounds Settings.Levels.
 const MaxLevels = 5
 
+// MaxFineShare bounds Settings.FineShare: the coarse levels keep a tenth of the run at least.
+const MaxFineShare = 0.9
+
+// MaxIters bounds Settings.Iters: 10 000 iterations are hours even natively at 128 px, so a
+// larger number is a typing slip (or a link made to keep a visitor's machine busy).
+const MaxIters = 10000
+
 // AutoLevels is what Levels = 0 (the default) means: two levels from AutoLevelsFrom px up (half
 // the evaluations at a quarter of the cost, and the coarse level settles the large structures:
 // docs/performance.md), a single scale below. Below 128 px the coarse level is too small to
@@ -108,8 +115,8 @@ func (s Settings) parse(arch *vgg.Arch) (parsed, error) {
 	if s.ExemplarSize != 0 && s.ExemplarSize != -1 && (s.ExemplarSize < MinSize || s.ExemplarSize > MaxSize) {
 		return bad("exemplar size %d px is out of range; use %d to %d, 0 (the output size) or -1 (as it is)", s.ExemplarSize, MinSize, MaxSize)
 	}
-	if s.Iters < 1 {
-		return bad("%d iterations; use 1 or more", s.Iters)
+	if s.Iters < 1 || s.Iters > MaxIters {
+		return bad("%d iterations; use 1 to %d", s.Iters, MaxIters)
 	}
 	if s.Redraw < 1 {
 		return bad("redraw every %d evaluations; use 1 or more", s.Redraw)
@@ -145,8 +152,8 @@ func (s Settings) parse(arch *vgg.Arch) (parsed, error) {
 	if math.IsNaN(s.HalfScaleWeight) || math.IsInf(s.HalfScaleWeight, 0) || s.HalfScaleWeight < 0 {
 		return bad("half-scale weight %v; use 0 (off) or a positive number such as 1", s.HalfScaleWeight)
 	}
-	if math.IsNaN(s.FineShare) || s.FineShare < 0 || s.FineShare >= 1 {
-		return bad("fine-level share %v; use a fraction of the iterations between 0 and 1, or 0 for an even split", s.FineShare)
+	if math.IsNaN(s.FineShare) || s.FineShare < 0 || s.FineShare > MaxFineShare {
+		return bad("fine-level share %v; use a fraction of the iterations up to %g, or 0 for an even split", s.FineShare, MaxFineShare)
 	}
 	if s.Upsample != "" && s.Upsample != UpsampleSmooth && s.Upsample != UpsampleNearest {
 		return bad("unknown upsampling %q; use %s (resampled) or %s (each pixel repeated 2×2)", s.Upsample, UpsampleSmooth, UpsampleNearest)

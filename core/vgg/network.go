@@ -73,6 +73,17 @@ func Register(c Conv, b Builder) {
 	engines[c] = b
 }
 
+// Engines lists the engines linked into this program, by name in sorted order: what ParseConv
+// accepts.
+func Engines() []string {
+	names := make([]string, 0, len(engines))
+	for n := range engines {
+		names = append(names, string(n))
+	}
+	slices.Sort(names)
+	return names
+}
+
 // ParseConv checks an engine name against the engines linked into this program; "" is ConvFast.
 func ParseConv(s string) (Conv, error) {
 	c := Conv(strings.TrimSpace(strings.ToLower(s)))
@@ -82,11 +93,7 @@ func ParseConv(s string) (Conv, error) {
 	if _, ok := engines[c]; ok {
 		return c, nil
 	}
-	names := make([]string, 0, len(engines))
-	for n := range engines {
-		names = append(names, string(n))
-	}
-	slices.Sort(names)
+	names := Engines()
 	if what, ok := known[c]; ok {
 		return "", fmt.Errorf("conv path %q (%s) is not built into this program; use %s", s, what, strings.Join(names, " or "))
 	}

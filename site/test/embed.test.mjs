@@ -19,7 +19,8 @@ const TINY = 'size="32" layers="conv1_1,pool1,conv2_1"';
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; img-src 'self' data: blob:; connect-src 'self'; style-src 'self'; object-src 'none'";
 const LONG = 300000; // a run on two busy cores
 
-let server, base, course, courseBase, context, userDir;
+let server, base, course, courseBase, course2, course2Base, context, userDir;
+const privateAsked = []; // requests for the site's private paths (answered by the test)
 
 const stripes = (x, y) => ((x + 2 * y) % 8 < 4 ? [200, 60, 40] : [30, 90, 160]);
 
@@ -36,6 +37,10 @@ before(async () => {
   course = http.createServer((req, res) => res.writeHead(200, {'content-type': 'text/html; charset=utf-8'}).end(coursePage));
   await new Promise((resolve) => course.listen(0, '127.0.0.1', resolve));
   courseBase = `http://127.0.0.1:${course.address().port}`;
+  // A third origin: the course page a hostile top page frames in the nested case.
+  course2 = http.createServer((req, res) => res.writeHead(200, {'content-type': 'text/html; charset=utf-8'}).end(coursePage));
+  await new Promise((resolve) => course2.listen(0, '127.0.0.1', resolve));
+  course2Base = `http://127.0.0.1:${course2.address().port}`;
   userDir = mkdtempSync(path.join(os.tmpdir(), 'texsynth-embed-'));
   context = await launch(userDir, {viewport: {width: 1000, height: 900}});
   // Host pages and a picture, answered by the test; everything else comes from the server.
@@ -44,12 +49,21 @@ before(async () => {
     route.fulfill({contentType: 'text/html; charset=utf-8', body: hosts[name]});
   });
   await context.route(/\/test-host\/stripes\.png$/, (route) => route.fulfill({contentType: 'image/png', body: png(40, 40, stripes)}));
+  // The site's private files (a picture, a text, nothing), as a host behind a login might have.
+  await context.route(/\/private\//, (route) => {
+    const url = route.request().url();
+    privateAsked.push(url);
+    if (url.endsWith('secret.png')) route.fulfill({contentType: 'image/png', body: png(40, 40, stripes)});
+    else if (url.endsWith('notes.txt')) route.fulfill({contentType: 'text/plain', body: 'grades'});
+    else route.fulfill({status: 404, body: 'not found'});
+  });
 });
 
 after(async () => {
   if (context) await context.close();
   await stop(server);
   if (course) course.close();
+  if (course2) course2.close();
   if (userDir) rmSync(userDir, {recursive: true, force: true});
 });
 
@@ -147,14 +161,16 @@ test('two elements on one page run independently, each in its own worker, to the
 test('attribute and exemplar errors are visible notices that say what would work', async () => {
   const {page: p, errors} = await open(`${base}/test-host/bad.html`);
   try {
+    // The core reads the attributes (once its engine is loaded) and says what it refuses.
+    await p.waitForFunction(() => document.getElementById('bad').shadowRoot.querySelectorAll('.notices li').length >= 3, null, {timeout: LONG});
     const bad = await notices(p, 'bad');
     assert.equal(bad.length, 3, bad.join('\n'));
-    assert.match(bad[0], /size="huge" is not understood; use a whole number from 16 to 1024/);
-    assert.match(bad[1], /loss="wasserstein" .* use sw, gram, emd, emd-seed/);
-    assert.match(bad[2], /layers="conv9_9" .* conv1_1 … conv5_3/);
+    assert.match(bad[0], /^The size attribute: size "huge" is not a whole number; use 16 to 1024\.$/);
+    assert.match(bad[1], /^The loss attribute: unknown loss "wasserstein"; valid: gram, sw, emd, emd-seed\.$/);
+    assert.match(bad[2], /^The layers attribute: unknown layer "conv9_9"; VGG-16 has conv1_1, conv1_2, pool1, /);
     assert.ok(await p.isVisible('#bad .notices li'), 'the notice is shown');
     const [event] = await events(p, 'bad', 'error');
-    assert.ok(event && event.kind === 'input' && event.during === 'attributes' && event.message.includes('size="huge"'), 'a texsynth-error event too');
+    assert.ok(event && event.kind === 'input' && event.during === 'attributes' && event.message.includes('size "huge"'), 'a texsynth-error event too');
     await p.waitForFunction(() => document.getElementById('bad').state !== 'loading', null, {timeout: LONG});
     assert.equal(await p.evaluate(() => document.getElementById('bad').state), 'error');
     assert.ok(await p.isDisabled('#bad button.start'), 'no start with a bad attribute');
@@ -164,7 +180,7 @@ test('attribute and exemplar errors are visible notices that say what would work
       [...document.querySelectorAll('#missing, #elsewhere, #notpicture')].every((el) => el.shadowRoot.querySelector('.notices li')), null, {timeout: LONG});
     assert.match((await notices(p, 'missing'))[0], /exemplar="no-such-picture\.png" cannot be loaded: the server answered 404.*on this site/);
     assert.match((await notices(p, 'elsewhere'))[0], /only a picture on this site can be used/);
-    assert.match((await notices(p, 'notpicture'))[0], /That picture cannot be used: .*PNG, JPEG/);
+    assert.match((await notices(p, 'notpicture'))[0], /worker\.js: that picture cannot be used: the file looks like text, not an image .*PNG, JPEG/);
     for (const id of ['missing', 'elsewhere', 'notpicture']) {
       assert.ok(await p.isVisible(`#${id} .notices li`), id);
       await p.waitForFunction((id) => document.getElementById(id).state === 'error', id, {timeout: LONG});
@@ -177,20 +193,22 @@ test('attribute and exemplar errors are visible notices that say what would work
       el.setAttribute('loss', 'sw');
       el.setAttribute('layers', 'conv1_1,pool1,conv2_1');
     });
-    assert.deepEqual(await notices(p, 'bad'), []);
+    await p.waitForFunction(() => document.getElementById('bad').shadowRoot.querySelectorAll('.notices li').length === 0, null, {timeout: LONG});
     await p.waitForFunction(() => document.getElementById('bad').state === 'ready', null, {timeout: LONG});
     assert.ok(await p.isEnabled('#bad button.start'));
 
-    // What only the core checks (synth.New) comes back as a notice too, with its message.
-    await p.click('#core button.start', {timeout: LONG});
+    // What the core checks across attributes (three layers, two weights) is said the same way,
+    // by the core, before any start.
     await waitEvent(p, 'core', 'error');
-    assert.match((await events(p, 'core', 'error'))[0].message, /2 weights for 3 layers/);
-    assert.match((await notices(p, 'core')).join(' '), /cannot start with these settings: .*2 weights for 3 layers/);
-    assert.ok(await p.isEnabled('#core button.start'), 'Start works again');
+    assert.match((await events(p, 'core', 'error'))[0].message, /The layer-weights attribute: layer weights "1,2": 2 weights for 3 layers/);
+    assert.match((await notices(p, 'core')).join(' '), /2 weights for 3 layers/);
+    assert.ok(await p.isDisabled('#core button.start'), 'no start until it is fixed');
+    await p.evaluate(() => document.getElementById('core').setAttribute('layer-weights', '1,2,4'));
+    await p.waitForFunction(() => !document.getElementById('core').shadowRoot.querySelector('button.start').disabled, null, {timeout: LONG});
 
     // A picked file (controls): refused as the page refuses it, then a good one is taken.
     await p.setInputFiles('#core input[type=file]', {name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture')});
-    await p.waitForFunction(() => document.getElementById('core').shadowRoot.querySelector('.notices').textContent.includes('That picture cannot be used'), null, {timeout: LONG});
+    await p.waitForFunction(() => document.getElementById('core').shadowRoot.querySelector('.notices').textContent.includes('that picture cannot be used'), null, {timeout: LONG});
     await p.setInputFiles('#core input[type=file]', {name: 'mine.png', mimeType: 'image/png', buffer: png(24, 24, stripes)});
     await p.waitForFunction(() => document.getElementById('core').shadowRoot.querySelector('.exemplar-caption').textContent === 'exemplar: mine.png', null, {timeout: LONG});
     assert.deepEqual(errors.filter((e) => !/404/.test(e)), [], 'no console errors but the missing picture\'s 404');
@@ -323,6 +341,93 @@ test('the example lecture page: the autostart figure runs, the frame\'s events a
     await logged(/done after 30\/30.*started/);
     await press('cmd-stop');
     await logged(/stopped after \d+\/30/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await p.close();
+  }
+});
+
+// frameAndWatch, run in a page: frames src invisibly, records every message it posts, has it start
+// and asks for a snapshot, and resolves with the messages (origin, data; no timings).
+async function frameAndWatch([src, wait]) {
+  const f = document.createElement('iframe');
+  f.width = f.height = 1;
+  const got = [];
+  const on = (e) => { if (e.source === f.contentWindow) got.push({origin: e.origin, data: e.data}); };
+  window.addEventListener('message', on);
+  document.body.append(f);
+  f.src = src;
+  const until = (type) => new Promise((resolve) => {
+    const t0 = Date.now();
+    const tick = () => (got.some((m) => m.data.type === type) || Date.now() - t0 > wait ? resolve() : setTimeout(tick, 50));
+    tick();
+  });
+  await until('ready');
+  f.contentWindow.postMessage({type: 'start'}, '*');
+  await until('done');
+  f.contentWindow.postMessage({type: 'snapshot'}, '*');
+  await until('snapshot');
+  window.removeEventListener('message', on);
+  f.remove();
+  return got.map((m) => ({origin: m.origin, type: m.data.type, iter: m.data.iter, during: m.data.during, message: m.data.message, dataURL: m.data.dataURL}));
+}
+
+test('a hostile page on another origin learns nothing about a same-origin path it names (issue 14)', async () => {
+  const {page: p, errors} = await open(`${courseBase}/hostile.html`);
+  try {
+    const tiny = 'size=32&iters=2&layers=conv1_1,pool1,conv2_1&seed=3';
+    const seen = {};
+    for (const path of ['/private/secret.png', '/private/notes.txt', '/private/missing.png']) {
+      seen[path] = await p.evaluate(frameAndWatch, [`${base}/embed.html#${tiny}&exemplar=${encodeURIComponent(path)}&sample=${encodeURIComponent(path)}`, LONG]);
+    }
+    assert.deepEqual(privateAsked, [], 'the frame asked the site for none of the paths');
+    const [a, b, c] = Object.values(seen);
+    assert.deepEqual(a.map((m) => m.type), ['ready', 'started', 'frame', 'frame', 'done', 'snapshot'], JSON.stringify(a));
+    for (const m of a) assert.equal(m.origin, new URL(base).origin);
+    // Whatever the path, the parent gets the same messages: the drawn default sample's texture.
+    const strip = (list) => list.map(({origin, type, iter, during, message, dataURL}) => ({origin, type, iter, during, message, dataURL}));
+    assert.deepEqual(strip(b), strip(a));
+    assert.deepEqual(strip(c), strip(a));
+    assert.ok(a.find((m) => m.type === 'snapshot').dataURL.startsWith('data:image/png'), 'the snapshot is of the default sample');
+    assert.deepEqual(errors, []);
+  } finally {
+    await p.close();
+  }
+});
+
+test('a hostile top page gets no message meant for the course page it frames, and cannot command its embed', async () => {
+  const {page: p, errors} = await open(`${courseBase}/top.html`);
+  try {
+    // top (hostile) → course page (another origin) → embed.html (the site).
+    await p.evaluate((src) => { document.getElementById('frame').src = src; }, `${course2Base}/lecture.html`);
+    let course = null;
+    for (let i = 0; i < 200 && !course; i++) {
+      course = p.frame({url: /lecture\.html/});
+      if (!course) await p.waitForTimeout(50);
+    }
+    await course.waitForSelector('#frame');
+    await course.evaluate(() => {
+      window.posted = [];
+      window.addEventListener('message', (e) => window.posted.push({origin: e.origin, type: e.data && e.data.type}));
+    });
+    await p.evaluate(() => {
+      window.posted = [];
+      window.addEventListener('message', (e) => window.posted.push({origin: e.origin, type: e.data && e.data.type}));
+    });
+    await course.evaluate((src) => { document.getElementById('frame').src = src; }, `${base}/embed.html#size=32&iters=2&layers=conv1_1,pool1,conv2_1`);
+    await course.waitForFunction(() => window.posted.some((m) => m.type === 'ready'), null, {timeout: LONG});
+    // The top page reaches the embed's window and tries to take it over.
+    await p.evaluate(() => {
+      const embed = window.frames[0].frames[0];
+      for (const type of ['hello', 'start', 'snapshot']) embed.postMessage({type}, '*');
+    });
+    await p.waitForTimeout(3000);
+    assert.deepEqual(await course.evaluate(() => window.posted.map((m) => m.type)), ['ready'], 'the top page\'s commands were ignored');
+    // The course page starts it; its messages go to the course page's origin alone.
+    await course.evaluate((origin) => document.getElementById('frame').contentWindow.postMessage({type: 'start'}, origin), new URL(base).origin);
+    await course.waitForFunction(() => window.posted.some((m) => m.type === 'done'), null, {timeout: LONG});
+    assert.deepEqual(await course.evaluate(() => window.posted.map((m) => m.type)), ['ready', 'started', 'frame', 'frame', 'done']);
+    assert.deepEqual(await p.evaluate(() => window.posted), [], 'nothing reached the top page');
     assert.deepEqual(errors, []);
   } finally {
     await p.close();

@@ -44,7 +44,7 @@ func build(o options) (*dist, error) {
 			return nil, err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "_headers"), headersFile(files), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, "_headers"), headersFile(files, o.csp), 0o644); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(tmp, ".assetsignore"), []byte(assetsIgnore), 0o644); err != nil {

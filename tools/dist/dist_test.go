@@ -284,6 +284,29 @@ func TestRebuildReplaces(t *testing.T) {
 	}
 }
 
+// TestFrameAncestors: -frame-ancestors puts the sites allowed to frame the page into _headers'
+// CSP; a value that is not a list of sources is refused before anything is written.
+func TestFrameAncestors(t *testing.T) {
+	src, _ := source(t)
+	out := filepath.Join(t.TempDir(), "dist")
+	if summary, err := runDist(t, "-src", src, "-out", out, "-compress=false", "-frame-ancestors", "https://course.example.edu 'self'"); err != nil {
+		t.Fatalf("%v\n%s", err, summary)
+	}
+	want := "/*\n  Content-Security-Policy: " + web.CSP + "; frame-ancestors https://course.example.edu 'self'\n"
+	if h := read(t, out, "_headers"); !strings.Contains(h, want) {
+		t.Errorf("_headers lacks %q:\n%s", want, h)
+	}
+	bad := filepath.Join(t.TempDir(), "dist")
+	_, err := runDist(t, "-src", src, "-out", bad, "-frame-ancestors", "https://a.example; script-src *")
+	var u usageError
+	if err == nil || !errors.As(err, &u) || !strings.Contains(err.Error(), "not a CSP source") {
+		t.Errorf("a bad list: %v", err)
+	}
+	if exists(bad, "_headers") {
+		t.Error("a folder was written with a bad list")
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	src, _ := source(t)
 	noSW := t.TempDir()

@@ -5,7 +5,7 @@
 // for servers that send them as they are (tools/serve, nginx's brotli_static/gzip_static). It
 // prints each file's raw, gzip and brotli sizes and checks the download budget of the wasm.
 //
-//	go run ./tools/dist [-src build/site] [-out build/dist] [-compress=true] [-quality 11]
+//	go run ./tools/dist [-src build/site] [-out build/dist] [-compress=true] [-quality 11] [-frame-ancestors SITES]
 //
 // docs/deploy.md describes the result and how to host it.
 package main
@@ -17,6 +17,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/texsynth/texsynth/tools/internal/web"
 )
 
 func main() {
@@ -39,8 +41,9 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 type options struct {
 	src, out string
 	compress bool
-	quality  int   // brotli quality, 0–11
-	budget   int64 // the wasm's brotli size must not exceed this many bytes
+	quality  int    // brotli quality, 0–11
+	budget   int64  // the wasm's brotli size must not exceed this many bytes
+	csp      string // the Content-Security-Policy _headers sends (web.WithFrameAncestors)
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -52,11 +55,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.compress, "compress", true, "write .br and .gz copies (false: faster, for tests)")
 	fs.IntVar(&o.quality, "quality", 11, "brotli quality, 0-11")
 	fs.Int64Var(&o.budget, "budget", 2_000_000, "the most bytes texsynth.wasm may take brotli-compressed")
+	ancestors := fs.String("frame-ancestors", "", "the sites that may frame the page and embed.html, as CSP sources (\"https://course.example.edu 'self'\"); empty: any")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected arguments %q (the folders are -src and -out)", fs.Args())
+	}
+	var err error
+	if o.csp, err = web.WithFrameAncestors(*ancestors); err != nil {
+		return usageError{err}
 	}
 	if o.quality < 0 || o.quality > 11 {
 		return usagef("-quality %d: brotli quality is 0 to 11", o.quality)

@@ -17,6 +17,11 @@ import (
 // accepts among the copies on disk, the type of the original, its caching policy, its ETag and
 // the CSP; anything else is 405. It logs one line per request.
 func Handler(dir string, logger *log.Logger) http.Handler {
+	return handler(dir, logger, web.CSP)
+}
+
+// handler is Handler with the CSP to send (serve's -frame-ancestors).
+func handler(dir string, logger *log.Logger, csp string) http.Handler {
 	root := http.Dir(dir)
 	etags := newETags()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -24,7 +29,7 @@ func Handler(dir string, logger *log.Logger) http.Handler {
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		h := rec.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", web.CSP)
+		h.Set("Content-Security-Policy", csp)
 		serve(rec, r, root, etags)
 		logger.Printf("%s %s %d %dB %s %s", r.Method, r.URL.RequestURI(), rec.status, rec.bytes,
 			encodingName(h.Get("Content-Encoding")), time.Since(start).Round(time.Millisecond))

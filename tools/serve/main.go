@@ -17,7 +17,7 @@
 //
 // Usage:
 //
-//	go run ./tools/serve [-addr :8080] [-dir build/dist] [-max-conns N] [-write-timeout 30s] [-idle-timeout 60s]
+//	go run ./tools/serve [-addr :8080] [-dir build/dist] [-max-conns N] [-write-timeout 30s] [-idle-timeout 60s] [-frame-ancestors SITES]
 //
 // PORT in the environment sets the port when -addr is not given.
 package main
@@ -30,6 +30,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+
+	"github.com/texsynth/texsynth/tools/internal/web"
 )
 
 func main() {
@@ -48,6 +50,7 @@ func run(args []string, stderr io.Writer) error {
 	fs.IntVar(&lim.maxConns, "max-conns", lim.maxConns, "open connections at most (default from the file-descriptor limit); beyond it the longest-idle one is closed")
 	fs.DurationVar(&lim.write, "write-timeout", lim.write, "drop a response the client has taken nothing of for this long")
 	fs.DurationVar(&lim.idle, "idle-timeout", lim.idle, "close a keep-alive connection idle for this long")
+	ancestors := fs.String("frame-ancestors", "", "the sites that may frame the page, as CSP sources (as tools/dist's flag); empty: any")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,6 +59,10 @@ func run(args []string, stderr io.Writer) error {
 	}
 	if lim.maxConns < 1 || lim.write <= 0 || lim.idle <= 0 {
 		return fmt.Errorf("-max-conns %d, -write-timeout %v, -idle-timeout %v: each must be above 0", lim.maxConns, lim.write, lim.idle)
+	}
+	csp, err := web.WithFrameAncestors(*ancestors)
+	if err != nil {
+		return err
 	}
 	*addr = address(*addr, os.Getenv("PORT"))
 	if err := checkDir(*dir); err != nil {
@@ -67,7 +74,7 @@ func run(args []string, stderr io.Writer) error {
 	}
 	logger := log.New(stderr, "", log.LstdFlags)
 	logger.Printf("serving %s on http://%s (at most %d connections)", *dir, displayAddr(ln.Addr()), lim.maxConns)
-	return serveOn(ln, Handler(*dir, logger), lim)
+	return serveOn(ln, handler(*dir, logger, csp), lim)
 }
 
 // address is the listen address: -addr if given, else :$PORT, else :8080.

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/texsynth/texsynth/core/input"
 	"github.com/texsynth/texsynth/core/synth"
@@ -91,20 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.in, "in", "", "exemplar image (PNG, JPEG, GIF, WebP, BMP, TIFF); required")
 	fs.StringVar(&c.out, "out", "", "output PNG path; required")
-	fs.IntVar(&s.Size, "size", s.Size, "output side in pixels")
-	fs.IntVar(&s.ExemplarSize, "exemplar-size", s.ExemplarSize, "side the exemplar is centre-cropped and resized to; 0 = -size, -1 = as it is")
-	fs.IntVar(&s.Iters, "iters", s.Iters, "optimiser iterations")
-	fs.StringVar(&s.Loss, "loss", s.Loss, "loss: sw (sliced Wasserstein), gram, emd (per channel), emd-seed (the seed's, sorted along channels)")
-	fs.StringVar(&s.GramNorm, "gram-norm", s.GramNorm, "gram normalisation: relative (‖G−T‖²/‖T‖²) or seed (G/(HWC), sum/4)")
-	fs.StringVar(&s.Layers, "layers", s.Layers, "comma list of conv1_1 … conv5_3, pool1 … pool4 (VGG-19 weights: … conv5_4); 'all' = every conv; default relu1_1 … relu4_3")
-	fs.StringVar(&s.LayerWeights, "layer-weights", s.LayerWeights, "uniform, linear:D, geometric:Q or w1,w2,… (one per layer)")
-	fs.StringVar(&s.Pad, "pad", s.Pad, "padding: zero, reflect, circular (tileable output)")
-	fs.StringVar(&s.Optimizer, "optimizer", s.Optimizer, "lbfgs or adam")
-	fs.Uint64Var(&s.Seed, "seed", s.Seed, "seed for the start noise and the random directions")
-	fs.IntVar(&s.Redraw, "redraw", s.Redraw, "sw: new random directions every N loss evaluations")
-	fs.IntVar(&s.Levels, "levels", s.Levels, "coarse-to-fine: run L levels of an image pyramid, each twice the side of the one before; 0 = auto (2 from 128 px up), 1 = single scale")
-	fs.Float64Var(&s.SpectrumWeight, "spectrum-weight", s.SpectrumWeight, "weight of the Fourier-modulus term (0 = off)")
-	fs.StringVar(&s.Conv, "conv", s.Conv, "engine: fast (hand-written kernels, Winograd F(4x4,3x3)) or stock (the GoMLX graph, simplego's conv: the reference, minutes per iteration)")
+	s.AddFlags(fs) // every setting, read as the page reads it (synth.Fields, Settings.SetText)
 	fs.StringVar(&c.weightsPath, "weights", builtin.PretrainedVGG19, "the network: "+builtin.PretrainedVGG19+" (built in: ImageNet VGG-19 to conv3_4, CC BY 4.0), "+
 		builtin.UntrainedVGG16+" (built in: VGG-16 from seed 0, untrained), or a .q8 weights file of VGG-16 or VGG-19")
 	fs.StringVar(&c.frames, "frames", "", "directory to write every -every-th iteration as PNG")
@@ -135,13 +121,6 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	case "auto", "bar", "lines":
 	default:
 		return c, usageError{fmt.Sprintf("-progress %q: use auto, bar or lines", c.progress)}
-	}
-	// An empty -layers would mean the default to synth.Settings; said on the command line it is
-	// more likely a script's empty variable than a wish for the default.
-	layersGiven := false
-	fs.Visit(func(f *flag.Flag) { layersGiven = layersGiven || f.Name == "layers" })
-	if layersGiven && strings.TrimSpace(s.Layers) == "" {
-		return c, usageError{"-layers is empty: give a comma list such as -layers relu1_1,relu2_1, or leave the flag out for the default relu1_1 … relu4_3"}
 	}
 	c.settings = s
 	return c, nil

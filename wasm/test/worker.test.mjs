@@ -71,12 +71,14 @@ before(async () => {
   c = new Client();
   const ready = await c.next(['ready', 'error']);
   assert.equal(ready.type, 'ready', JSON.stringify(ready));
+  schema = ready.schema;
   // The worker hands Go's memory to the SIMD kernels (Node 20 without its relaxed-SIMD flag:
   // no fused multiply-add).
   assert.match(ready.kernel, /^wasm SIMD128/);
 });
 after(() => c && c.close());
 
+let schema;
 test('ready names the built-in untrained weights', async () => {
   // 'ready' was consumed in before(); ask again through the weights message.
   c.post({type: 'weights', builtin: true, seed: 0});
@@ -129,7 +131,7 @@ test('decode refuses non-images and tiny pictures as input errors', async () => 
   assert.equal(m.type, 'error');
   assert.equal(m.kind, 'input');
   assert.equal(m.during, 'decode');
-  assert.match(m.message, /bad input image/);
+  assert.match(m.message, /^the file looks like text, not an image/, 'in plain words, without the "bad input image:" category');
   c.post({type: 'decode', buffer: ab(png(8, 8, stripes)), name: 'tiny.png'});
   m = await c.next(['exemplar', 'error']);
   assert.equal(m.type, 'error');
@@ -194,6 +196,7 @@ test('bad settings are input errors from the core, named as the CLI names them',
     [{...FAST, size: 8}, /size 8 px is out of range/],
     [{...FAST, pad: 'mirror'}, /unknown padding/],
     [{...FAST, iters: 1.5}, /whole number/],
+    [{...FAST, iters: 99999}, /use 1 to 10000/],
   ]) {
     const rgba = rgba32();
     c.post({type: 'start', rgba, width: 32, height: 32, settings}, [rgba.buffer]);
@@ -202,7 +205,67 @@ test('bad settings are input errors from the core, named as the CLI names them',
     assert.equal(m.kind, 'input', m.message);
     assert.equal(m.during, 'start');
     assert.match(m.message, re);
+    assert.doesNotMatch(m.message, /bad specification|bad layer name/, 'plain words');
   }
+});
+
+test('ready carries the core\'s schema: every setting with its bounds and options', () => {
+  const f = Object.fromEntries(schema.fields.map((x) => [x.name, x]));
+  assert.deepEqual([f.size.min, f.size.max, f.size.default], [16, 1024, 128]);
+  assert.deepEqual([f.iters.min, f.iters.max], [1, 10000]);
+  assert.deepEqual(f.loss.options, ['sw', 'gram', 'emd', 'emd-seed']);
+  assert.deepEqual(f.pad.options, ['zero', 'reflect', 'circular']);
+  assert.equal(f.layers.options.length, 17);
+  assert.equal(f.layers.default.length, 10);
+  assert.equal(f.levels.max, 5);
+  assert.equal(f.seed.max, 2 ** 53 - 1);
+  assert.deepEqual([schema.minSide, schema.maxSide], [16, 512]);
+});
+
+test('describe reads text with the core\'s parser: refusals per field, the plan', async () => {
+  c.post({type: 'describe', settings: {size: '2000', iters: '0', layers: 'conv1_1,pool1', layerWeights: '1,2,3', colour: 'red'}, id: 'd1'});
+  const m = await c.next(['described', 'error']);
+  assert.equal(m.type, 'described', JSON.stringify(m));
+  assert.equal(m.id, 'd1');
+  assert.match(m.errors.size, /^size 2000 px is out of range; use 16 to 1024$/);
+  assert.match(m.errors.iters, /0 iterations; use 1 to 10000/);
+  assert.match(m.errors.layerWeights, /3 weights for 2 layers/);
+  assert.match(m.errors.colour, /unknown setting/);
+  assert.equal(m.settings.size, 128, 'a refused value keeps the default');
+  assert.equal(m.plan, undefined);
+  c.post({type: 'describe', settings: [{size: '128'}, {size: '64', layers: 'conv1_1,pool1', layerWeights: 'linear:1'}], exemplarSide: 256, id: 'd2'});
+  const two = await c.next('described');
+  const [a, b] = two.list;
+  assert.deepEqual(a.plan.levels.map((l) => [l.size, l.iters]), [[64, 50], [128, 50]]);
+  assert.equal(a.plan.levels[1].macs, 4 * a.plan.levels[0].macs);
+  assert.ok(a.plan.memory > 400e6 && a.plan.memory < 600e6, `memory ${a.plan.memory}`);
+  assert.deepEqual(b.plan.layers, ['conv1_1', 'pool1']);
+  assert.deepEqual(b.plan.layerWeights, [1, 2], 'the core\'s own layer weights');
+});
+
+test('stop keeps the run: more continues it from where it stopped; release drops it', async () => {
+  const rgba = rgba32();
+  c.post({type: 'start', rgba, width: 32, height: 32, settings: {...FAST, iters: 3}, run: 7}, [rgba.buffer]);
+  const started = await c.next('started');
+  assert.equal(started.run, 7);
+  assert.deepEqual([started.exemplar.width, started.exemplar.height], [32, 32], 'the exemplar as the run sees it');
+  for (let i = 1; i <= 3; i++) assert.equal((await c.next('frame')).run, 7);
+  const done = await c.next('done');
+  assert.deepEqual([done.iter, done.iters, done.run], [3, 3, 7]);
+  c.post({type: 'more', iters: 2});
+  const more = await c.next(['continued', 'error']);
+  assert.deepEqual([more.type, more.iter, more.iters, more.run, more.ends], ['continued', 3, 5, 7, [5]], JSON.stringify(more));
+  const f4 = await c.next('frame');
+  const f5 = await c.next('frame');
+  assert.deepEqual([f4.iter, f4.iters, f5.iter, f5.done], [4, 5, 5, true]);
+  assert.ok(f5.memory > 0, 'frames say the engine\'s memory');
+  await c.next('done');
+  c.post({type: 'release'});
+  await c.next('released');
+  c.post({type: 'more', iters: 2});
+  const e = await c.next(['continued', 'error']);
+  assert.equal(e.type, 'error');
+  assert.match(e.message, /no run to continue/);
 });
 
 test('a weights file: loaded, verified, named by its provenance; a corrupt one refused', async () => {
@@ -220,9 +283,21 @@ test('a weights file: loaded, verified, named by its provenance; a corrupt one r
   assert.equal(e.type, 'error');
   assert.equal(e.kind, 'input');
   assert.equal(e.during, 'weights');
+  // A VGG-19 file: describe reads and plans for VGG-19 (its conv3_4; more work than VGG-16's
+  // conv3_3 at the same size); the built-in VGG-16 refuses conv3_4.
+  const layers = 'conv1_1,pool1,conv2_1,pool2,conv3_4';
+  c.post({type: 'weights', buffer: ab(readFileSync(path.join(root, 'weights/vgg19-conv3_4.q8'))), name: 'vgg19-conv3_4.q8'});
+  assert.equal((await c.next(['weights', 'error'])).type, 'weights');
+  c.post({type: 'describe', settings: [{size: '64', layers}, {size: '64', layers: 'conv1_1,pool1,conv2_1,pool2,conv3_3'}]});
+  const [v19, v19short] = (await c.next('described')).list;
+  assert.deepEqual(v19.errors, {});
+  assert.deepEqual(v19.plan.layers, layers.split(','));
+  assert.ok(v19.plan.levels[0].macs > v19short.plan.levels[0].macs, 'conv3_4 is one conv deeper than conv3_3');
   c.post({type: 'weights', builtin: true, seed: 0});
   const back = await c.next('weights');
   assert.equal(back.weights.builtin, true);
+  c.post({type: 'describe', settings: {size: '64', layers}});
+  assert.match((await c.next('described')).errors.layers, /unknown layer "conv3_4"; VGG-16 has/);
 });
 
 test('a crash of the Go program is reported as fatal, and later calls say so', async () => {

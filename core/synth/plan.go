@@ -1,0 +1,120 @@
+package synth
+
+import (
+	"github.com/texsynth/texsynth/core/picture"
+	"github.com/texsynth/texsynth/core/vgg"
+)
+
+// Plan is what a run with given settings will do, known before it starts: the layers and the
+// weights the loss gives them, the levels with their sides, iterations and work, and the memory
+// the run needs. A page shows it beside the settings and estimates time from it.
+type Plan struct {
+	Layers       []string
+	LayerWeights []float64
+	Levels       []Level // coarsest first; one for a single-scale run
+	Memory       int64   // bytes the run takes in the browser's engine (memory)
+}
+
+// Level is one scale of a run.
+type Level struct {
+	Size  int   // the side of the image at this level
+	Iters int   // iterations at this level
+	MACs  int64 // multiply-adds of one evaluation's convolutions (forward and the image gradient)
+}
+
+// Plan checks the settings for a run on the network arch (as Check) and says what the run will
+// do: its levels are the ones New runs (planLevels), its work and memory follow arch's stages.
+// exemplarSide is the larger side of the exemplar as given, which matters only when
+// ExemplarSize is -1 (as it is).
+func (s Settings) Plan(arch *vgg.Arch, exemplarSide int) (Plan, error) {
+	p, err := s.parse(arch)
+	if err != nil {
+		return Plan{}, err
+	}
+	plan := Plan{Layers: p.taps, LayerWeights: p.weights, Memory: memory(arch, p.taps, s, exemplarSide)}
+	begin := 0
+	for _, l := range planLevels(s.Size, p.levels, s.Iters, s.FineShare) {
+		plan.Levels = append(plan.Levels, Level{Size: l.size, Iters: l.end - begin, MACs: macs(arch, p.taps, l.size)})
+		begin = l.end
+	}
+	return plan, nil
+}
+
+// A stage of the network as a run at some size meets it: its output's side and channels, and
+// for a conv its input channels.
+type sizedStage struct {
+	vgg.Stage
+	side, in, out int
+}
+
+// stagesTo lists arch's stages up to the deepest of taps for an input of side size.
+func stagesTo(arch *vgg.Arch, taps []string, size int) []sizedStage {
+	deepest := 0
+	for _, t := range taps {
+		if i, err := arch.Index(t); err == nil {
+			deepest = max(deepest, i)
+		}
+	}
+	var list []sizedStage
+	side, channels, conv := size, 3, 0
+	for _, st := range arch.Stages()[:deepest+1] {
+		in := channels
+		if st.Pool {
+			side /= 2
+		} else {
+			channels = arch.Layers[conv].Out
+			conv++
+		}
+		list = append(list, sizedStage{st, side, in, channels})
+	}
+	return list
+}
+
+// macs counts the multiply-adds of one evaluation's 3×3 convolutions at side size up to the
+// deepest tap: each conv once forward and once for the image gradient (no kernel gradients are
+// needed).
+func macs(arch *vgg.Arch, taps []string, size int) int64 {
+	var n int64
+	for _, st := range stagesTo(arch, taps, size) {
+		if !st.Pool {
+			n += 2 * 9 * int64(st.in) * int64(st.out) * int64(st.side) * int64(st.side)
+		}
+	}
+	return n
+}
+
+// The memory a run takes in the browser's engine (the Go program in WebAssembly), fitted to the
+// WebAssembly memory measured after a few iterations (Node 20, Go 1.26, single-threaded, the fast
+// engine, VGG-16) at 32–512 px with one, three and ten layers, within 4 %: a base, 38 bytes per
+// weight (the kernels as float32 and Winograd-transformed, packed for the products), and 9.5
+// times the bytes of the feature maps up to the deepest tap (kept for the backward pass, their
+// gradients, the Winograd tiles, the loss's sorted projections, and the garbage collector's
+// headroom). Measured: 10 layers 358 / 489 / 992 / 2967 MiB at 64 / 128 / 256 / 512 px. VGG-19
+// holds the same kinds of buffers for its extra convs, so the formula counts them alike.
+const (
+	memBase       = 29 << 20
+	memPerWeight  = 38
+	memPerFeature = 9.5
+)
+
+// memory estimates the bytes a run with settings s on taps of arch takes in the browser's
+// engine; exemplarSide is the exemplar's larger side as given (it matters when ExemplarSize is
+// -1). A WebAssembly memory never shrinks, so the estimate is for the largest level and for an
+// engine that ran nothing larger before.
+func memory(arch *vgg.Arch, taps []string, s Settings, exemplarSide int) int64 {
+	side := s.Size
+	switch {
+	case s.ExemplarSize > 0:
+		side = max(side, s.ExemplarSize)
+	case s.ExemplarSize < 0:
+		side = max(side, min(exemplarSide, picture.MaxSide))
+	}
+	var params, features int64
+	for _, st := range stagesTo(arch, taps, side) {
+		if !st.Pool {
+			params += int64(9*st.in*st.out + st.out)
+		}
+		features += 4 * int64(st.side) * int64(st.side) * int64(st.out)
+	}
+	return memBase + memPerWeight*params + int64(memPerFeature*float64(features))
+}

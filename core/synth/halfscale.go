@@ -21,6 +21,10 @@ type halfScale struct {
 	grad []float32 // ∂term/∂(averaged image)
 }
 
+// halfScaleAt tells whether a level of side size runs the half-scale term: it is on and the
+// image averaged down is not below MinSize.
+func (s Settings) halfScaleAt(size int) bool { return s.HalfScaleWeight > 0 && size/2 >= MinSize }
+
 // newHalfScale builds the term for a level whose exemplar is ex.
 func (m *Model) newHalfScale(ex *picture.RGB, seed uint64) (*halfScale, error) {
 	h := &halfScale{}

@@ -65,7 +65,7 @@ func (m *Model) enterLevel(l int) error {
 	if err != nil {
 		return err
 	}
-	if s.HalfScaleWeight > 0 && size/2 >= MinSize {
+	if s.halfScaleAt(size) {
 		if m.half, err = m.newHalfScale(ex, s.Seed+uint64(l)+1000); err != nil {
 			return err
 		}

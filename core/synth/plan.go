@@ -19,7 +19,7 @@ type Plan struct {
 type Level struct {
 	Size  int   // the side of the image at this level
 	Iters int   // iterations at this level
-	MACs  int64 // multiply-adds of one evaluation's convolutions (forward and the image gradient)
+	MACs  int64 // multiply-adds of one evaluation's convolutions (forward and the image gradient; with the half-scale term its network's too)
 }
 
 // Plan checks the settings for a run on the network arch (as Check) and says what the run will
@@ -34,7 +34,11 @@ func (s Settings) Plan(arch *vgg.Arch, exemplarSide int) (Plan, error) {
 	plan := Plan{Layers: p.taps, LayerWeights: p.weights, Memory: memory(arch, p.taps, s, exemplarSide)}
 	begin := 0
 	for _, l := range planLevels(s.Size, p.levels, s.Iters, s.FineShare) {
-		plan.Levels = append(plan.Levels, Level{Size: l.size, Iters: l.end - begin, MACs: macs(arch, p.taps, l.size)})
+		work := macs(arch, p.taps, l.size)
+		if s.halfScaleAt(l.size) {
+			work += macs(arch, p.taps, l.size/2)
+		}
+		plan.Levels = append(plan.Levels, Level{Size: l.size, Iters: l.end - begin, MACs: work})
 		begin = l.end
 	}
 	return plan, nil
@@ -115,6 +119,15 @@ func memory(arch *vgg.Arch, taps []string, s Settings, exemplarSide int) int64 {
 			params += int64(9*st.in*st.out + st.out)
 		}
 		features += 4 * int64(st.side) * int64(st.side) * int64(st.out)
+	}
+	if s.halfScaleAt(s.Size) {
+		// The half-scale term's network holds the same kinds of buffers for its own copy of the
+		// weights and features at half the side; the formula counts them alike (not measured
+		// apart).
+		params *= 2
+		for _, st := range stagesTo(arch, taps, s.Size/2) {
+			features += 4 * int64(st.side) * int64(st.side) * int64(st.out)
+		}
 	}
 	return memBase + memPerWeight*params + int64(memPerFeature*float64(features))
 }

@@ -8,10 +8,10 @@ import (
 )
 
 // TestPlan: the levels (the Model's own), their iterations and work on VGG-16 and VGG-19, and
-// the memory estimate against the measurements it was fitted to.
+// the memory estimate against the measurements it was fitted to (without the half-scale term).
 func TestPlan(t *testing.T) {
 	s := Defaults()
-	s.Size, s.Iters = 128, 101
+	s.Size, s.Iters, s.HalfScaleWeight = 128, 101, 0
 	p, err := s.Plan(vgg.VGG16, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -28,6 +28,22 @@ func TestPlan(t *testing.T) {
 	}
 	if len(p.Layers) != 10 || len(p.LayerWeights) != 10 {
 		t.Errorf("%v %v", p.Layers, p.LayerWeights)
+	}
+	// The half-scale term runs the network on the image averaged down 2×2: a quarter more work
+	// at each level, and more memory.
+	h := s
+	h.HalfScaleWeight = 1
+	ph, err := h.Plan(vgg.VGG16, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range ph.Levels {
+		if want := p.Levels[i].MACs + p.Levels[i].MACs/4; l.MACs != want {
+			t.Errorf("half-scale term, level %d: %d MACs, want %d", i, l.MACs, want)
+		}
+	}
+	if ph.Memory <= p.Memory {
+		t.Errorf("half-scale term: %d bytes, without %d", ph.Memory, p.Memory)
 	}
 	// VGG-19 on VGG-16's layers: conv3_4 at a quarter of the side and conv4_4 at an eighth are
 	// the extra work.

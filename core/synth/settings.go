@@ -37,31 +37,39 @@ type Settings struct {
 	Redraw       int    // sw: new random directions every this many loss evaluations
 	Conv         string // the engine: fast, or stock (the GoMLX reference) where it is linked (vgg.ParseConv)
 
-	// Beyond the seed; the zero values keep a run without them.
+	// Beyond the seed. The zero values keep a run without them; for the words, "" is the default.
 	Levels          int     `json:",omitempty"` // coarse-to-fine: 0 auto (AutoLevels), 1 single scale, L > 1 an image pyramid of L levels (level.go)
 	SpectrumWeight  float64 `json:",omitempty"` // weight of the Fourier-modulus term (spectrum.go); 0 off
 	Start           string  `json:",omitempty"` // the start image: grey ("" too) or colour noise on the exemplar's mean colour (level.go)
 	Norm            string  `json:",omitempty"` // sw and emd: layer ("" too) or direction (loss.NormLayer, loss.NormDirection)
-	FineShare       float64 `json:",omitempty"` // the share of Iters the finest level runs (0 < f < 1; 0 an even split over the levels) (level.go)
+	FineShare       float64 `json:",omitempty"` // the share of Iters the finest level runs (up to MaxFineShare; 0 an even split over the levels) (level.go)
 	Upsample        string  `json:",omitempty"` // how a level's image is doubled for the next: smooth ("" too, picture.Resize) or nearest (each pixel 2×2) (level.go)
 	HalfScaleWeight float64 `json:",omitempty"` // weight of the half-scale term, the texture loss on the image averaged down 2×2 (halfscale.go); 0 off
 }
 
-// Defaults are the settings a run gets when nothing is said: sliced Wasserstein on the ten
-// ReLU layers to relu4_3, L-BFGS, zero padding, 128 px in two levels, the fast engine.
+// Defaults are the settings a run gets when nothing is said, chosen by measurement
+// (docs/quality.md): sliced Wasserstein on the network's default layers (the pretrained VGG-19's
+// eight ReLUs to relu3_4), L-BFGS, zero padding, 128 px in two levels, a grey start (coloured
+// noise survives as speckle), the loss normalised per layer, and the half-scale term at weight 1
+// (the taps stop at a 44 px receptive field; it holds the coarser light and dark to the
+// exemplar's), the fast engine.
 func Defaults() Settings {
 	return Settings{
-		Size:         128,
-		ExemplarSize: 0,
-		Iters:        100,
-		Loss:         "sw",
-		GramNorm:     "relative",
-		LayerWeights: "uniform",
-		Pad:          "zero",
-		Optimizer:    "lbfgs",
-		Seed:         1,
-		Redraw:       30,
-		Conv:         "fast",
+		Size:            128,
+		ExemplarSize:    0,
+		Iters:           100,
+		Loss:            "sw",
+		GramNorm:        "relative",
+		LayerWeights:    "uniform",
+		Pad:             "zero",
+		Optimizer:       "lbfgs",
+		Seed:            1,
+		Redraw:          30,
+		Conv:            "fast",
+		Start:           StartGrey,
+		Norm:            loss.NormLayer,
+		Upsample:        UpsampleSmooth,
+		HalfScaleWeight: 1,
 	}
 }
 

@@ -72,8 +72,10 @@ func TestEndToEndLossFalls(t *testing.T) {
 	dir := t.TempDir()
 	in := writePNG(t, filepath.Join(dir, "in.png"), stripes(32))
 	out := filepath.Join(dir, "out.png")
+	// The texture loss alone: with the half-scale term the loss includes the 16 px copy, where
+	// the stripes' pixel noise averages out, and falls by less in 30 iterations (about 9×).
 	code, _, stderr := texsynth("-in", in, "-out", out, "-size", "32", "-iters", "30", "-progress", "lines",
-		"-frames", filepath.Join(dir, "frames"), "-every", "10")
+		"-frames", filepath.Join(dir, "frames"), "-every", "10", "-half-scale-weight", "0")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -261,7 +261,7 @@ func TestSpectrumTargetLarger(t *testing.T) {
 // TestAutoLevels: Levels = 0 (the default) is two levels from AutoLevelsFrom px up, a single
 // scale below; an explicit 1 is a single scale at any size.
 func TestAutoLevels(t *testing.T) {
-	for _, tc := range []struct{ size, levels, start int }{{128, 0, 64}, {64, 0, 64}, {128, 1, 128}, {64, 2, 32}} {
+	for _, tc := range []struct{ size, levels, start int }{{128, 0, 64}, {64, 0, 32}, {32, 0, 32}, {128, 1, 128}, {64, 2, 32}} {
 		s := small("sw", "lbfgs")
 		s.Size, s.Iters, s.Levels = tc.size, 2, tc.levels
 		m := newModel(t, s)

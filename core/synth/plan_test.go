@@ -78,6 +78,22 @@ func TestPlan(t *testing.T) {
 			t.Errorf("%d px: %.0f MiB estimated, %.0f measured", c.size, got, c.mib)
 		}
 	}
+	// With the half-scale term (plan.go), measured at 128 px: VGG-16 to relu4_3 864 MiB, the
+	// VGG-19 to relu3_4 465 MiB.
+	for _, c := range []struct {
+		arch *vgg.Arch
+		mib  float64
+	}{{vgg.VGG16, 864}, {vgg.VGG19, 465}} {
+		h := s
+		h.Size, h.HalfScaleWeight = 128, 1
+		p, err := h.Plan(c.arch, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := float64(p.Memory) / (1 << 20); got < 0.95*c.mib || got > 1.05*c.mib {
+			t.Errorf("%s with the half-scale term: %.0f MiB estimated, %.0f measured", c.arch.Name, got, c.mib)
+		}
+	}
 	s.Size, s.Iters = 32, 5
 	s.Layers, s.LayerWeights = "conv1_1", "1,2"
 	if _, err := s.Plan(vgg.VGG16, 0); err == nil {

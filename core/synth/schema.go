@@ -62,7 +62,7 @@ func Fields(arch *vgg.Arch) []Field {
 		{Name: "Conv", Flag: "conv", Kind: "choice", Options: vgg.Engines(), Default: d.Conv,
 			Usage: "`engine`: fast (hand-written kernels, Winograd F(4x4,3x3)) or stock (the GoMLX graph, simplego's conv: the reference, minutes per iteration)"},
 		{Name: "Levels", Flag: "levels", Kind: "int", Min: bound(0), Max: bound(MaxLevels), Default: d.Levels,
-			Usage: "coarse-to-fine: run `L` levels of an image pyramid, each twice the side of the one before; 0 = auto (2 from 128 px up), 1 = single scale"},
+			Usage: "coarse-to-fine: run `L` levels of an image pyramid, each twice the side of the one before; 0 = auto (2 from 64 px up), 1 = single scale"},
 		{Name: "SpectrumWeight", Flag: "spectrum-weight", Kind: "float", Min: bound(0), Default: d.SpectrumWeight,
 			Usage: "`weight` of the Fourier-modulus term (0 = off)"},
 		{Name: "Start", Flag: "start", Kind: "choice", Options: []string{StartGrey, StartColour}, Default: d.Start,

@@ -44,7 +44,7 @@ type Settings struct {
 	Norm            string  `json:",omitempty"` // sw and emd: layer ("" too) or direction (loss.NormLayer, loss.NormDirection)
 	FineShare       float64 `json:",omitempty"` // the share of Iters the finest level runs (up to MaxFineShare; 0 an even split over the levels) (level.go)
 	Upsample        string  `json:",omitempty"` // how a level's image is doubled for the next: smooth ("" too, picture.Resize) or nearest (each pixel 2×2) (level.go)
-	HalfScaleWeight float64 `json:",omitempty"` // weight of the half-scale term, the texture loss on the image averaged down 2×2 (halfscale.go); 0 off
+	HalfScaleWeight float64 // weight of the half-scale term (not omitempty: its default is 1, and a 0 must survive a round trip through JSON), the texture loss on the image averaged down 2×2 (halfscale.go); 0 off
 }
 
 // Defaults are the settings a run gets when nothing is said, chosen by measurement
@@ -89,13 +89,14 @@ const MaxIters = 10000
 
 // AutoLevels is what Levels = 0 (the default) means: two levels from AutoLevelsFrom px up (half
 // the evaluations at a quarter of the cost, and the coarse level settles the large structures:
-// docs/performance.md), a single scale below. Below 128 px the coarse level is too small to
-// hold the exemplar's structure (at 32 px relu4 sees 4×4 positions), and the 50 iterations at
-// the fine level do not undo what it settled: a 64 px run from 32 px looked blocky and lost the
-// bricks that a single-scale run draws.
+// docs/performance.md), a single scale below. On the pretrained VGG-19 a single-scale run
+// covers the texture in a fine two-pixel checkerboard (pebbles, bricks and water at 64 px, the
+// pebbles at 128 px) that a run from half the side does not have, so the pyramid starts at 64 px
+// (a 32 px coarse level; docs/quality.md). On the untrained VGG-16 a 64 px run from 32 px looked
+// blocky and lost the bricks; `-levels 1` is that run.
 const (
 	AutoLevels     = 2
-	AutoLevelsFrom = 128
+	AutoLevelsFrom = 64
 )
 
 // parsed is Settings checked and turned into the types the core uses, once, by New.

@@ -152,12 +152,15 @@ wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(SITE)/texsynth.wasm ./wasm
 	cp $(WASMEXEC)/wasm_exec.js $(SITE)/wasm_exec.js
 
-## site: the static page in build/site (html, js, css, the worker, texsynth.wasm, wasm_exec.js),
-## plain names, no service worker: the development build.
+## site: the static page in build/site (html, js, css, the worker, texsynth.wasm, wasm_exec.js,
+## the pretrained VGG-19 with its licence notice), plain names, no service worker: the development
+## build.
 site: wasm weights
 	mkdir -p $(SITE)/weights
 	cp site/*.html site/*.js site/*.css wasm/worker.js wasm/gpu.js $(SITE)/
 	cp weights/vgg16-random.q8 $(SITE)/weights/vgg16-random.q8
+	cp weights/pretrained/vgg19-conv3_4.q8 $(SITE)/weights/vgg19-conv3_4.q8
+	cp weights/pretrained/vgg19-conv3_4.LICENSE-conversion $(SITE)/weights/vgg19-conv3_4.LICENSE.txt
 
 ## dist: the deployable folder build/dist from build/site: content-hashed names for the large
 ## files, the service worker's version and file list, precompressed .br/.gz copies, _headers;

@@ -296,7 +296,12 @@ export class RunController extends EventTarget {
         this.setState('running');
         this.emit('continued', {run: r});
         break;
-      case 'weights': this.weights = m.weights; this.emit('weights', m); break;
+      case 'weights':
+        this.weights = m.weights;
+        this.kept = m.kept;
+        if (m.schema) this.schema = m.schema; // the network's own layers
+        this.emit('weights', m);
+        break;
       case 'presets': this.emit('presets', m); break;
       case 'error': return this.onError(m);
       default: this.emit(m.type, m);

@@ -4,6 +4,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"syscall/js"
@@ -11,15 +13,18 @@ import (
 	"github.com/texsynth/texsynth/core/synth"
 	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
+	"github.com/texsynth/texsynth/weights/pretrained"
 )
 
-// The weights in use: either the built-in untrained VGG-16 from a seed, grown on demand up to
-// the deepest conv a run needs, or a file the user picked.
+// The weights in use: the pretrained VGG-19 the site ships (the default), the built-in untrained
+// VGG-16 from a seed, grown on demand up to the deepest conv a run needs, or a file the user
+// picked.
 var (
-	randomSeed  uint64
-	randomUpto  string // deepest conv built so far ("" before the first build)
-	current     *weights.File
-	currentFile bool // current came from loadWeights
+	randomSeed      uint64
+	randomUpto      string // deepest conv built so far ("" before the first build)
+	current         *weights.File
+	currentFile     bool // current came from loadWeights or usePretrainedWeights
+	pretrainedInUse bool // current is the site's pretrained VGG-19
 )
 
 // useRandomWeights selects the built-in untrained VGG-16 from args[0] (the seed, default 0)
@@ -30,7 +35,7 @@ func useRandomWeights(args []js.Value) (map[string]any, error) {
 		seed = uint64(args[0].Int())
 	}
 	if currentFile || seed != randomSeed || current == nil {
-		current, randomUpto, currentFile = nil, "", false
+		current, randomUpto, currentFile, pretrainedInUse = nil, "", false, false
 	}
 	randomSeed = seed
 	if err := ensureRandom(defaultDepth()); err != nil {
@@ -87,7 +92,34 @@ func loadWeights(args []js.Value) (map[string]any, error) {
 	if err := w.CheckVGG(); err != nil {
 		return nil, err
 	}
-	current, currentFile, randomUpto = w, true, ""
+	current, currentFile, randomUpto, pretrainedInUse = w, true, "", false
+	return weightsInfo(), nil
+}
+
+// usePretrainedWeights selects the pretrained VGG-19 (conv1_1 … conv3_4) from the bytes of the
+// site's weights/vgg19-conv3_4.q8: they must be the committed file itself — its SHA-256 is
+// pretrained.VGG19SHA256 — so that a damaged download or another file under that name never
+// runs as the default. (Only the constant is used: the wasm does not carry the embedded file.)
+func usePretrainedWeights(args []js.Value) (map[string]any, error) {
+	if len(args) < 1 {
+		return nil, errors.New("usePretrainedWeights(bytes)")
+	}
+	data, err := bytesArg(args[0])
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != pretrained.VGG19SHA256 {
+		return nil, fmt.Errorf("the pretrained weights file (%d bytes) is not the one this build ships: SHA-256 %s…, want %s…", len(data), got[:12], pretrained.VGG19SHA256[:12])
+	}
+	w, err := weights.Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.CheckVGG(); err != nil {
+		return nil, err
+	}
+	current, currentFile, randomUpto, pretrainedInUse = w, true, "", true
 	return weightsInfo(), nil
 }
 
@@ -132,7 +164,7 @@ func useKeptRandomWeights(args []js.Value) (map[string]any, error) {
 	if w.Provenance != weights.RandomProvenance(seed) || !deeper(last, defaultDepth()) {
 		return nil, fmt.Errorf("not the built-in weights of seed %d: %q to %s", seed, w.Provenance, last)
 	}
-	current, currentFile, randomSeed, randomUpto = w, false, seed, last
+	current, currentFile, randomSeed, randomUpto, pretrainedInUse = w, false, seed, last, false
 	return weightsInfo(), nil
 }
 
@@ -173,6 +205,7 @@ func weightsInfo() map[string]any {
 		"provenance": current.Provenance,
 		"checksum":   current.Checksum(),
 		"builtin":    !currentFile,
+		"pretrained": pretrainedInUse,
 		"seed":       randomSeed,
 		"layers":     layers,
 	}

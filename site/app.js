@@ -15,6 +15,7 @@ import {ExemplarPanel} from './exemplar-ui.js';
 import {PresetMenu} from './preset-menu.js';
 import {SpeedUI} from './speed-ui.js';
 import {duration} from './estimate.js';
+import {autoNote, engineLabel} from './engine-label.js';
 
 const $ = (id) => document.getElementById(id);
 const notices = new Notices($('toasts'), $('announce'));
@@ -173,8 +174,15 @@ c.addEventListener('starting', (e) => {
   buttons();
 });
 
+// showEngine names the engine: the run's, or before any run the one auto gives and why.
+function showEngine(engine, note = '') {
+  $('engine').textContent = engine ? `Engine: ${engineLabel(engine)}${note ? ` (${note})` : ''}.` : '';
+}
+c.addEventListener('engine', (e) => showEngine(e.detail.engine, 'the GPU failed; see the notice'));
+
 c.addEventListener('started', (e) => {
   const r = e.detail.run;
+  showEngine(r.engine);
   chart.reset(r.iters, r.plan.levels);
   $('chart-note').textContent = r.plan.levels.length > 1 ? `Coarse to fine: ${r.plan.levels.map((l) => `${l.iters} iterations at ${l.size} px`).join(', then ')}. The loss jumps where a level starts from the one before scaled up (dashed lines).` : '';
   view.showSeen(r.seen);
@@ -262,6 +270,7 @@ c.addEventListener('ready', (e) => {
   speed.ready(defaults);
   weightsUI.ready(e.detail.weights, e.detail.fallback);
   $('kernel').textContent = c.kernel ? `Kernels: ${c.kernel}.` : '';
+  if (!c.busy) showEngine(c.autoEngine, autoNote(c.autoEngine));
   menu.asked = '';
   if (!linkRead) readLink();
   else formChanged();

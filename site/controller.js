@@ -7,12 +7,15 @@
 // Events (CustomEvent, the detail as said): ready, exemplar {exemplar, notices}, decoding
 // {name, bytes}, notice {text, kind: info | warn | error, group}, refused {errors}, starting,
 // started, frame {frame, eta, level}, level {from, to, iter}, paused, resumed, stopping, stopped,
-// done, continued, error {message, kind, during}, fatal {message, again}, weights, presets, state.
+// done, continued, error {message, kind, during}, fatal {message, again}, weights, presets, state,
+// engine {engine, run} (the GPU failed: the run goes on with the wasm kernels). The run's engine
+// is run.engine; the engine auto gives, autoEngine (engine-label.js names them).
 
 import {Engine} from './engine.js';
 import {drawSample} from './samples.js';
 import {ENGINE_MEMORY, Eta, fits} from './estimate.js';
 import {calibrate} from './calibrate.js';
+import {engineLabel, fallbackText} from './engine-label.js';
 
 export const MAX_FILE = 64 << 20; // larger files are refused before they are read
 export const PICTURE_TYPES = 'a PNG, JPEG, GIF, WebP, BMP or TIFF picture';
@@ -244,6 +247,10 @@ export class RunController extends EventTarget {
     this.schema = m.schema;
     this.weights = m.weights;
     this.kernel = m.kernel || '';
+    this.autoEngine = m.engine || null;
+    this.gpu = m.gpu || null;
+    // The speed profile is per engine: auto's on a GPU is the GPU's.
+    this.speedKey = m.engine && m.engine.engine === 'webgpu' ? engineLabel(m.engine) : this.kernel;
     this.kept = m.kept;
     if (this.run && this.busy) this.run = null;
     this.held = false;
@@ -296,6 +303,11 @@ export class RunController extends EventTarget {
         this.setState('running');
         this.emit('continued', {run: r});
         break;
+      case 'fallback':
+        r.engine = m.engine;
+        this.notice(fallbackText(m), 'warn', 'run');
+        this.emit('engine', {engine: m.engine, run: r});
+        break;
       case 'weights':
         this.weights = m.weights;
         this.kept = m.kept;
@@ -314,13 +326,16 @@ export class RunController extends EventTarget {
     r.iters = m.iters;
     r.settings = m.settings;
     r.plan = m.plan;
-    r.eta = new Eta(m.plan, this.profile);
+    r.engine = m.engine;
+    // Only a run on auto's engine measures the speed the estimates are for.
+    const profile = engineLabel(m.engine) === engineLabel(this.autoEngine) ? this.profile : null;
+    r.eta = new Eta(m.plan, profile);
     r.layers = Array.from(m.layers);
     r.seen = m.exemplar;
     r.weights = m.weights;
     r.lastAt = performance.now();
     const setup = (r.lastAt - r.startedAt) / 1000;
-    if (this.profile) this.profile.recordStart(r.plan.levels[0].macs, setup);
+    if (profile) profile.recordStart(r.plan.levels[0].macs, setup);
     this.setState('running');
     this.emit('started', {run: r});
   }

@@ -5,9 +5,10 @@
 //   <iframe src="texsynth/embed.html#size=48&iterations=30&sample=waves" width="480" height="320"></iframe>
 //
 // Posted to the parent, to its origin only: {source: 'texsynth', type, ...} with type ready,
-// started {iters, size, layers}, frame {iter, iters, loss, seconds}, done / stopped {iter, iters,
-// loss, seconds}, error {message, kind, during}, snapshot {dataURL, iter, iters} (only when
-// asked). No pixels travel unless the parent asks for a snapshot.
+// started {iters, size, layers, engine}, frame {iter, iters, loss, seconds}, done / stopped {iter,
+// iters, loss, seconds}, engine {engine} (the GPU failed; the run goes on with the wasm kernels),
+// error {message, kind, during}, snapshot {dataURL, iter, iters} (only when asked). engine names
+// the engine in use: "WebGPU · <adapter>" or "wasm SIMD128, 1 thread". No pixels travel unless the parent asks for a snapshot.
 // Accepted from the parent: {type: 'start' | 'stop' | 'pause' | 'resume' | 'snapshot' | 'hello'},
 // and {type: 'exemplar', image: ImageData or {width, height, data}} (pixels) or {type:
 // 'exemplar', file: ArrayBuffer or Blob, name} (an image file's bytes, decoded as the command
@@ -83,7 +84,8 @@ window.addEventListener('hashchange', () => configure(synth));
 const pass = (type, pick) => synth.addEventListener(`texsynth-${type}`, (e) => tell(type, pick(e.detail)));
 const progress = (d) => ({iter: d.iter, iters: d.iters, loss: d.loss, seconds: d.seconds});
 pass('ready', () => ({}));
-pass('started', (d) => ({iters: d.iters, size: d.size, layers: d.layers}));
+pass('started', (d) => ({iters: d.iters, size: d.size, layers: d.layers, engine: d.engine}));
+pass('engine', (d) => ({engine: d.engine}));
 pass('frame', progress);
 pass('done', progress);
 pass('stopped', progress);

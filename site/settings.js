@@ -30,6 +30,8 @@ export const TABLE = [
   {name: 'levels', key: 'levels', attr: 'levels', label: 'Coarse-to-fine levels', control: 'select', advanced: true,
     names: {0: 'auto (2 from 64 px)', 1: '1 (single scale)'}},
   {name: 'spectrumWeight', key: 'spectrum', attr: 'spectrum-weight', label: 'Spectrum term weight', control: 'number', step: 'any', advanced: true},
+  {name: 'engine', key: 'engine', attr: 'engine', label: 'Engine', control: 'select', advanced: true,
+    names: {auto: 'auto (GPU if any)', webgpu: 'WebGPU', wasm: 'wasm SIMD (CPU)'}},
 ];
 
 export const BY_NAME = Object.fromEntries(TABLE.map((e) => [e.name, e]));

@@ -22,7 +22,7 @@ export class SpeedUI {
   // ready: the engine is (again) ready; the profile is this kernel's.
   ready(defaults) {
     this.defaults = defaults;
-    if (this.profile.kernel !== this.c.kernel) this.profile = new SpeedProfile(this.c.kernel);
+    if (this.profile.kernel !== this.c.speedKey) this.profile = new SpeedProfile(this.c.speedKey);
     this.c.profile = this.profile;
     this.soon();
   }

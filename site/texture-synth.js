@@ -12,6 +12,7 @@ import {fmt} from './chart.js';
 import {SAMPLES} from './samples.js';
 import {ATTRIBUTES, fromAttributes, messageFor, ordered, summary} from './settings.js';
 import {MARKUP, SHEET} from './texture-synth-style.js';
+import {engineLabel} from './engine-label.js';
 
 // The attributes besides the settings (settings.js ATTRIBUTES): where the exemplar comes from,
 // and how the element behaves.
@@ -38,6 +39,7 @@ export class TextureSynth extends HTMLElement {
     this.wantStart = false;  // start() was called before the engine, the exemplar or the check
     this.hasResult = false;
     this.lastFrame = null;   // {iter, iters, loss} of the frame on the canvas
+    this.engineInUse = '';   // the run's engine, named (engine-label.js)
     this.visibility = null;  // the IntersectionObserver of autostart
     this.exemplarId = 0;
     this.wire();
@@ -234,7 +236,12 @@ export class TextureSynth extends HTMLElement {
     on('started', (d) => {
       const r = d.run;
       this.setState('running', `Running: iteration 1 of ${r.iters}…`);
-      this.emit('started', {iters: r.iters, size: r.settings.size, layers: r.layers, settings: r.settings});
+      this.showEngine(r);
+      this.emit('started', {iters: r.iters, size: r.settings.size, layers: r.layers, settings: r.settings, engine: this.engineInUse});
+    });
+    on('engine', (d) => {
+      this.showEngine(d.run);
+      this.emit('engine', {engine: this.engineInUse});
     });
     on('frame', (d) => this.onFrame(d.frame));
     on('paused', (d) => this.setState('paused', `Paused after iteration ${d.run.iter} of ${d.run.iters}.`));
@@ -296,6 +303,12 @@ export class TextureSynth extends HTMLElement {
   }
 
   // ---- what is shown ----
+
+  // showEngine names the run's engine after its settings (engine-label.js).
+  showEngine(run) {
+    this.engineInUse = engineLabel(run.engine);
+    this.ui.info.textContent = `${summary(run.settings, run.layers)} Engine: ${this.engineInUse}.`;
+  }
 
   setState(state, text) {
     this.state = state;

@@ -21,10 +21,16 @@
 //	more(n)                                  → {iter, iters}: n more iterations for the run that stopped or ended
 //	prepared(rgba, width, height, settings)  → {width, height, rgba}: the exemplar as the run sees it
 //	exit(code)                               → ends the Go program (tests of crash handling)
+//	probeGPU()                               → promise of {adapter, emulated} or {error}: opens the WebGPU device
+//	engineFor(setting)                       → {engine: "webgpu" | "wasm", adapter, emulated, kernel, why}
+//	startGPU(…), stepGPU()                   → promises of start's and step's results, for a run on WebGPU
+//	                                           (its frames carry fallback and engine if the GPU failed)
+//	loseGPU()                                → destroys the WebGPU device, as a loss would (tests)
 //	kernel                                   a string: the vector kernels in use (core/gemm.Kernel)
 //
 // Every function returns either its result or {error: message, kind: "input" | "internal"};
-// "input" means the user's picture, settings or weights file was at fault. The control flow
+// "input" means the user's picture, settings or weights file was at fault (the GPU functions:
+// a promise of either). The control flow
 // (pause, resume, stop, one step at a time) lives in worker.js; this side only holds state.
 package main
 
@@ -46,11 +52,16 @@ func main() {
 	export(core, "step", step)
 	export(core, "stop", stop)
 	export(core, "presets", presetList)
-	export(core, "schema", schema)
-	export(core, "describe", describe)
+	export(core, "schema", schemaWithEngine)
+	export(core, "describe", describeWithEngine)
 	export(core, "more", more)
 	export(core, "prepared", prepared)
 	export(core, "exit", exit)
+	export(core, "engineFor", engineFor) // the GPU engine: engine.go
+	exportAsync(core, "probeGPU", probeGPU)
+	exportAsync(core, "startGPU", startGPU)
+	exportAsync(core, "stepGPU", stepGPU)
+	export(core, "loseGPU", loseGPU)
 	core.Set("kernel", gemm.Kernel()) // which vector kernels run: the page shows it
 
 	js.Global().Set("texsynthCore", core)

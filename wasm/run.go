@@ -16,6 +16,7 @@ var model *synth.Model
 // opaque RGBA (from decode, or drawn by the page); settings map onto synth.Settings.
 func start(args []js.Value) (map[string]any, error) {
 	model = nil
+	closeGPUNet()
 	if len(args) < 3 {
 		return nil, errors.New("start(rgba, width, height, settings)")
 	}
@@ -59,9 +60,13 @@ func step(args []js.Value) (map[string]any, error) {
 	if model == nil {
 		return nil, errors.New("no run: call start first")
 	}
+	if gpuNet != nil && async == 0 {
+		return nil, errSync
+	}
 	f, err := model.Step()
 	if err != nil {
 		model = nil
+		closeGPUNet()
 		return nil, err
 	}
 	img := model.Image()
@@ -74,5 +79,6 @@ func step(args []js.Value) (map[string]any, error) {
 // stop drops the current run and its memory.
 func stop(args []js.Value) (map[string]any, error) {
 	model = nil
+	closeGPUNet()
 	return map[string]any{}, nil
 }

@@ -10,14 +10,18 @@
 //   {type: 'describe', settings, exemplarSide}      settings as text (an object or a list), read by the core's parser
 //   {type: 'start', rgba, width, height, settings, run}  start a run (replacing any other)
 //   {type: 'start', rgba, width, height, text, maxMemory, run}  the same with settings as text, read by the core first
+//                                                   settings.engine: auto | webgpu | wasm (wasm/engine.go)
 //   {type: 'pause'} {type: 'resume'} {type: 'stop'}  stop keeps the run, so that it can go on
 //   {type: 'more', iters}                           n more iterations for the run that stopped or ended
 //   {type: 'release'}                               drop the run kept after stop or done, and its memory
 //   {type: 'presets', size, iters}                  the experiments (core/presets) at that size
+//   {type: 'lose-gpu'}                              destroy the WebGPU device, as a loss would (tests of the fallback)
 // Messages the worker sends:
-//   {type: 'ready', weights, kernel, kept, fallback, schema}  wasm and the default weights are loaded; kernel: the vector kernels in use;
+//   {type: 'ready', weights, kernel, kept, fallback, schema, gpu, engine}
+//                                                   wasm and the default weights are loaded; kernel: the vector kernels in use;
 //                                                   fallback: why the pretrained VGG-19 could not be loaded and the
 //                                                   untrained VGG-16 is in use instead ('' when it is the VGG-19);
+//                                                   gpu: {adapter, emulated} or {error}; engine: what auto gives (engine below);
 //                                                   kept: the untrained weights came from the browser's cache;
 //                                                   schema: every setting's kind, bounds and options (wasm/describe.go)
 //   {type: 'progress', stage, message}              a long stage began (weights, start)
@@ -26,8 +30,11 @@
 //   {type: 'exemplar', width, height, rgba, notices, name}
 //   {type: 'described', settings, errors, plan}     {field: message} for every value refused; plan: layers, weights, levels, memory
 //                                                   (for a list: {type: 'described', list: [{settings, errors, plan}]})
-//   {type: 'started', layers, iters, size, settings, weights, exemplar: {width, height, rgba}, plan}
-//                                                   exemplar: as the run sees it (cropped and scaled); plan: for text
+//   {type: 'started', layers, iters, size, settings, weights, exemplar: {width, height, rgba}, plan, engine}
+//                                                   exemplar: as the run sees it (cropped and scaled); plan: for text;
+//                                                   engine: {engine: 'webgpu' | 'wasm', adapter, emulated, kernel, why}
+//   {type: 'fallback', iter, message, engine, run}  the GPU failed (lost, out of memory): the run goes on with the
+//                                                   wasm kernels from where it was (the same image, iteration, optimiser)
 //   {type: 'refused', errors, plan}                 a start with text the core refused, or a plan over maxMemory
 //   {type: 'frame', iter, iters, loss, seconds, evals, done, width, height, pixels, memory}
 //   {type: 'presets', size, iters, questions}       [{id, title, explanation, preset, cells: [{label, exemplar, settings}]}]
@@ -36,7 +43,8 @@
 //   {type: 'error', message, kind: 'input' | 'internal' | 'fatal', during}
 // Pixels (RGBA, a Uint8ClampedArray) are transferred, not copied; memory is the WebAssembly
 // memory's size in bytes. A step cannot be interrupted: pause and stop take effect when the
-// current step ends. After a 'fatal' error (the Go program ended: out of memory, a crash) the
+// current step ends. A run on WebGPU starts and steps asynchronously (its Go code waits on the
+// GPU's promises); messages that arrive meanwhile are handled, in order, once the step is done. After a 'fatal' error (the Go program ended: out of memory, a crash) the
 // worker is useless; the page should start a new one.
 'use strict';
 
@@ -45,7 +53,9 @@ let go = null;          // the Go instance from wasm_exec.js
 let core = null;        // globalThis.texsynthCore, installed by the Go program
 let fatal = null;       // the message of the error that ended the Go program
 let run = null;         // the run being stepped: {id, iter, iters, paused, stopped, timer}
-let held = null;        // the run that stopped or ended, which more can continue: {id, iter, iters}
+let held = null;        // the run that stopped or ended, which more can continue: {id, iter, iters, gpu}
+let inflight = null;    // the promise of a GPU start or step in progress
+let queue = Promise.resolve(); // the messages, handled one after the other
 
 function post(msg, transfer) {
   scope.postMessage(msg, transfer || []);
@@ -74,6 +84,18 @@ function call(name, ...args) {
 
 class FatalError extends Error {}
 
+// callAsync runs one of the Go functions that return a promise (the GPU engine's), as call runs
+// the others; an exception comes back as guard makes it.
+async function callAsync(during, id, runId, name, ...args) {
+  try {
+    const r = await call(name, ...args);
+    if (go.exited || r === undefined || r === null) throw new FatalError(fatal || 'the synthesis engine stopped');
+    return r;
+  } catch (e) {
+    return guard(during, id, () => { throw e; }, runId);
+  }
+}
+
 // guard runs f and turns an exception into an error message to the page.
 function guard(during, id, f, runId) {
   try {
@@ -101,6 +123,7 @@ function ok(result, during, id, runId) {
 async function boot() {
   const base = new URL('./', scope.location.href);
   if (typeof scope.Go !== 'function') scope.importScripts(new URL('wasm_exec.js', base).href);
+  if (!scope.texsynthGPU) scope.importScripts(new URL('gpu.js', base).href); // the WebGPU device (core/gpu)
   go = new scope.Go();
   const url = new URL('texsynth.wasm', base).href;
   const response = await fetch(url);
@@ -122,6 +145,9 @@ async function boot() {
   });
   core = scope.texsynthCore;
   if (!core) throw new Error('texsynth.wasm did not install texsynthCore');
+  // The WebGPU device is asked for while the weights load; a browser that never answers
+  // (a hung driver) leaves the run to the wasm kernels.
+  const probe = Promise.race([call('probeGPU'), new Promise((r) => setTimeout(r, 10000, {error: 'WebGPU did not answer in 10 s'}))]);
   // The untrained weights drawn by this wasm build are kept under a key that names it.
   keptKey = new URL(`builtin-weights-seed-0.q8?wasm=${encodeURIComponent(url)}&etag=${encodeURIComponent(response.headers.get('etag') || '')}`, base).href;
   post({type: 'progress', stage: 'weights', message: 'loading the pretrained VGG-19 (2.3 MB)'});
@@ -133,7 +159,8 @@ async function boot() {
     if (!ok(w, 'boot')) return;
   }
   const schema = call('schema');
-  post({type: 'ready', weights: w, kernel: core.kernel, kept: Boolean(w.kept), fallback, schema});
+  const gpu = await probe;
+  post({type: 'ready', weights: w, kernel: core.kernel, kept: Boolean(w.kept), fallback, schema, gpu, engine: call('engineFor', 'auto')});
 }
 
 // PRETRAINED is the site's pretrained VGG-19, conv1_1 … conv3_4 (weights/pretrained in the
@@ -215,7 +242,7 @@ function stopRun() {
   clearTimeout(run.timer);
   const iter = run.iter;
   run.stopped = true;
-  held = {id: run.id, iter: run.iter, iters: run.iters};
+  held = {id: run.id, iter: run.iter, iters: run.iters, gpu: run.gpu};
   run = null;
   return iter;
 }
@@ -233,12 +260,23 @@ function memory() {
 }
 
 // loop runs one step, posts its frame, and yields to the message queue before the next, so
-// pause and stop messages are seen between steps.
+// pause and stop messages are seen between steps. A GPU run's step is a promise (inflight),
+// which the messages that come meanwhile wait for.
 function loop(r) {
   if (r !== run || r.paused || r.stopped) return;
-  const frame = guard('run', undefined, () => call('step'), r.id);
+  if (r.gpu) {
+    const p = callAsync('run', undefined, r.id, 'stepGPU').then((frame) => stepped(r, frame))
+      .finally(() => { if (inflight === p) inflight = null; });
+    inflight = p;
+    return;
+  }
+  stepped(r, guard('run', undefined, () => call('step'), r.id));
+}
+
+function stepped(r, frame) {
   if (r !== run) return;
   if (frame === undefined) return;
+  if (frame.fallback) post({type: 'fallback', iter: frame.iter, message: frame.fallback, engine: frame.engine, run: r.id});
   if (!ok(frame, 'run', undefined, r.id)) {
     run = null;
     return;
@@ -257,8 +295,8 @@ function loop(r) {
   r.timer = setTimeout(loop, 0, r);
 }
 
-function begin(id, iter, iters) {
-  run = {id, iter, iters, paused: false, stopped: false, timer: 0};
+function begin(id, iter, iters, gpu) {
+  run = {id, iter, iters, gpu, paused: false, stopped: false, timer: 0};
   held = null;
   run.timer = setTimeout(loop, 0, run);
 }
@@ -308,7 +346,7 @@ const handlers = {
   },
   // start takes settings (typed, as synth.Settings) or text (read by the core first, as
   // describe reads it: what it refuses, or a plan over maxMemory bytes, is 'refused').
-  start(m) {
+  async start(m) {
     release();
     let settings = m.settings || {};
     let plan = null;
@@ -322,15 +360,25 @@ const handlers = {
       settings = d.settings;
       plan = d.plan;
     }
+    // The engine: settings.engine is the page's (engine.go), settings.conv the core's.
+    const {engine: asked, ...typed} = settings;
+    const engine = guard('start', m.id, () => call('engineFor', asked || 'auto'), m.run);
+    if (!engine || !ok(engine, 'start', m.id, m.run)) return;
+    const gpu = engine.engine === 'webgpu';
+    if (gpu) typed.conv = 'webgpu';
     post({type: 'progress', stage: 'start', message: 'computing the exemplar\'s features', id: m.id, run: m.run});
     const rgba = m.rgba instanceof ArrayBuffer ? new Uint8Array(m.rgba) : m.rgba;
-    const r = guard('start', m.id, () => call('start', rgba, m.width, m.height, settings), m.run);
+    const r = gpu ? await callAsync('start', m.id, m.run, 'startGPU', rgba, m.width, m.height, typed)
+      : guard('start', m.id, () => call('start', rgba, m.width, m.height, typed), m.run);
     if (!r || !ok(r, 'start', m.id, m.run)) return;
+    settings = typed;
     const seen = call('prepared', rgba, m.width, m.height, settings);
     const exemplar = seen.error === undefined ? seen : null;
-    post({type: 'started', layers: Array.from(r.layers), iters: r.iters, size: r.size, settings: r.settings, weights: r.weights,
-      exemplar, plan, id: m.id, run: m.run}, exemplar ? [exemplar.rgba.buffer] : []);
-    begin(m.run, 0, r.iters);
+    const running = r.engine || engine;
+    post({type: 'started', layers: Array.from(r.layers), iters: r.iters, size: r.size, settings: {...r.settings, engine: asked || 'auto'},
+      weights: r.weights, exemplar, plan, engine: running, id: m.id, run: m.run}, exemplar ? [exemplar.rgba.buffer] : []);
+    if (r.fallback) post({type: 'fallback', iter: 0, message: r.fallback, engine: running, run: m.run});
+    begin(m.run, 0, r.iters, gpu);
   },
   pause(m) {
     if (!run) return;
@@ -358,7 +406,7 @@ const handlers = {
     const r = guard('more', m.id, () => call('more', m.iters), last.id);
     if (!r || !ok(r, 'more', m.id, last.id)) return;
     post({type: 'continued', iter: r.iter, iters: r.iters, ends: Array.from(r.ends), id: m.id, run: last.id});
-    begin(last.id, r.iter, r.iters);
+    begin(last.id, r.iter, r.iters, last.gpu);
   },
   release(m) {
     release();
@@ -367,6 +415,10 @@ const handlers = {
   presets(m) {
     const r = guard('presets', m.id, () => call('presets', m.size || 64, m.iters || 100));
     if (r && ok(r, 'presets', m.id)) post({type: 'presets', size: m.size, iters: m.iters, questions: r.questions, id: m.id});
+  },
+  'lose-gpu'(m) {
+    const r = guard('lose-gpu', m.id, () => call('loseGPU'));
+    if (r && ok(r, 'lose-gpu', m.id)) post({type: 'lost-gpu', id: m.id});
   },
   // crash ends the Go program as an out-of-memory error would; for tests of the recovery.
   crash(m) {
@@ -383,21 +435,30 @@ const booted = boot().catch((e) => {
   fail(fatal, 'fatal', 'boot');
 });
 
-// Messages are handled in the order they come, each after the one before has finished: a
-// weights message that downloads the pretrained file is done before a start that follows it.
-let queue = booted;
+// Messages are handled in order, each once a GPU step in progress is done, except lose-gpu,
+// which stands for a loss that does not wait either.
 scope.onmessage = (e) => {
   const m = e.data || {};
+  if (m.type === 'lose-gpu') {
+    booted.then(() => handle(m));
+    return;
+  }
   queue = queue.then(async () => {
-    const h = handlers[m.type];
-    if (!h) {
-      fail(`unknown message type ${JSON.stringify(m.type)}`, 'internal', m.type, m.id);
-      return;
-    }
-    if (fatal && m.type !== 'stop' && m.type !== 'pause') {
-      fail(fatal, 'fatal', m.type, m.id);
-      return;
-    }
-    await h(m);
-  });
+    await booted;
+    while (inflight) await inflight.catch(() => {});
+    await handle(m);
+  }).catch((err) => fail(String(err && err.message ? err.message : err), 'internal', m.type, m.id));
 };
+
+async function handle(m) {
+  const h = handlers[m.type];
+  if (!h) {
+    fail(`unknown message type ${JSON.stringify(m.type)}`, 'internal', m.type, m.id);
+    return;
+  }
+  if (fatal && m.type !== 'stop' && m.type !== 'pause') {
+    fail(fatal, 'fatal', m.type, m.id);
+    return;
+  }
+  await h(m);
+}

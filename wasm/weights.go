@@ -78,22 +78,7 @@ func deeper(a, b string) bool {
 // loadWeights decodes a .q8 file (weights.Decode verifies its checksum) and checks that it holds
 // the first layers of VGG-16 or VGG-19; on success it replaces the weights in use.
 func loadWeights(args []js.Value) (map[string]any, error) {
-	if len(args) < 1 {
-		return nil, errors.New("loadWeights(bytes)")
-	}
-	data, err := bytesArg(args[0])
-	if err != nil {
-		return nil, err
-	}
-	w, err := weights.Decode(data)
-	if err != nil {
-		return nil, err
-	}
-	if err := w.CheckVGG(); err != nil {
-		return nil, err
-	}
-	current, currentFile, randomUpto, pretrainedInUse = w, true, "", false
-	return weightsInfo(), nil
+	return useFile("loadWeights", args, false)
 }
 
 // usePretrainedWeights selects the pretrained VGG-19 (conv1_1 … conv3_4) from the bytes of the
@@ -101,16 +86,24 @@ func loadWeights(args []js.Value) (map[string]any, error) {
 // pretrained.VGG19SHA256 — so that a damaged download or another file under that name never
 // runs as the default. (Only the constant is used: the wasm does not carry the embedded file.)
 func usePretrainedWeights(args []js.Value) (map[string]any, error) {
+	return useFile("usePretrainedWeights", args, true)
+}
+
+// useFile decodes and checks the .q8 file in args[0] and makes it the weights in use; the
+// pretrained one must also be the committed file.
+func useFile(name string, args []js.Value, isPretrained bool) (map[string]any, error) {
 	if len(args) < 1 {
-		return nil, errors.New("usePretrainedWeights(bytes)")
+		return nil, fmt.Errorf("%s(bytes)", name)
 	}
 	data, err := bytesArg(args[0])
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != pretrained.VGG19SHA256 {
-		return nil, fmt.Errorf("the pretrained weights file (%d bytes) is not the one this build ships: SHA-256 %s…, want %s…", len(data), got[:12], pretrained.VGG19SHA256[:12])
+	if isPretrained {
+		sum := sha256.Sum256(data)
+		if got := hex.EncodeToString(sum[:]); got != pretrained.VGG19SHA256 {
+			return nil, fmt.Errorf("the pretrained weights file (%d bytes) is not the one this build ships: SHA-256 %s…, want %s…", len(data), got[:12], pretrained.VGG19SHA256[:12])
+		}
 	}
 	w, err := weights.Decode(data)
 	if err != nil {
@@ -119,7 +112,7 @@ func usePretrainedWeights(args []js.Value) (map[string]any, error) {
 	if err := w.CheckVGG(); err != nil {
 		return nil, err
 	}
-	current, currentFile, randomUpto, pretrainedInUse = w, true, "", true
+	current, currentFile, randomUpto, pretrainedInUse = w, true, "", isPretrained
 	return weightsInfo(), nil
 }
 

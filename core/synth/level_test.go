@@ -84,17 +84,7 @@ func TestHalfScaleGradient(t *testing.T) {
 	if _, err := m.half.term(x, 32, s.HalfScaleWeight, grad); err != nil {
 		t.Fatal(err)
 	}
-	for _, i := range []int{0, 7, 100, 1000, len(x) - 1} {
-		const h = 1e-2
-		xp := append([]float32(nil), x...)
-		xm := append([]float32(nil), x...)
-		xp[i] += h
-		xm[i] -= h
-		fd := (eval(xp) - eval(xm)) / (2 * h)
-		if math.Abs(fd-float64(grad[i])) > 0.02*math.Abs(fd)+1e-4 {
-			t.Errorf("pixel %d: gradient %g, finite difference %g", i, grad[i], fd)
-		}
-	}
+	checkPixelGradient(t, x, grad, eval, 0.02, 1e-4)
 }
 
 // boxHalf averages 2×2 blocks and leaves an odd last row and column out.
@@ -203,18 +193,8 @@ func TestSpectrumTermGradient(t *testing.T) {
 	x := append([]float32(nil), m.x...)
 	grad := make([]float32, len(x))
 	m.spectrumTerm(x, grad)
-	for _, i := range []int{0, 7, 100, 1000, len(x) - 1} {
-		const h = 1e-2
-		xp := append([]float32(nil), x...)
-		xm := append([]float32(nil), x...)
-		xp[i] += h
-		xm[i] -= h
-		scratch := make([]float32, len(x))
-		fd := (m.spectrumTerm(xp, scratch) - m.spectrumTerm(xm, scratch)) / (2 * h)
-		if math.Abs(fd-float64(grad[i])) > 1e-3*math.Abs(fd)+1e-5 {
-			t.Errorf("pixel %d: gradient %g, finite difference %g", i, grad[i], fd)
-		}
-	}
+	scratch := make([]float32, len(x))
+	checkPixelGradient(t, x, grad, func(x []float32) float64 { return m.spectrumTerm(x, scratch) }, 1e-3, 1e-5)
 }
 
 // With a strong spectrum term the output's spectrum comes closer to the exemplar's.
@@ -267,6 +247,23 @@ func TestAutoLevels(t *testing.T) {
 		m := newModel(t, s)
 		if m.Size() != tc.start {
 			t.Errorf("size %d, levels %d: starts at %d px, want %d", tc.size, tc.levels, m.Size(), tc.start)
+		}
+	}
+}
+
+// checkPixelGradient compares grad, the gradient of f at x, with central differences at a few
+// pixels, within rel·|fd| + abs.
+func checkPixelGradient(t *testing.T, x, grad []float32, f func([]float32) float64, rel, abs float64) {
+	t.Helper()
+	for _, i := range []int{0, 7, 100, 1000, len(x) - 1} {
+		const h = 1e-2
+		xp := append([]float32(nil), x...)
+		xm := append([]float32(nil), x...)
+		xp[i] += h
+		xm[i] -= h
+		fd := (f(xp) - f(xm)) / (2 * h)
+		if math.Abs(fd-float64(grad[i])) > rel*math.Abs(fd)+abs {
+			t.Errorf("pixel %d: gradient %g, finite difference %g", i, grad[i], fd)
 		}
 	}
 }

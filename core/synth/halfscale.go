@@ -13,7 +13,10 @@ import (
 // the exemplar's as well; the pyramid's coarse level sees them only while it runs, and the
 // fine level, which does not, is free to lose them again.
 //
-// It runs on a network of its own, so that each of the two keeps its buffers for one size.
+// It runs on a network of its own, so that each of the two keeps its buffers for one size, and
+// always on the fast engine: a quarter of the work, and an engine that holds one network per
+// device (the page's WebGPU engine frees the last network it built when it builds the next) is
+// left with the main one.
 type halfScale struct {
 	net  vgg.Network[float32]
 	loss *loss.Set[float32]
@@ -31,7 +34,7 @@ func (m *Model) newHalfScale(ex *picture.RGB, seed uint64) (*halfScale, error) {
 	if m.half != nil {
 		h.net = m.half.net
 	} else {
-		net, err := vgg.Build(m.p.conv, m.w, m.p.taps, m.p.pad)
+		net, err := vgg.Build(vgg.ConvFast, m.w, m.p.taps, m.p.pad)
 		if err != nil {
 			return nil, err
 		}

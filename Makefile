@@ -76,11 +76,11 @@ weights/vgg16-random.q8:
 	$(GO) run ./tools/weights -random -seed 0 -out $@
 
 ## vgg19-weights: the pretrained ImageNet VGG-19, conv1_1 … conv3_4 at int8, from the shared Keras
-## weights in TF.js layout: the file committed as weights/vgg19-conv3_4.q8 (licence and attribution
-## in weights/vgg19-conv3_4.md). The tests check that the committed file is what this writes.
+## weights in TF.js layout: the file committed as weights/pretrained/vgg19-conv3_4.q8 (licence and attribution
+## in weights/pretrained/vgg19-conv3_4.md). The tests check that the committed file is what this writes.
 VGG19_MODEL ?= $(SHARED)/weights/vgg19-keras-to-conv3_4/model.json
 vgg19-weights:
-	$(GO) run ./tools/weights convert -in $(VGG19_MODEL) -out weights/vgg19-conv3_4.q8 -upto conv3_4
+	$(GO) run ./tools/weights convert -in $(VGG19_MODEL) -out weights/pretrained/vgg19-conv3_4.q8 -upto conv3_4
 
 ## bench: one evaluation (VGG-16 to relu4_3, sw loss) at 64/128/256 px on the fast engine (what
 ## synthesis runs), natively at 1 and 2 threads (THREADS and SCALING lines: network only and whole
@@ -131,11 +131,12 @@ experiments:
 	$(GO) run ./tools/experiments -in $(SHARED)/textures/ulyanov_red-peppers256.jpg -textures $(SHARED)/textures \
 		-size $(EXP_SIZE) -iters $(EXP_ITERS) -j $(EXP_JOBS) -out $(EXP_OUT)
 
-## quality: the old default (untrained VGG-16, the current settings) against a new one on the shared
+## quality: the old default (untrained VGG-16, the settings before the pretrained one) against the new one on the shared
 ## textures (brick, pebbles, peppers, water, heitz, embark): a contact sheet per size
 ## (docs/images/quality-<size>px.png: exemplar | old | new | new tiled 2x2), docs/images/quality.md
 ## and quality.json with the core/metrics statistics (docs/quality.md). QUALITY_SETTINGS (a JSON
-## file of synth.Settings fields) and QUALITY_WEIGHTS (a .q8 file) make the new default;
+## file of synth.Settings fields) and QUALITY_WEIGHTS (a .q8 file or a built-in network's name)
+## make the new column (default: synth.Defaults() on the pretrained VGG-19);
 ## QUALITY_SIZES=128,256 adds 256 px (about four times as long).
 QUALITY_SETTINGS ?=
 QUALITY_WEIGHTS  ?=
@@ -158,12 +159,15 @@ wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(SITE)/texsynth.wasm ./wasm
 	cp $(WASMEXEC)/wasm_exec.js $(SITE)/wasm_exec.js
 
-## site: the static page in build/site (html, js, css, the worker, texsynth.wasm, wasm_exec.js),
-## plain names, no service worker: the development build.
+## site: the static page in build/site (html, js, css, the worker, texsynth.wasm, wasm_exec.js,
+## the pretrained VGG-19 with its licence notice), plain names, no service worker: the development
+## build.
 site: wasm weights
 	mkdir -p $(SITE)/weights
 	cp site/*.html site/*.js site/*.css wasm/worker.js wasm/gpu.js wasm/pool.js wasm/pool-worker.js $(SITE)/
 	cp weights/vgg16-random.q8 $(SITE)/weights/vgg16-random.q8
+	cp weights/pretrained/vgg19-conv3_4.q8 $(SITE)/weights/vgg19-conv3_4.q8
+	cp weights/pretrained/vgg19-conv3_4.LICENSE-conversion $(SITE)/weights/vgg19-conv3_4.LICENSE.txt
 
 ## dist: the deployable folder build/dist from build/site: content-hashed names for the large
 ## files, the service worker's version and file list, precompressed .br/.gz copies, _headers;

@@ -5,7 +5,7 @@
 import {RunController} from './controller.js';
 import {LossChart, fmt} from './chart.js';
 import {SAMPLES} from './samples.js';
-import {BY_NAME, SIZES, defaultText, fromHash, messageFor, ordered, toHash} from './settings.js';
+import {BY_NAME, SIZES, defaultText, field, fromHash, messageFor, ordered, toHash} from './settings.js';
 import {SettingsForm} from './form.js';
 import {Notices} from './notices.js';
 import {OutputView} from './view.js';
@@ -272,7 +272,7 @@ c.addEventListener('ready', (e) => {
     speed.onMeasured = () => sizeEstimates(form.read());
   }
   speed.ready(defaults);
-  weightsUI.ready(e.detail.weights);
+  weightsUI.ready(e.detail.weights, e.detail.fallback);
   $('kernel').textContent = threadsLine(c.threads, c.kernel);
   if (!c.busy) showEngine(c.autoEngine, autoNote(c.autoEngine));
   menu.asked = '';
@@ -332,7 +332,20 @@ const variations = new Variations(c, (cell) => {
   keepShown();
 });
 const weightsUI = new WeightsUI(c, {name: $('weights-name'), inUse: $('weights-in-use'), input: $('weights-input'),
-  builtin: $('weights-builtin'), cached: $('weights-cached'), progress: $('weights-progress')}, notices);
+  builtin: $('weights-builtin'), pretrained: $('weights-pretrained'), cached: $('weights-cached'), progress: $('weights-progress')}, notices);
+
+// Weights of another network (VGG-16 after VGG-19, or back) have layers of their own: the form's
+// layer list follows them, and the default layers become the new network's.
+c.addEventListener('weights', (e) => {
+  if (!form || !e.detail.schema) return;
+  const taps = field(c.schema, 'layers').default.join(',');
+  const was = defaults.layers;
+  defaults = {...defaults, layers: taps};
+  if (form.setSchema(c.schema) && was !== taps) {
+    notices.show(`The layers are now this network's default: ${taps.replaceAll(',', ', ')}.`, 'info', 'weights-layers');
+  }
+  formChanged();
+});
 
 c.useSample(SAMPLES.includes(link.sample) ? link.sample : 'bricks');
 if (link.sample && !SAMPLES.includes(link.sample)) notices.show(`sample=${link.sample} in the link is not one of the drawn samples (${SAMPLES.join(', ')}); using bricks.`, 'warn', 'link');

@@ -310,7 +310,12 @@ export class RunController extends EventTarget {
         this.notice(fallbackText(m), 'warn', 'run');
         this.emit('engine', {engine: m.engine, run: r});
         break;
-      case 'weights': this.weights = m.weights; this.emit('weights', m); break;
+      case 'weights':
+        this.weights = m.weights;
+        this.kept = m.kept;
+        if (m.schema) this.schema = m.schema; // the network's own layers
+        this.emit('weights', m);
+        break;
       case 'presets': this.emit('presets', m); break;
       case 'error': return this.onError(m);
       default: this.emit(m.type, m);

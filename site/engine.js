@@ -10,6 +10,7 @@ export class Engine {
     this.isReady = false;
     this.restarts = 0;
     this.userWeights = null; // {buffer, name}: re-sent to a replacement worker
+    this.untrained = null;   // {seed}: the untrained VGG-16 chosen instead of the default, re-chosen likewise
     this.asked = new Map();  // id → {resolve, reject} of the questions (ask) not yet answered
     this.lastId = 0;
     this.spawn();
@@ -26,6 +27,7 @@ export class Engine {
         this.isReady = true;
         this.restarts = 0;
         if (this.userWeights) this.loadWeights(this.userWeights.buffer, this.userWeights.name);
+        else if (this.untrained && !m.weights.builtin) this.useBuiltinWeights(this.untrained.seed);
         this.on.ready(m);
         return;
       }
@@ -94,9 +96,18 @@ export class Engine {
     this.post({type: 'weights', buffer: copy, name}, [copy]);
   }
 
+  // useBuiltinWeights selects the untrained VGG-16 of a seed.
   useBuiltinWeights(seed = 0) {
     this.userWeights = null;
+    this.untrained = {seed};
     this.post({type: 'weights', builtin: true, seed});
+  }
+
+  // usePretrainedWeights goes back to the default, the site's pretrained VGG-19.
+  usePretrainedWeights() {
+    this.userWeights = null;
+    this.untrained = null;
+    this.post({type: 'weights', pretrained: true});
   }
 
   // start copies the exemplar's pixels (the page keeps showing and reusing them); run is the

@@ -99,7 +99,9 @@ export class SettingsForm {
     const quick = document.createElement('div');
     quick.className = 'row small';
     const convs = taps.filter((t) => t.startsWith('conv'));
-    for (const [words, list] of [['relu1_1 … relu4_3', field(this.schema, 'layers').default], ['all 13 conv', convs],
+    const def = field(this.schema, 'layers').default;
+    const relu = (t) => t.replace(/^conv/, 'relu');
+    for (const [words, list] of [[`${relu(def[0])} … ${relu(def[def.length - 1])}`, def], [`all ${convs.length} conv`, convs],
       ['conv1_1 + pools', ['conv1_1', ...taps.filter((t) => t.startsWith('pool'))]]]) {
       const b = document.createElement('button');
       b.type = 'button';
@@ -156,6 +158,30 @@ export class SettingsForm {
     s.paramLabel.textContent = kind === 'geometric' ? 'q (ratio)' : 'd (step)';
     if (SCHEDULE_DEFAULT[kind] && (s.param.value === '' || s.param.dataset.kind !== kind)) s.param.value = SCHEDULE_DEFAULT[kind];
     s.param.dataset.kind = kind;
+  }
+
+  // setSchema takes the schema of another network (the weights changed): the layer list is built
+  // again from its layers, the ticked ones it has kept ticked. It returns whether the list had to
+  // change: the new network lacks a ticked layer, or the old default was ticked (then the new
+  // default is).
+  setSchema(schema) {
+    const before = this.checkedLayers();
+    const old = field(this.schema, 'layers');
+    const all = field(schema, 'layers');
+    this.schema = schema;
+    const sameNet = old.options.join() === all.options.join();
+    const wasDefault = before.join() === old.default.join();
+    if (sameNet && (!wasDefault || old.default.join() === all.default.join())) return false;
+    if (!sameNet) {
+      const box = this.wraps.layers.parentNode;
+      this.wraps.layers.remove();
+      this.buildLayers(box);
+    }
+    const kept = before.filter((t) => all.options.includes(t));
+    const list = wasDefault || !kept.length ? all.default : kept;
+    this.setLayers(list);
+    this.refresh();
+    return list.join() !== before.join();
   }
 
   checkedLayers() {

@@ -28,7 +28,7 @@ export const TABLE = [
   {name: 'exemplarSize', key: 'ex', attr: 'exemplar-size', label: 'Exemplar scale', control: 'select', advanced: true,
     names: {0: 'fit to the output size', '-1': 'as it is'}},
   {name: 'levels', key: 'levels', attr: 'levels', label: 'Coarse-to-fine levels', control: 'select', advanced: true,
-    names: {0: 'auto (2 from 128 px)', 1: '1 (single scale)'}},
+    names: {0: 'auto (2 from 64 px)', 1: '1 (single scale)'}},
   {name: 'spectrumWeight', key: 'spectrum', attr: 'spectrum-weight', label: 'Spectrum term weight', control: 'number', step: 'any', advanced: true},
   {name: 'engine', key: 'engine', attr: 'engine', label: 'Engine', control: 'select', advanced: true,
     names: {auto: 'auto (GPU if any)', webgpu: 'WebGPU', wasm: 'wasm SIMD (CPU)'}},

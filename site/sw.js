@@ -1,8 +1,9 @@
 // texsynth's service worker: it keeps the page usable with the network off (docs/deploy.md).
 //
-// On the first visit it stores the app shell (the html, js and css, worker.js, wasm_exec.js and
-// texsynth.wasm: PRECACHE) in a cache named after the deployment's version; a weights file the
-// page downloads (?weights=) is stored when fetched. Requests are answered:
+// On the first visit it stores the app shell (the html, js and css, worker.js, wasm_exec.js,
+// texsynth.wasm and the default network, weights/vgg19-conv3_4.q8: PRECACHE) in a cache named
+// after the deployment's version; another weights file the page downloads (?weights=) is stored
+// when fetched. Requests are answered:
 // - files with a content hash in their name (texsynth.3fa9c1d2e4b5.wasm, the weights): from the
 //   cache, else from the network (and then stored); they never change under their name;
 // - everything else (pages, scripts, styles): from the network, so an online visit always gets

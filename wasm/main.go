@@ -7,6 +7,9 @@
 //	decode(bytes Uint8Array)                 → {width, height, rgba, notices} — as the CLI decodes
 //	useRandomWeights(seed)                   → {provenance, checksum, builtin: true}
 //	loadWeights(bytes Uint8Array)            → {provenance, checksum, layers}
+//	usePretrainedWeights(bytes Uint8Array)   → {provenance, checksum, layers, pretrained: true}: the
+//	                                           site's weights/vgg19-conv3_4.q8, refused unless its
+//	                                           SHA-256 is the committed file's
 //	keptRandomWeights()                      → {bytes, seed}: the built-in weights as a .q8 file, to keep
 //	useKeptRandomWeights(bytes, seed)        → as useRandomWeights, from such a file
 //	start(rgba, width, height, settings obj) → {layers, iters, size, weights}
@@ -43,6 +46,7 @@ func main() {
 	export(core, "decode", decode)
 	export(core, "useRandomWeights", useRandomWeights)
 	export(core, "loadWeights", loadWeights)
+	export(core, "usePretrainedWeights", usePretrainedWeights)
 	export(core, "keptRandomWeights", keptRandomWeights)
 	export(core, "useKeptRandomWeights", useKeptRandomWeights)
 	export(core, "start", start)

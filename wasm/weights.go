@@ -4,6 +4,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"syscall/js"
@@ -11,15 +13,18 @@ import (
 	"github.com/texsynth/texsynth/core/synth"
 	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
+	"github.com/texsynth/texsynth/weights/pretrained"
 )
 
-// The weights in use: either the built-in untrained VGG-16 from a seed, grown on demand up to
-// the deepest conv a run needs, or a file the user picked.
+// The weights in use: the pretrained VGG-19 the site ships (the default), the built-in untrained
+// VGG-16 from a seed, grown on demand up to the deepest conv a run needs, or a file the user
+// picked.
 var (
-	randomSeed  uint64
-	randomUpto  string // deepest conv built so far ("" before the first build)
-	current     *weights.File
-	currentFile bool // current came from loadWeights
+	randomSeed      uint64
+	randomUpto      string // deepest conv built so far ("" before the first build)
+	current         *weights.File
+	currentFile     bool // current came from loadWeights or usePretrainedWeights
+	pretrainedInUse bool // current is the site's pretrained VGG-19
 )
 
 // useRandomWeights selects the built-in untrained VGG-16 from args[0] (the seed, default 0)
@@ -30,7 +35,7 @@ func useRandomWeights(args []js.Value) (map[string]any, error) {
 		seed = uint64(args[0].Int())
 	}
 	if currentFile || seed != randomSeed || current == nil {
-		current, randomUpto, currentFile = nil, "", false
+		current, randomUpto, currentFile, pretrainedInUse = nil, "", false, false
 	}
 	randomSeed = seed
 	if err := ensureRandom(defaultDepth()); err != nil {
@@ -73,12 +78,32 @@ func deeper(a, b string) bool {
 // loadWeights decodes a .q8 file (weights.Decode verifies its checksum) and checks that it holds
 // the first layers of VGG-16 or VGG-19; on success it replaces the weights in use.
 func loadWeights(args []js.Value) (map[string]any, error) {
+	return useFile("loadWeights", args, false)
+}
+
+// usePretrainedWeights selects the pretrained VGG-19 (conv1_1 … conv3_4) from the bytes of the
+// site's weights/vgg19-conv3_4.q8: they must be the committed file itself — its SHA-256 is
+// pretrained.VGG19SHA256 — so that a damaged download or another file under that name never
+// runs as the default. (Only the constant is used: the wasm does not carry the embedded file.)
+func usePretrainedWeights(args []js.Value) (map[string]any, error) {
+	return useFile("usePretrainedWeights", args, true)
+}
+
+// useFile decodes and checks the .q8 file in args[0] and makes it the weights in use; the
+// pretrained one must also be the committed file.
+func useFile(name string, args []js.Value, isPretrained bool) (map[string]any, error) {
 	if len(args) < 1 {
-		return nil, errors.New("loadWeights(bytes)")
+		return nil, fmt.Errorf("%s(bytes)", name)
 	}
 	data, err := bytesArg(args[0])
 	if err != nil {
 		return nil, err
+	}
+	if isPretrained {
+		sum := sha256.Sum256(data)
+		if got := hex.EncodeToString(sum[:]); got != pretrained.VGG19SHA256 {
+			return nil, fmt.Errorf("the pretrained weights file (%d bytes) is not the one this build ships: SHA-256 %s…, want %s…", len(data), got[:12], pretrained.VGG19SHA256[:12])
+		}
 	}
 	w, err := weights.Decode(data)
 	if err != nil {
@@ -87,7 +112,7 @@ func loadWeights(args []js.Value) (map[string]any, error) {
 	if err := w.CheckVGG(); err != nil {
 		return nil, err
 	}
-	current, currentFile, randomUpto = w, true, ""
+	current, currentFile, randomUpto, pretrainedInUse = w, true, "", isPretrained
 	return weightsInfo(), nil
 }
 
@@ -132,7 +157,7 @@ func useKeptRandomWeights(args []js.Value) (map[string]any, error) {
 	if w.Provenance != weights.RandomProvenance(seed) || !deeper(last, defaultDepth()) {
 		return nil, fmt.Errorf("not the built-in weights of seed %d: %q to %s", seed, w.Provenance, last)
 	}
-	current, currentFile, randomSeed, randomUpto = w, false, seed, last
+	current, currentFile, randomSeed, randomUpto, pretrainedInUse = w, false, seed, last, false
 	return weightsInfo(), nil
 }
 
@@ -173,6 +198,7 @@ func weightsInfo() map[string]any {
 		"provenance": current.Provenance,
 		"checksum":   current.Checksum(),
 		"builtin":    !currentFile,
+		"pretrained": pretrainedInUse,
 		"seed":       randomSeed,
 		"layers":     layers,
 	}

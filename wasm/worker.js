@@ -4,7 +4,8 @@
 // Messages the page sends (each may carry an `id`, echoed in the reply that answers it; a start
 // may carry a `run` id, echoed in every message about that run):
 //   {type: 'weights', buffer: ArrayBuffer, name}    use a .q8 file (checksum verified)
-//   {type: 'weights', builtin: true, seed}          back to the untrained VGG-16 from a seed
+//   {type: 'weights', pretrained: true}             the site's pretrained VGG-19 (the default; SHA-256 verified)
+//   {type: 'weights', builtin: true, seed}          the untrained VGG-16 from a seed
 //   {type: 'decode', buffer: ArrayBuffer, name}     decode an image file as the CLI does
 //   {type: 'describe', settings, exemplarSide}      settings as text (an object or a list), read by the core's parser
 //   {type: 'start', rgba, width, height, settings, run}  start a run (replacing any other)
@@ -16,15 +17,18 @@
 //   {type: 'presets', size, iters}                  the experiments (core/presets) at that size
 //   {type: 'lose-gpu'}                              destroy the WebGPU device, as a loss would (tests of the fallback)
 // Messages the worker sends:
-//   {type: 'ready', weights, kernel, threads, threadsWhy, poolBytes, kept, schema, gpu, engine}
+//   {type: 'ready', weights, kernel, threads, threadsWhy, poolBytes, kept, fallback, schema, gpu, engine}
 //                                                   wasm and the default weights are loaded; kernel: the vector kernels in use;
 //                                                   threads: how many share the products (pool.js), threadsWhy: why one, if one;
 //                                                   poolBytes: the most memory the pool takes beside the core's;
+//                                                   fallback: why the pretrained VGG-19 could not be loaded and the
+//                                                   untrained VGG-16 is in use instead ('' when it is the VGG-19);
 //                                                   gpu: {adapter, emulated} or {error}; engine: what auto gives (engine below);
-//                                                   kept: the built-in weights came from the browser's cache;
+//                                                   kept: the untrained weights came from the browser's cache;
 //                                                   schema: every setting's kind, bounds and options (wasm/describe.go)
 //   {type: 'progress', stage, message}              a long stage began (weights, start)
-//   {type: 'weights', weights}                      {provenance, checksum, builtin, seed, layers}
+//   {type: 'weights', weights, kept, schema}        {provenance, checksum, builtin, pretrained, seed, layers}; schema: as in ready,
+//                                                   for the network of these weights (its layers)
 //   {type: 'exemplar', width, height, rgba, notices, name}
 //   {type: 'described', settings, errors, plan}     {field: message} for every value refused; plan: layers, weights, levels, memory
 //                                                   (for a list: {type: 'described', list: [{settings, errors, plan}]})
@@ -132,8 +136,6 @@ async function boot() {
   } else {
     ({instance} = await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject));
   }
-  // The built-in weights drawn by this wasm build, if an earlier visit kept them.
-  const keptKey = new URL(`builtin-weights-seed-0.q8?wasm=${encodeURIComponent(url)}&etag=${encodeURIComponent(response.headers.get('etag') || '')}`, base).href;
   // The SIMD kernels (core/gemm, a second small wasm module) work on the Go program's own memory,
   // and share large products with a pool of workers where the page is cross-origin isolated.
   scope.texsynthMemory = instance.exports.mem;
@@ -151,12 +153,14 @@ async function boot() {
   // The WebGPU device is asked for while the weights load; a browser that never answers
   // (a hung driver) leaves the run to the wasm kernels.
   const probe = Promise.race([call('probeGPU'), new Promise((r) => setTimeout(r, 10000, {error: 'WebGPU did not answer in 10 s'}))]);
-  post({type: 'progress', stage: 'weights', message: 'loading the untrained VGG-16 (seed 0)'});
-  let w = await keptWeights(keptKey);
-  const kept = Boolean(w);
-  if (!w) {
-    post({type: 'progress', stage: 'weights', message: 'building the untrained VGG-16 from seed 0'});
-    w = call('useRandomWeights', 0);
+  // The untrained weights drawn by this wasm build are kept under a key that names it.
+  keptKey = new URL(`builtin-weights-seed-0.q8?wasm=${encodeURIComponent(url)}&etag=${encodeURIComponent(response.headers.get('etag') || '')}`, base).href;
+  post({type: 'progress', stage: 'weights', message: 'loading the pretrained VGG-19 (2.3 MB)'});
+  let w = await pretrainedWeights();
+  let fallback = '';
+  if (w.error !== undefined) {
+    fallback = w.error;
+    w = await untrainedWeights(0);
     if (!ok(w, 'boot')) return;
   }
   const schema = call('schema');
@@ -164,11 +168,47 @@ async function boot() {
   const why = threads > 1 ? '' : started.why || 'the SIMD kernels did not start the worker pool';
   const poolBytes = threads > 1 ? scope.TexsynthPool.MAX_BYTES : 0;
   const gpu = await probe;
-  post({type: 'ready', weights: w, kernel: core.kernel, threads, threadsWhy: why, poolBytes, kept, schema, gpu, engine: call('engineFor', 'auto')});
-  if (!kept) setTimeout(() => keepWeights(keptKey), 1000); // when the page is idle, most likely
+  post({type: 'ready', weights: w, kernel: core.kernel, threads, threadsWhy: why, poolBytes, kept: Boolean(w.kept), fallback, schema, gpu, engine: call('engineFor', 'auto')});
 }
 
-// The built-in weights are kept in the browser's Cache Storage after they are first drawn:
+// PRETRAINED is the site's pretrained VGG-19, conv1_1 … conv3_4 (weights/pretrained in the
+// repository). In a deployed build the name carries the file's content hash (tools/dist), so the
+// service worker keeps it for good after the first download; usePretrainedWeights refuses any
+// bytes but the committed file's.
+const PRETRAINED = 'weights/vgg19-conv3_4.q8';
+
+// pretrainedWeights downloads and selects the pretrained VGG-19, or says why it cannot.
+async function pretrainedWeights() {
+  let bytes;
+  try {
+    const url = new URL(PRETRAINED, new URL('./', scope.location.href));
+    const r = await fetch(url);
+    if (!r.ok) return {error: `${PRETRAINED}: the server answered ${r.status} ${r.statusText}`};
+    bytes = new Uint8Array(await r.arrayBuffer());
+  } catch (e) {
+    return {error: `${PRETRAINED}: cannot download it (${e && e.message ? e.message : e})`};
+  }
+  return call('usePretrainedWeights', bytes);
+}
+
+// untrainedWeights selects the untrained VGG-16 of a seed: for seed 0 read back from the
+// browser's cache when an earlier visit kept it (w.kept), else drawn, and then kept.
+let keptKey = '';
+async function untrainedWeights(seed) {
+  if (seed === 0 && keptKey) {
+    const w = await keptWeights(keptKey);
+    if (w) {
+      w.kept = true;
+      return w;
+    }
+  }
+  post({type: 'progress', stage: 'weights', message: `building the untrained VGG-16 from seed ${seed}`});
+  const w = call('useRandomWeights', seed);
+  if (w.error === undefined && seed === 0 && keptKey) setTimeout(() => keepWeights(keptKey), 1000); // when the page is idle, most likely
+  return w;
+}
+
+// The untrained weights are kept in the browser's Cache Storage after they are first drawn:
 // drawing 7.6 million numbers from the seed is most of the page's start (about a second),
 // reading them back (checksum-verified) a tenth of that. The key names the wasm build, so a new
 // deployment draws them again. Where there is no Cache Storage (Node, an insecure origin), or
@@ -271,10 +311,23 @@ function begin(id, iter, iters, gpu) {
 }
 
 const handlers = {
-  weights(m) {
-    post({type: 'progress', stage: 'weights', message: m.builtin ? 'building the untrained VGG-16' : 'verifying ' + (m.name || 'the weights file'), id: m.id});
-    const w = guard('weights', m.id, () => (m.builtin ? call('useRandomWeights', m.seed || 0) : call('loadWeights', new Uint8Array(m.buffer))));
-    if (w && ok(w, 'weights', m.id)) post({type: 'weights', weights: w, name: m.name, id: m.id});
+  async weights(m) {
+    let w;
+    try {
+      if (m.pretrained) {
+        post({type: 'progress', stage: 'weights', message: 'loading the pretrained VGG-19', id: m.id});
+        w = await pretrainedWeights();
+      } else if (m.builtin) {
+        w = await untrainedWeights(m.seed || 0);
+      } else {
+        post({type: 'progress', stage: 'weights', message: 'verifying ' + (m.name || 'the weights file'), id: m.id});
+        w = call('loadWeights', new Uint8Array(m.buffer));
+      }
+    } catch (e) {
+      guard('weights', m.id, () => { throw e; }); // reported as every handler's exceptions are
+      return;
+    }
+    if (w && ok(w, 'weights', m.id)) post({type: 'weights', weights: w, kept: Boolean(w.kept), schema: call('schema'), name: m.name, id: m.id});
   },
   decode(m) {
     const r = guard('decode', m.id, () => call('decode', new Uint8Array(m.buffer)));

@@ -11,8 +11,8 @@ type emdLayer[T feature.Float] struct {
 	match sortedMatch[T]
 }
 
-func newEMDLayer[T feature.Float](m feature.Map[T], sc *scratch[T]) *emdLayer[T] {
-	l := &emdLayer[T]{c: m.C, match: newSortedMatch(sc)}
+func newEMDLayer[T feature.Float](m feature.Map[T], sc *scratch[T], perChannel bool) *emdLayer[T] {
+	l := &emdLayer[T]{c: m.C, match: newSortedMatch(sc, perChannel)}
 	l.match.setExemplar(m.Data, m.Positions(), m.C)
 	return l
 }

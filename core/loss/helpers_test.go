@@ -144,11 +144,13 @@ func refResample(src []float64, n int) []float64 {
 	return out
 }
 
-// refSorted compares columns: ex and im are lists of columns.
-func refSorted(ex, im [][]float64) float64 {
+// refSorted compares columns: ex and im are lists of columns. The squared differences are
+// divided by the mean of the exemplar columns' variances, or with perColumn each column's by its
+// own.
+func refSorted(ex, im [][]float64, perColumn bool) float64 {
 	k := len(ex)
 	n := len(im[0])
-	sum, varSum := 0.0, 0.0
+	sum, varSum, perSum := 0.0, 0.0, 0.0
 	for c := 0; c < k; c++ {
 		e := append([]float64(nil), ex[c]...)
 		x := append([]float64(nil), im[c]...)
@@ -165,9 +167,15 @@ func refSorted(ex, im [][]float64) float64 {
 		}
 		varSum += vr / float64(len(e))
 		t := refResample(e, n)
+		col := 0.0
 		for i := range x {
-			sum += (x[i] - t[i]) * (x[i] - t[i])
+			col += (x[i] - t[i]) * (x[i] - t[i])
 		}
+		sum += col
+		perSum += col / (vr/float64(len(e)) + 1e-8)
+	}
+	if perColumn {
+		return perSum / float64(n*k)
 	}
 	return sum / (float64(n*k) * (varSum/float64(k) + 1e-8))
 }
@@ -208,16 +216,17 @@ func refEMDSeed(ex, im feature.Map[float64]) float64 {
 }
 
 // refLayers returns each layer's loss; dirs holds the sw directions (nil for other kinds).
-func refLayers(kind Kind, gramNorm string, ex, im []feature.Map[float64], dirs [][]float64) []float64 {
+func refLayers(opts Options, ex, im []feature.Map[float64], dirs [][]float64) []float64 {
 	out := make([]float64, len(ex))
+	perColumn := opts.Norm == NormDirection
 	for l := range ex {
-		switch kind {
+		switch opts.Kind {
 		case KindGram:
-			out[l] = refGram(ex[l], im[l], gramNorm == GramSeed)
+			out[l] = refGram(ex[l], im[l], opts.GramNorm == GramSeed)
 		case KindSW:
-			out[l] = refSorted(columns(ex[l], dirs[l]), columns(im[l], dirs[l]))
+			out[l] = refSorted(columns(ex[l], dirs[l]), columns(im[l], dirs[l]), perColumn)
 		case KindEMD:
-			out[l] = refSorted(columns(ex[l], nil), columns(im[l], nil))
+			out[l] = refSorted(columns(ex[l], nil), columns(im[l], nil), perColumn)
 		case KindEMDSeed:
 			out[l] = refEMDSeed(ex[l], im[l])
 		}
@@ -246,7 +255,9 @@ var variants = []variant{
 	{"gram-relative", Options{Kind: KindGram, GramNorm: GramRelative}, false},
 	{"gram-seed", Options{Kind: KindGram, GramNorm: GramSeed}, false},
 	{"sw", Options{Kind: KindSW, Seed: 7}, false},
+	{"sw-direction", Options{Kind: KindSW, Seed: 7, Norm: NormDirection}, false},
 	{"emd", Options{Kind: KindEMD}, false},
+	{"emd-direction", Options{Kind: KindEMD, Norm: NormDirection}, false},
 	{"emd-seed", Options{Kind: KindEMDSeed}, true},
 }
 

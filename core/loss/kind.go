@@ -48,3 +48,14 @@ func ParseKind(s string) (Kind, error) {
 	}
 	return "", fmt.Errorf("%w: unknown loss %q; valid: %s", ErrSpec, s, strings.Join(names, ", "))
 }
+
+// The normalisations of the sorted losses, sw and emd (Options.Norm).
+const (
+	// NormLayer divides a layer's squared differences by the mean over its projections (emd: its
+	// channels) of the exemplar's variance: layers of any activation scale weigh alike.
+	NormLayer = "layer"
+	// NormDirection divides each projection's squared differences by the exemplar's variance
+	// along that projection, so that directions along which the exemplar varies little weigh as
+	// much as those along which it varies most.
+	NormDirection = "direction"
+)

@@ -38,6 +38,10 @@ type Options struct {
 	// Refeed, for KindSW: the Set keeps no copy of the exemplar's features, and the caller hands
 	// them again to every redraw (RedrawFrom) — at large sizes the copy is gigabytes.
 	Refeed bool
+	// Norm is how KindSW and KindEMD normalise a layer's squared differences: NormLayer (or
+	// empty) divides them by the mean variance of the exemplar's projections (channels for emd),
+	// NormDirection each projection's by that projection's own variance.
+	Norm string
 }
 
 // layer is one tap's loss, holding the exemplar's statistics for that tap.
@@ -83,6 +87,14 @@ func New[T feature.Float](opts Options, exemplar []feature.Map[T], weights []flo
 	default:
 		return nil, fmt.Errorf("%w: unknown Gram normalisation %q; valid: %s, %s", ErrSpec, opts.GramNorm, GramRelative, GramSeed)
 	}
+	perColumn := false
+	switch opts.Norm {
+	case "", NormLayer:
+	case NormDirection:
+		perColumn = true
+	default:
+		return nil, fmt.Errorf("%w: unknown normalisation %q; valid: %s, %s", ErrSpec, opts.Norm, NormLayer, NormDirection)
+	}
 	if len(exemplar) == 0 {
 		return nil, fmt.Errorf("%w: no layers", ErrSpec)
 	}
@@ -113,9 +125,9 @@ func New[T feature.Float](opts Options, exemplar []feature.Map[T], weights []flo
 		case KindGram:
 			s.layers[l] = newGramLayer(m, seedNorm)
 		case KindSW:
-			s.layers[l] = newSWLayer(m, s.rng, s.sc, !opts.Refeed)
+			s.layers[l] = newSWLayer(m, s.rng, s.sc, !opts.Refeed, perColumn)
 		case KindEMD:
-			s.layers[l] = newEMDLayer(m, s.sc)
+			s.layers[l] = newEMDLayer(m, s.sc, perColumn)
 		case KindEMDSeed:
 			s.layers[l] = newEMDSeedLayer(m, s.sc)
 		}

@@ -42,8 +42,8 @@ func TestAgainstReference(t *testing.T) {
 				if v.opts.Kind == KindSW {
 					d64, d32 = directions(s64), directions(s32)
 				}
-				want64 := refLayers(v.opts.Kind, v.opts.GramNorm, ex, im, d64)
-				want32 := refLayers(v.opts.Kind, v.opts.GramNorm, ex, im, d32)
+				want64 := refLayers(v.opts, ex, im, d64)
+				want32 := refLayers(v.opts, ex, im, d32)
 
 				got, _, err := s64.Eval(im)
 				if err != nil {

@@ -30,7 +30,10 @@ type sortedMatch[T feature.Float] struct {
 	// vars holds every column's variance, summed in column order for norm, so that norm (and with
 	// it every gradient) has the same bits as one sequential pass.
 	vars []float64
-	sc   *scratch[T]
+	// perColumn (NormDirection): each column's squared differences are divided by that column's
+	// own variance (plus varianceEpsilon) instead of norm.
+	perColumn bool
+	sc        *scratch[T]
 }
 
 // colBlock is how many columns gatherColumns copies at once: 16 float32 are one 64-byte cache
@@ -42,8 +45,8 @@ const colBlock = 16
 // of gatherColumns and scatterColumns would evict one another.
 const colPad = 16
 
-func newSortedMatch[T feature.Float](sc *scratch[T]) sortedMatch[T] {
-	return sortedMatch[T]{sc: sc}
+func newSortedMatch[T feature.Float](sc *scratch[T], perColumn bool) sortedMatch[T] {
+	return sortedMatch[T]{sc: sc, perColumn: perColumn}
 }
 
 // setExemplar sorts the columns of the exemplar's ne×k matrix vals and computes the normaliser.
@@ -96,7 +99,7 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 }
 
 // match returns the loss Σ_(r,c) (sorted_r(vals_c) − target_r,c)² / (n·k·norm) of the n×k matrix
-// vals and writes scale·∂loss/∂vals into out; target_c is the exemplar's column c sorted, resampled
+// vals (with perColumn, column c's own variance in place of norm) and writes scale·∂loss/∂vals into out; target_c is the exemplar's column c sorted, resampled
 // to n values when n ≠ ne (resample). out may be vals itself: every element is read before it is
 // written, and each exactly once. The gradient goes back through the permutation the sort chose;
 // at ties that is one valid subgradient. Blocks of colBlock columns go to the workers.
@@ -117,6 +120,12 @@ func (t *sortedMatch[T]) match(vals, out []T, n int, scale float64) float64 {
 			// The column is sorted into the sorter's scratch, then overwritten by its gradient.
 			col := cols[j*(n+colPad):][:n]
 			order, sorted := wk.sorter.sortColumn(col)
+			if t.perColumn {
+				// inv and coef are norm's; column c's own variance replaces it.
+				r := t.norm / (t.vars[c] + varianceEpsilon)
+				sum += r * matchColumn(0, col, order, sorted, t.target(wk, c, n), coef*r)
+				continue
+			}
 			sum = matchColumn(sum, col, order, sorted, t.target(wk, c, n), coef)
 		}
 		scatterColumns(out, cols, n, k, c0, width)

@@ -139,7 +139,7 @@ func TestMatchBitForBit(t *testing.T) {
 
 func checkMatchBitForBit[T feature.Float](t *testing.T, ex, im []T, ne, n, k int) {
 	t.Helper()
-	m := newSortedMatch(newScratch[T]())
+	m := newSortedMatch(newScratch[T](), false)
 	m.setExemplar(ex, ne, k)
 	ref := refSetExemplar(ex, ne, k)
 	if m.norm != ref.norm || !sameBits(m.sorted, ref.sorted) {

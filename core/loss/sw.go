@@ -26,13 +26,13 @@ type swLayer[T feature.Float] struct {
 	match sortedMatch[T]
 }
 
-func newSWLayer[T feature.Float](m feature.Map[T], rng *rand.Rand, sc *scratch[T], keep bool) *swLayer[T] {
+func newSWLayer[T feature.Float](m feature.Map[T], rng *rand.Rand, sc *scratch[T], keep, perDirection bool) *swLayer[T] {
 	c, ne := m.C, m.Positions()
 	l := &swLayer[T]{
 		c:     c,
 		ne:    ne,
 		vt:    make([]T, c*c),
-		match: newSortedMatch(sc),
+		match: newSortedMatch(sc, perDirection),
 	}
 	if keep {
 		l.exemplar = append([]T(nil), m.Data...)

@@ -43,7 +43,7 @@ func BenchmarkMatch128(b *testing.B) {
 		for j := range ex {
 			ex[j] = float32(rng.NormFloat64())
 		}
-		matches[i] = newSortedMatch(newScratch[float32]())
+		matches[i] = newSortedMatch(newScratch[float32](), false)
 		matches[i].setExemplar(ex, sz.n, sz.c)
 		vals[i] = make([]float32, sz.n*sz.c)
 		for j := range vals[i] {
@@ -92,7 +92,7 @@ func BenchmarkMatchLayer(b *testing.B) {
 			for j := range vals {
 				vals[j] = float32(rng.NormFloat64())
 			}
-			m := newSortedMatch(newScratch[float32]())
+			m := newSortedMatch(newScratch[float32](), false)
 			m.setExemplar(vals, sz.n, sz.c)
 			for j := range vals {
 				vals[j] = float32(rng.NormFloat64())

@@ -66,9 +66,18 @@ func withoutBlock(b int) string {
 	return strings.Join(ls, ",")
 }
 
+// base is what every cell starts from: the defaults with the start image and without the
+// half-scale term of the runs docs/experiments.md reports (coloured start noise, as the seed's),
+// so that its figures stay those of the settings the cells name.
+func base() synth.Settings {
+	s := synth.Defaults()
+	s.Start, s.HalfScaleWeight = synth.StartColour, 0
+	return s
+}
+
 // seedGram is the seed's loss: Gram matrices G = FᵀF/(HWC), Σ(G−T)²/4 per layer, mean over layers.
 func seedGram(size, iters int, layers, weights string) synth.Settings {
-	s := synth.Defaults()
+	s := base()
 	s.Size, s.Iters, s.Levels = size, iters, 1 // the seed's experiments are single-scale
 	s.Loss, s.GramNorm, s.Layers, s.LayerWeights = "gram", "seed", layers, weights
 	return s
@@ -82,7 +91,7 @@ func All(size, iters int) []Question {
 		return s
 	}
 	loss := func(kind string) synth.Settings {
-		s := synth.Defaults()
+		s := base()
 		s.Size, s.Iters, s.Loss, s.Layers, s.Levels = size, iters, kind, TenLayers, 1
 		return s
 	}

@@ -58,7 +58,7 @@ func TestFieldsOptionsAreAccepted(t *testing.T) {
 			}
 		}
 	}
-	if l := Fields(vgg.VGG19)[5]; l.Name != "Layers" || len(l.Options) != len(vgg.VGG19.Taps()) || len(l.Default.([]string)) != 12 {
+	if l := Fields(vgg.VGG19)[5]; l.Name != "Layers" || len(l.Options) != len(vgg.VGG19.Taps()) || len(l.Default.([]string)) != 8 {
 		t.Errorf("VGG-19's layers: %+v", l)
 	}
 }

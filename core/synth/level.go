@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/texsynth/texsynth/core/loss"
@@ -28,8 +29,10 @@ type level struct {
 const FullShare = 256
 
 // planLevels returns the levels of a size px run of iters iterations in n levels: n of them, or
-// the iters finest when iters < n.
-func planLevels(size, n, iters int) []level {
+// the iters finest when iters < n. fine > 0 is the share of the iterations the finest level gets
+// (the coarse levels split the rest by the rule above, each keeping one at least), 0 the rule
+// alone.
+func planLevels(size, n, iters int, fine float64) []level {
 	n = max(min(n, iters), 1)
 	ls := make([]level, n)
 	share := make([]float64, n)
@@ -38,6 +41,14 @@ func planLevels(size, n, iters int) []level {
 		ls[l].size = size >> (n - 1 - l)
 		share[l] = min(1, float64(FullShare)/float64(ls[l].size))
 		total += share[l]
+	}
+	if fine > 0 && n > 1 {
+		// The finest level takes its share; the coarse ones split the rest as they would the whole.
+		coarse := total - share[n-1]
+		for l := range n - 1 {
+			share[l] *= (1 - fine) / coarse
+		}
+		share[n-1], total = fine, 1
 	}
 	acc := 0.0
 	for l := range ls {
@@ -69,7 +80,7 @@ func (m *Model) enterLevel(l int) error {
 	if err != nil {
 		return err
 	}
-	set, err := loss.New(loss.Options{Kind: m.p.kind, GramNorm: s.GramNorm, Seed: s.Seed + uint64(l), Refeed: m.p.kind == loss.KindSW}, feats, m.p.weights)
+	set, err := loss.New(loss.Options{Kind: m.p.kind, GramNorm: s.GramNorm, Norm: s.Norm, Seed: s.Seed + uint64(l), Refeed: m.p.kind == loss.KindSW}, feats, m.p.weights)
 	if err != nil {
 		return err
 	}
@@ -77,11 +88,22 @@ func (m *Model) enterLevel(l int) error {
 	if err != nil {
 		return err
 	}
+	if s.halfScaleAt(size) {
+		if m.half, err = m.newHalfScale(ex, s.Seed+uint64(l)+1000); err != nil {
+			return err
+		}
+	} else {
+		m.half = nil
+	}
 	if l == 0 {
-		m.x = startImage(ex.Mean(), size, s.Seed)
+		m.x = startImage(ex.Mean(), size, s.Seed, m.p.start)
 	} else {
 		prev := &picture.RGB{W: m.size, H: m.size, Pix: m.x}
-		m.x = picture.Resize(prev, size, size).Pix
+		if s.Upsample == UpsampleNearest {
+			m.x = nearest2(m.x, m.size)
+		} else {
+			m.x = picture.Resize(prev, size, size).Pix
+		}
 	}
 	m.level, m.levelEx = l, ex
 	m.size, m.loss, m.opt = size, set, opt
@@ -110,20 +132,74 @@ func Exemplar(ex *picture.RGB, s Settings) *picture.RGB {
 	return ex
 }
 
-// StartImage is the image a single-scale run of the given size and seed starts from with the
-// exemplar ex (startImage).
-func StartImage(ex *picture.RGB, size int, seed uint64) *picture.RGB {
-	return &picture.RGB{W: size, H: size, Pix: startImage(ex.Mean(), size, seed)}
+// StartImage is the image a single-scale run of the given size and settings starts from with
+// the exemplar ex (startImage).
+func StartImage(ex *picture.RGB, size int, s Settings) (*picture.RGB, error) {
+	start, err := parseStart(s.Start)
+	if err != nil {
+		return nil, err
+	}
+	return &picture.RGB{W: size, H: size, Pix: startImage(ex.Mean(), size, s.Seed, start)}, nil
 }
 
-// startImage is the exemplar's mean colour plus Gaussian noise (σ = 0.1), clipped to [0,1]:
-// starting at the right mean colour saves the optimiser its first, dullest iterations.
-func startImage(mean [3]float32, size int, seed uint64) []float32 {
+// The start images (Settings.Start).
+const (
+	// StartGrey is the exemplar's mean colour plus grey noise: one Gaussian value (σ = 0.1) per
+	// pixel, added to all three channels, so the noise has no colour of its own.
+	StartGrey = "grey"
+	// StartColour is the exemplar's mean colour plus Gaussian noise (σ = 0.1) drawn for each
+	// channel apart: every pixel starts with a colour of its own.
+	StartColour = "colour"
+)
+
+// startImage is the exemplar's mean colour plus seeded Gaussian noise (σ = 0.1), clipped to
+// [0,1]: starting at the right mean colour saves the optimiser its first, dullest iterations.
+// Noise drawn per channel (StartColour) puts a random colour in every pixel, and the network
+// barely responds to a colour that changes from one pixel to the next, so much of it survives
+// the run as single-pixel speckle; grey noise gives the optimiser the same variation in light and
+// dark to start from without that colour.
+func startImage(mean [3]float32, size int, seed uint64, start string) []float32 {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	x := make([]float32, size*size*3)
-	for i := range x {
-		v := mean[i%3] + float32(0.1*rng.NormFloat64())
-		x[i] = min(max(v, 0), 1)
+	for i := 0; i < len(x); i += 3 {
+		n := float32(0.1 * rng.NormFloat64())
+		for c := range 3 {
+			if c > 0 && start == StartColour {
+				n = float32(0.1 * rng.NormFloat64())
+			}
+			x[i+c] = min(max(mean[c]+n, 0), 1)
+		}
 	}
 	return x
+}
+
+// parseStart resolves Settings.Start ("" is the default, grey).
+func parseStart(s string) (string, error) {
+	switch s {
+	case "", StartGrey:
+		return StartGrey, nil
+	case StartColour:
+		return StartColour, nil
+	}
+	return "", fmt.Errorf("%w: unknown start image %q; use grey (the mean colour plus grey noise) or colour (plus noise in each channel)", ErrSettings, s)
+}
+
+// How a level's image becomes the next level's start (Settings.Upsample).
+const (
+	// UpsampleSmooth resamples it (picture.Resize): smooth, so the finest level starts without
+	// the fine detail it must then grow.
+	UpsampleSmooth = "smooth"
+	// UpsampleNearest repeats each pixel 2×2: the coarse level's contrast is kept whole.
+	UpsampleNearest = "nearest"
+)
+
+// nearest2 doubles a size×size image by repeating each pixel 2×2.
+func nearest2(x []float32, size int) []float32 {
+	out := make([]float32, 4*len(x))
+	for y := range 2 * size {
+		for xx := range 2 * size {
+			copy(out[3*(y*2*size+xx):][:3], x[3*((y/2)*size+xx/2):])
+		}
+	}
+	return out
 }

@@ -10,23 +10,97 @@ import (
 )
 
 func TestPlanLevels(t *testing.T) {
-	if got, want := planLevels(64, 3, 10), []level{{16, 3}, {32, 6}, {64, 10}}; !slices.Equal(got, want) {
+	if got, want := planLevels(64, 3, 10, 0), []level{{16, 3}, {32, 6}, {64, 10}}; !slices.Equal(got, want) {
 		t.Errorf("levels %v, want %v", got, want)
 	}
-	if got, want := planLevels(64, 1, 10), []level{{64, 10}}; !slices.Equal(got, want) {
+	if got, want := planLevels(64, 1, 10, 0), []level{{64, 10}}; !slices.Equal(got, want) {
 		t.Errorf("a single scale: %v, want %v", got, want)
 	}
 	// Above FullShare px each level takes half the share of the one below.
-	if got, want := planLevels(1024, 4, 100), []level{{128, 36}, {256, 72}, {512, 90}, {1024, 100}}; !slices.Equal(got, want) {
+	if got, want := planLevels(1024, 4, 100, 0), []level{{128, 36}, {256, 72}, {512, 90}, {1024, 100}}; !slices.Equal(got, want) {
 		t.Errorf("1024 px in four levels: %v, want %v", got, want)
+	}
+	// The finest level's share: 70 of 100 at 64 px, the two coarse levels 15 each.
+	if got, want := planLevels(64, 3, 100, 0.7), []level{{16, 15}, {32, 30}, {64, 100}}; !slices.Equal(got, want) {
+		t.Errorf("fine share 0.7: %v, want %v", got, want)
+	}
+	// Every level keeps at least one iteration.
+	if got, want := planLevels(64, 3, 3, 0.9), []level{{16, 1}, {32, 2}, {64, 3}}; !slices.Equal(got, want) {
+		t.Errorf("fine share 0.9 of 3: %v, want %v", got, want)
 	}
 	// Fewer iterations than levels: the finest levels, each with an iteration, so the run ends
 	// at the size asked.
-	if got, want := planLevels(64, 3, 2), []level{{32, 1}, {64, 2}}; !slices.Equal(got, want) {
+	if got, want := planLevels(64, 3, 2, 0), []level{{32, 1}, {64, 2}}; !slices.Equal(got, want) {
 		t.Errorf("2 iterations in 3 levels: %v, want %v", got, want)
 	}
-	if got, want := planLevels(128, 2, 1), []level{{128, 1}}; !slices.Equal(got, want) {
+	if got, want := planLevels(128, 2, 1, 0), []level{{128, 1}}; !slices.Equal(got, want) {
 		t.Errorf("1 iteration in 2 levels: %v, want %v", got, want)
+	}
+}
+
+func TestNearest2(t *testing.T) {
+	x := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} // 2×2 px
+	got := nearest2(x, 2)
+	for y := range 4 {
+		for xx := range 4 {
+			src := 3 * ((y/2)*2 + xx/2)
+			if !slices.Equal(got[3*(y*4+xx):][:3], x[src:src+3]) {
+				t.Errorf("pixel (%d,%d) = %v, want %v", xx, y, got[3*(y*4+xx):][:3], x[src:src+3])
+			}
+		}
+	}
+}
+
+// A nearest upsample starts the fine level with the coarse image's pixels repeated 2×2.
+func TestUpsampleNearestRun(t *testing.T) {
+	s := small("sw", "lbfgs")
+	s.Size, s.Iters, s.Levels, s.Upsample = 32, 2, 2, UpsampleNearest
+	m := newModel(t, s)
+	if _, err := m.Step(); err != nil {
+		t.Fatal(err)
+	}
+	coarse := append([]float32(nil), m.x...)
+	if err := m.enterLevel(1); err != nil {
+		t.Fatal(err)
+	}
+	if want := nearest2(coarse, 16); !slices.Equal(m.x, want) {
+		t.Error("the fine level does not start from the coarse image repeated 2×2")
+	}
+}
+
+// The half-scale term's gradient against central differences.
+func TestHalfScaleGradient(t *testing.T) {
+	s := small("sw", "lbfgs")
+	s.Size, s.HalfScaleWeight = 32, 1.5
+	m := newModel(t, s)
+	if m.half == nil {
+		t.Fatal("no half-scale term")
+	}
+	x := append([]float32(nil), m.x...)
+	eval := func(x []float32) float64 {
+		v, err := m.half.term(x, 32, s.HalfScaleWeight, make([]float32, len(x)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	grad := make([]float32, len(x))
+	if _, err := m.half.term(x, 32, s.HalfScaleWeight, grad); err != nil {
+		t.Fatal(err)
+	}
+	checkPixelGradient(t, x, grad, eval, 0.02, 1e-4)
+}
+
+// boxHalf averages 2×2 blocks and leaves an odd last row and column out.
+func TestBoxHalf(t *testing.T) {
+	pix := make([]float32, 3*3*3) // 3×3 px
+	for i := range pix {
+		pix[i] = float32(i)
+	}
+	got := boxHalf(pix, 3, 3)
+	want := []float32{6, 7, 8} // pixels 0, 1, 3, 4: (0+3+9+12)/4, …
+	if !slices.Equal(got, want) {
+		t.Errorf("boxHalf = %v, want %v", got, want)
 	}
 }
 
@@ -67,6 +141,13 @@ func TestExtensionSettings(t *testing.T) {
 		func(s *Settings) { s.Levels = 3; s.Size = 32 }, // coarsest 8 px
 		func(s *Settings) { s.SpectrumWeight = -1 },
 		func(s *Settings) { s.SpectrumWeight = math.NaN() },
+		func(s *Settings) { s.HalfScaleWeight = -1 },
+		func(s *Settings) { s.HalfScaleWeight = math.Inf(1) },
+		func(s *Settings) { s.FineShare = 0.95 },
+		func(s *Settings) { s.FineShare = -0.5 },
+		func(s *Settings) { s.Upsample = "bicubic" },
+		func(s *Settings) { s.Start = "pink" },
+		func(s *Settings) { s.Norm = "channel" },
 	} {
 		s := Defaults()
 		mod(&s)
@@ -116,18 +197,8 @@ func TestSpectrumTermGradient(t *testing.T) {
 	x := append([]float32(nil), m.x...)
 	grad := make([]float32, len(x))
 	m.spectrumTerm(x, grad)
-	for _, i := range []int{0, 7, 100, 1000, len(x) - 1} {
-		const h = 1e-2
-		xp := append([]float32(nil), x...)
-		xm := append([]float32(nil), x...)
-		xp[i] += h
-		xm[i] -= h
-		scratch := make([]float32, len(x))
-		fd := (m.spectrumTerm(xp, scratch) - m.spectrumTerm(xm, scratch)) / (2 * h)
-		if math.Abs(fd-float64(grad[i])) > 1e-3*math.Abs(fd)+1e-5 {
-			t.Errorf("pixel %d: gradient %g, finite difference %g", i, grad[i], fd)
-		}
-	}
+	scratch := make([]float32, len(x))
+	checkPixelGradient(t, x, grad, func(x []float32) float64 { return m.spectrumTerm(x, scratch) }, 1e-3, 1e-5)
 }
 
 // With a strong spectrum term the output's spectrum comes closer to the exemplar's.
@@ -175,14 +246,14 @@ func TestSpectrumTargetLarger(t *testing.T) {
 // scale below, and one more level per doubling above 256 px (the coarsest at AutoCoarsest px);
 // an explicit 1 is a single scale at any size.
 func TestAutoLevels(t *testing.T) {
-	for _, tc := range []struct{ size, levels int }{{64, 1}, {128, 2}, {256, 2}, {511, 2}, {512, 3}, {1024, 4}, {2048, 5}} {
+	for _, tc := range []struct{ size, levels int }{{32, 1}, {64, 2}, {128, 2}, {256, 2}, {511, 2}, {512, 3}, {1024, 4}, {2048, 5}} {
 		if got := (Settings{Size: tc.size}).resolvedLevels(); got != tc.levels {
 			t.Errorf("size %d: %d levels, want %d", tc.size, got, tc.levels)
 		}
 	}
 	// An exemplar smaller than the output: auto keeps AutoExemplarLeast px of it at the
-	// coarsest level (64 px → a single scale at 128 px; 16 px at 32 px with two levels asked for).
-	for _, tc := range []struct{ size, exSize, levels, start int }{{128, 64, 0, 128}, {128, 128, 0, 64}, {32, 16, 2, 16}} {
+	// coarsest level (32 px → a single scale at 128 px; 16 px at 32 px with two levels asked for).
+	for _, tc := range []struct{ size, exSize, levels, start int }{{128, 32, 0, 128}, {128, 64, 0, 64}, {128, 128, 0, 64}, {32, 16, 2, 16}} {
 		s := small("sw", "lbfgs")
 		s.Size, s.ExemplarSize, s.Iters, s.Levels = tc.size, tc.exSize, 2, tc.levels
 		m := newModel(t, s)
@@ -193,12 +264,29 @@ func TestAutoLevels(t *testing.T) {
 			t.Errorf("size %d, exemplar %d px, levels %d: the plan starts at %+v (%v), want %d px", tc.size, tc.exSize, tc.levels, p.Levels, err, tc.start)
 		}
 	}
-	for _, tc := range []struct{ size, levels, start int }{{128, 0, 64}, {64, 0, 64}, {128, 1, 128}, {64, 2, 32}} {
+	for _, tc := range []struct{ size, levels, start int }{{128, 0, 64}, {64, 0, 32}, {32, 0, 32}, {128, 1, 128}, {64, 2, 32}} {
 		s := small("sw", "lbfgs")
 		s.Size, s.Iters, s.Levels = tc.size, 2, tc.levels
 		m := newModel(t, s)
 		if m.Size() != tc.start {
 			t.Errorf("size %d, levels %d: starts at %d px, want %d", tc.size, tc.levels, m.Size(), tc.start)
+		}
+	}
+}
+
+// checkPixelGradient compares grad, the gradient of f at x, with central differences at a few
+// pixels, within rel·|fd| + abs.
+func checkPixelGradient(t *testing.T, x, grad []float32, f func([]float32) float64, rel, abs float64) {
+	t.Helper()
+	for _, i := range []int{0, 7, 100, 1000, len(x) - 1} {
+		const h = 1e-2
+		xp := append([]float32(nil), x...)
+		xm := append([]float32(nil), x...)
+		xp[i] += h
+		xm[i] -= h
+		fd := (f(xp) - f(xm)) / (2 * h)
+		if math.Abs(fd-float64(grad[i])) > rel*math.Abs(fd)+abs {
+			t.Errorf("pixel %d: gradient %g, finite difference %g", i, grad[i], fd)
 		}
 	}
 }

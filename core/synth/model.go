@@ -21,6 +21,7 @@ var ErrDiverged = errors.New("synthesis diverged")
 type Model struct {
 	settings Settings
 	p        parsed
+	w        *weights.File
 	net      vgg.Network[float32]
 	exemplar *picture.RGB // prepared (cropped, scaled) at full resolution
 	levels   []level
@@ -35,6 +36,7 @@ type Model struct {
 	redrawAt    int // the level's evaluation count at which sw directions are next redrawn
 	evalsBefore int // loss evaluations of the finished levels
 	spec        *spectrumTarget
+	half        *halfScale // the half-scale term, when it is on
 
 	iter int
 }
@@ -62,7 +64,7 @@ func New(w *weights.File, exemplar *picture.RGB, s Settings) (*Model, error) {
 	}
 	ex := Exemplar(exemplar, s)
 	p.levels = s.levelsFor(p.levels, max(ex.W, ex.H))
-	m := &Model{settings: s, p: p, net: net, exemplar: ex, levels: planLevels(s.Size, p.levels, s.Iters)}
+	m := &Model{settings: s, p: p, w: w, net: net, exemplar: ex, levels: planLevels(s.Size, p.levels, s.Iters, s.FineShare)}
 	if err := m.enterLevel(0); err != nil {
 		return nil, err
 	}
@@ -75,6 +77,10 @@ func New(w *weights.File, exemplar *picture.RGB, s Settings) (*Model, error) {
 func (m *Model) redraw() error {
 	if m.p.kind != loss.KindSW {
 		return nil
+	}
+	if m.half != nil {
+		// The half-scale term is a quarter of the size: it keeps its copy of the exemplar's features.
+		m.half.loss.Redraw()
 	}
 	ex := m.levelEx
 	feats, err := m.net.Forward(ex.Pix, ex.H, ex.W)
@@ -108,6 +114,13 @@ func (m *Model) evaluate(x, grad []float32) (float64, error) {
 	}
 	if m.settings.SpectrumWeight != 0 {
 		value += m.spectrumTerm(x, grad)
+	}
+	if m.half != nil {
+		v, err := m.half.term(x, m.size, m.settings.HalfScaleWeight, grad)
+		if err != nil {
+			return 0, err
+		}
+		value += v
 	}
 	return value, nil
 }

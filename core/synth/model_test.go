@@ -80,7 +80,7 @@ func TestLossFalls(t *testing.T) {
 
 func TestStartImageIsMeanPlusNoise(t *testing.T) {
 	mean := [3]float32{0.5, 0.25, 0.75}
-	x := startImage(mean, 32, 1)
+	x := startImage(mean, 32, 1, StartColour)
 	var sum [3]float64
 	for i, v := range x {
 		sum[i%3] += float64(v)
@@ -90,10 +90,33 @@ func TestStartImageIsMeanPlusNoise(t *testing.T) {
 			t.Errorf("channel %d mean %g, want %g", c, got, mean[c])
 		}
 	}
-	y := startImage(mean, 32, 1)
-	z := startImage(mean, 32, 2)
+	y := startImage(mean, 32, 1, StartColour)
+	z := startImage(mean, 32, 2, StartColour)
 	if x[7] != y[7] || x[7] == z[7] {
 		t.Error("start noise is not determined by the seed")
+	}
+}
+
+// A grey start has the same noise in the three channels (where none is clipped), a colour
+// start noise of its own in each.
+func TestStartImageGrey(t *testing.T) {
+	mean := [3]float32{0.5, 0.45, 0.55}
+	grey, colour := startImage(mean, 16, 3, StartGrey), startImage(mean, 16, 3, StartColour)
+	same := func(x []float32, i int) bool {
+		d0, d1, d2 := x[i]-mean[0], x[i+1]-mean[1], x[i+2]-mean[2]
+		return math.Abs(float64(d0-d1)) < 1e-6 && math.Abs(float64(d0-d2)) < 1e-6
+	}
+	nGrey, nColour := 0, 0
+	for i := 0; i < len(grey); i += 3 {
+		if same(grey, i) {
+			nGrey++
+		}
+		if same(colour, i) {
+			nColour++
+		}
+	}
+	if n := len(grey) / 3; nGrey < n*9/10 || nColour > 0 {
+		t.Errorf("pixels with equal noise in every channel: grey %d, colour %d of %d", nGrey, nColour, n)
 	}
 }
 

@@ -18,7 +18,7 @@ func (m *Model) More(n int) error {
 	}
 	// With fewer iterations than levels to come, the coarsest of them get none (planLevels): they
 	// end now, and Step passes over them.
-	rest := planLevels(m.settings.Size, len(m.levels)-first, n)
+	rest := planLevels(m.settings.Size, len(m.levels)-first, n, m.settings.FineShare)
 	skip := len(m.levels) - len(rest)
 	for k := first; k < skip; k++ {
 		m.levels[k].end = m.iter

@@ -1,16 +1,17 @@
 package synth
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/texsynth/texsynth/core/vgg"
 )
 
 // TestPlan: the levels (the Model's own), their iterations and work on VGG-16 and VGG-19, and
-// the memory estimate against the measurements it was fitted to.
+// the memory estimate against the measurements it was fitted to (without the half-scale term).
 func TestPlan(t *testing.T) {
 	s := Defaults()
-	s.Size, s.Iters = 128, 101
+	s.Size, s.Iters, s.HalfScaleWeight = 128, 101, 0
 	p, err := s.Plan(vgg.VGG16, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -28,18 +29,40 @@ func TestPlan(t *testing.T) {
 	if len(p.Layers) != 10 || len(p.LayerWeights) != 10 {
 		t.Errorf("%v %v", p.Layers, p.LayerWeights)
 	}
-	// VGG-19's default layers run to conv4_4: conv3_4 at a quarter of the side and conv4_4 at
-	// an eighth are the extra work.
-	p19, err := s.Plan(vgg.VGG19, 0)
+	// The half-scale term runs the network on the image averaged down 2×2: a quarter more work
+	// at each level, and more memory.
+	h := s
+	h.HalfScaleWeight = 1
+	ph, err := h.Plan(vgg.VGG16, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range ph.Levels {
+		if want := p.Levels[i].MACs + p.Levels[i].MACs/4; l.MACs != want {
+			t.Errorf("half-scale term, level %d: %d MACs, want %d", i, l.MACs, want)
+		}
+	}
+	if ph.Memory <= p.Memory {
+		t.Errorf("half-scale term: %d bytes, without %d", ph.Memory, p.Memory)
+	}
+	// VGG-19 on VGG-16's layers: conv3_4 at a quarter of the side and conv4_4 at an eighth are
+	// the extra work.
+	s16 := s
+	s16.Layers = strings.Join(vgg.VGG16.Default(), ",") + ",conv4_4"
+	p19, err := s16.Plan(vgg.VGG19, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	extra := int64(2 * 9 * (256*256*32*32 + 512*512*16*16))
-	if got := p19.Levels[1].MACs - p.Levels[1].MACs; got != extra || len(p19.Layers) != 12 {
+	if got := p19.Levels[1].MACs - p.Levels[1].MACs; got != extra || len(p19.Layers) != 11 {
 		t.Errorf("VGG-19 at 128 px: %d more MACs than VGG-16, want %d; layers %v", got, extra, p19.Layers)
 	}
 	if p19.Memory <= p.Memory {
 		t.Errorf("VGG-19 %d bytes, VGG-16 %d", p19.Memory, p.Memory)
+	}
+	// VGG-19's own default layers stop at relu3_4: no 512-channel layer.
+	if d19, _ := s.Plan(vgg.VGG19, 0); len(d19.Layers) != 8 || d19.Levels[1].MACs >= p.Levels[1].MACs {
+		t.Errorf("VGG-19's default: %v, %d MACs at 128 px (VGG-16's %d)", d19.Layers, d19.Levels[1].MACs, p.Levels[1].MACs)
 	}
 	// Measured (plan.go): 495 MiB at 128 px, 589 at 256, 1507 at 512.
 	for _, c := range []struct {
@@ -53,6 +76,22 @@ func TestPlan(t *testing.T) {
 		}
 		if got := float64(p.Memory) / (1 << 20); got < 0.85*c.mib || got > 1.15*c.mib {
 			t.Errorf("%d px: %.0f MiB estimated, %.0f measured", c.size, got, c.mib)
+		}
+	}
+	// With the half-scale term (plan.go), measured at 128 px: VGG-16 to relu4_3 864 MiB, the
+	// VGG-19 to relu3_4 465 MiB.
+	for _, c := range []struct {
+		arch *vgg.Arch
+		mib  float64
+	}{{vgg.VGG16, 864}, {vgg.VGG19, 465}} {
+		h := s
+		h.Size, h.HalfScaleWeight = 128, 1
+		p, err := h.Plan(c.arch, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := float64(p.Memory) / (1 << 20); got < 0.95*c.mib || got > 1.05*c.mib {
+			t.Errorf("%s with the half-scale term: %.0f MiB estimated, %.0f measured", c.arch.Name, got, c.mib)
 		}
 	}
 	s.Size, s.Iters = 32, 5

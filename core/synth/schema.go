@@ -32,7 +32,7 @@ func bound(v float64) *float64 { return &v }
 func Fields(arch *vgg.Arch) []Field {
 	d := Defaults()
 	layers := Field{Name: "Layers", Flag: "layers", Kind: "layers",
-		Usage: "comma `list` of conv1_1 … conv5_3, pool1 … pool4 (VGG-19 weights: … conv5_4); 'all' = every conv; default relu1_1 … relu4_3"}
+		Usage: "comma `list` of conv1_1 … conv5_3, pool1 … pool4 (VGG-19 weights: … conv5_4); 'all' = every conv; default: VGG-19's relu1_1 … relu3_4, VGG-16's relu1_1 … relu4_3"}
 	if arch != nil {
 		layers.Options, layers.Default = arch.Taps(), arch.Default()
 	}
@@ -62,9 +62,19 @@ func Fields(arch *vgg.Arch) []Field {
 		{Name: "Conv", Flag: "conv", Kind: "choice", Options: vgg.Engines(), Default: d.Conv,
 			Usage: "`engine`: fast (hand-written kernels, Winograd F(4x4,3x3)) or stock (the GoMLX graph, simplego's conv: the reference, minutes per iteration)"},
 		{Name: "Levels", Flag: "levels", Kind: "int", Min: bound(0), Max: bound(MaxLevels), Default: d.Levels,
-			Usage: "coarse-to-fine: run `L` levels of an image pyramid, each twice the side of the one before; 0 = auto (2 from 128 px up), 1 = single scale"},
+			Usage: "coarse-to-fine: run `L` levels of an image pyramid, each twice the side of the one before; 0 = auto (2 from 64 px up), 1 = single scale"},
 		{Name: "SpectrumWeight", Flag: "spectrum-weight", Kind: "float", Min: bound(0), Default: d.SpectrumWeight,
 			Usage: "`weight` of the Fourier-modulus term (0 = off)"},
+		{Name: "Start", Flag: "start", Kind: "choice", Options: []string{StartGrey, StartColour}, Default: d.Start,
+			Usage: "`start` image: grey (the exemplar's mean colour plus grey noise) or colour (plus noise in each channel, which leaves colour speckle)"},
+		{Name: "Norm", Flag: "norm", Kind: "choice", Options: []string{loss.NormLayer, loss.NormDirection}, Default: d.Norm,
+			Usage: "sw, emd `normalisation`: layer (each layer by the mean variance of the exemplar's projections) or direction (each projection by its own)"},
+		{Name: "FineShare", Flag: "fine-share", Kind: "float", Min: bound(0), Max: bound(MaxFineShare), Default: d.FineShare,
+			Usage: "with levels: the `share` of the iterations the finest level runs; 0 = an even split"},
+		{Name: "Upsample", Flag: "upsample", Kind: "choice", Options: []string{UpsampleSmooth, UpsampleNearest}, Default: d.Upsample,
+			Usage: "with levels: how a level's image is `doubled` for the next: smooth (resampled) or nearest (each pixel 2x2)"},
+		{Name: "HalfScaleWeight", Flag: "half-scale-weight", Kind: "float", Min: bound(0), Default: d.HalfScaleWeight,
+			Usage: "`weight` of the half-scale term: the texture loss on the image averaged down 2x2 (0 = off)"},
 	}
 }
 

@@ -38,26 +38,39 @@ type Settings struct {
 	Redraw       int    // sw: new random directions every this many loss evaluations
 	Conv         string // the engine: fast, or stock (the GoMLX reference) where it is linked (vgg.ParseConv)
 
-	// Beyond the seed; the zero values keep a run without them.
-	Levels         int     `json:",omitempty"` // coarse-to-fine: 0 auto (AutoLevels), 1 single scale, L > 1 an image pyramid of L levels (level.go)
-	SpectrumWeight float64 `json:",omitempty"` // weight of the Fourier-modulus term (spectrum.go); 0 off
+	// Beyond the seed. The zero values keep a run without them; for the words, "" is the default.
+	Levels          int     `json:",omitempty"` // coarse-to-fine: 0 auto (AutoLevels), 1 single scale, L > 1 an image pyramid of L levels (level.go)
+	SpectrumWeight  float64 `json:",omitempty"` // weight of the Fourier-modulus term (spectrum.go); 0 off
+	Start           string  `json:",omitempty"` // the start image: grey ("" too) or colour noise on the exemplar's mean colour (level.go)
+	Norm            string  `json:",omitempty"` // sw and emd: layer ("" too) or direction (loss.NormLayer, loss.NormDirection)
+	FineShare       float64 `json:",omitempty"` // the share of Iters the finest level runs (up to MaxFineShare; 0 an even split over the levels) (level.go)
+	Upsample        string  `json:",omitempty"` // how a level's image is doubled for the next: smooth ("" too, picture.Resize) or nearest (each pixel 2×2) (level.go)
+	HalfScaleWeight float64 // weight of the half-scale term (not omitempty: its default is 1, and a 0 must survive a round trip through JSON), the texture loss on the image averaged down 2×2 (halfscale.go); 0 off
 }
 
-// Defaults are the settings a run gets when nothing is said: sliced Wasserstein on the ten
-// ReLU layers to relu4_3, L-BFGS, zero padding, 128 px in two levels, the fast engine.
+// Defaults are the settings a run gets when nothing is said, chosen by measurement
+// (docs/quality.md): sliced Wasserstein on the network's default layers (the pretrained VGG-19's
+// eight ReLUs to relu3_4), L-BFGS, zero padding, 128 px in two levels, a grey start (coloured
+// noise survives as speckle), the loss normalised per layer, and the half-scale term at weight 1
+// (the taps stop at a 44 px receptive field; it holds the coarser light and dark to the
+// exemplar's), the fast engine.
 func Defaults() Settings {
 	return Settings{
-		Size:         128,
-		ExemplarSize: 0,
-		Iters:        100,
-		Loss:         "sw",
-		GramNorm:     "relative",
-		LayerWeights: "uniform",
-		Pad:          "zero",
-		Optimizer:    "lbfgs",
-		Seed:         1,
-		Redraw:       30,
-		Conv:         "fast",
+		Size:            128,
+		ExemplarSize:    0,
+		Iters:           100,
+		Loss:            "sw",
+		GramNorm:        "relative",
+		LayerWeights:    "uniform",
+		Pad:             "zero",
+		Optimizer:       "lbfgs",
+		Seed:            1,
+		Redraw:          30,
+		Conv:            "fast",
+		Start:           StartGrey,
+		Norm:            loss.NormLayer,
+		Upsample:        UpsampleSmooth,
+		HalfScaleWeight: 1,
 	}
 }
 
@@ -77,6 +90,9 @@ var MaxSize = func() int {
 // MaxLevels bounds Settings.Levels.
 const MaxLevels = 5
 
+// MaxFineShare bounds Settings.FineShare: the coarse levels keep a tenth of the run at least.
+const MaxFineShare = 0.9
+
 // MaxIters bounds Settings.Iters: 10 000 iterations are hours even natively at 128 px, so a
 // larger number is a typing slip (or a link made to keep a visitor's machine busy).
 const MaxIters = 10000
@@ -85,18 +101,20 @@ const MaxIters = 10000
 // the evaluations at a quarter of the cost, and the coarse level settles the large structures:
 // docs/performance.md), and above 256 px one more level per doubling, so that the coarsest
 // level is AutoCoarsest px (512 px: three levels from 128 px; 2048 px: five), as long as the
-// exemplar, scaled down with the output, keeps AutoExemplarLeast px there. Below 128 px
-// runs are single scale: the coarse level is too small to hold the exemplar's structure (at
-// 32 px relu4 sees 4×4 positions), and the 50 iterations at the fine level do not undo what it
-// settled: a 64 px run from 32 px looked blocky and lost the bricks that a single-scale run
-// draws.
+// exemplar, scaled down with the output, keeps AutoExemplarLeast px there; a single scale below
+// AutoLevelsFrom px. On the pretrained VGG-19 a single-scale run covers the texture in a fine
+// two-pixel checkerboard (pebbles, bricks and water at 64 px, the pebbles at 128 px) that a run
+// from half the side does not have, so the pyramid starts at 64 px (a 32 px coarse level;
+// docs/quality.md). On the untrained VGG-16 a 64 px run from 32 px looked blocky and lost the
+// bricks; `-levels 1` is that run.
 const (
 	AutoLevels     = 2
-	AutoLevelsFrom = 128
+	AutoLevelsFrom = 64
 	AutoCoarsest   = 128
 	// AutoExemplarLeast is the least side of the exemplar at the coarsest auto level: with an
-	// exemplar smaller than the output, auto takes fewer levels (synth.New).
-	AutoExemplarLeast = 64
+	// exemplar smaller than the output, auto takes fewer levels (synth.New). 32 px is what a
+	// 64 px run's coarse level has, which measured well on the pretrained network.
+	AutoExemplarLeast = 32
 )
 
 // parsed is Settings checked and turned into the types the core uses, once, by New.
@@ -106,7 +124,8 @@ type parsed struct {
 	kind    loss.Kind
 	pad     vgg.Pad
 	conv    vgg.Conv
-	levels  int // Levels resolved: 1 or more
+	levels  int    // Levels resolved: 1 or more
+	start   string // Start resolved
 }
 
 // parse checks every setting against the network arch and says what would work instead of
@@ -153,6 +172,21 @@ func (s Settings) parse(arch *vgg.Arch) (parsed, error) {
 	}
 	if math.IsNaN(s.SpectrumWeight) || math.IsInf(s.SpectrumWeight, 0) || s.SpectrumWeight < 0 {
 		return bad("spectrum weight %v; use 0 (off) or a positive number such as 1", s.SpectrumWeight)
+	}
+	if s.Norm != "" && s.Norm != loss.NormLayer && s.Norm != loss.NormDirection {
+		return bad("unknown normalisation %q; use layer (each layer by the mean variance of its exemplar projections) or direction (each projection by its own)", s.Norm)
+	}
+	if math.IsNaN(s.HalfScaleWeight) || math.IsInf(s.HalfScaleWeight, 0) || s.HalfScaleWeight < 0 {
+		return bad("half-scale weight %v; use 0 (off) or a positive number such as 1", s.HalfScaleWeight)
+	}
+	if math.IsNaN(s.FineShare) || s.FineShare < 0 || s.FineShare > MaxFineShare {
+		return bad("fine-level share %v; use a fraction of the iterations up to %g, or 0 for an even split", s.FineShare, MaxFineShare)
+	}
+	if s.Upsample != "" && s.Upsample != UpsampleSmooth && s.Upsample != UpsampleNearest {
+		return bad("unknown upsampling %q; use %s (resampled) or %s (each pixel repeated 2×2)", s.Upsample, UpsampleSmooth, UpsampleNearest)
+	}
+	if p.start, err = parseStart(s.Start); err != nil {
+		return p, err
 	}
 	if p.conv, err = vgg.ParseConv(s.Conv); err != nil {
 		return bad("%v", err)
@@ -201,9 +235,10 @@ func maxLevelsFor(size int) int {
 	return l
 }
 
-// BuiltinWeights returns the built-in untrained VGG-16 (weights.Random, seed 0) up to the
-// deepest conv layer the settings' layers need: what a run gets without a weights file.
-func BuiltinWeights(s Settings) (*weights.File, error) {
+// UntrainedVGG16 returns the untrained VGG-16 (weights.Random, seed 0) up to the deepest conv
+// layer the settings' layers need: the network that needs no file (the page draws it in the
+// browser; the command line has it as -weights untrained-vgg16).
+func UntrainedVGG16(s Settings) (*weights.File, error) {
 	taps, err := vgg.VGG16.ParseTaps(s.Layers)
 	if err != nil {
 		return nil, err

@@ -35,12 +35,16 @@ type Arch struct {
 	Name   string              // "VGG-16", "VGG-19"
 	Layers []weights.LayerSpec // the conv layers, as weights lists them
 	stages []Stage
+	// defaultBlocks is how many blocks Default taps: VGG-16 four (the ten ReLUs to relu4_3 the
+	// reference sliced Wasserstein results use), VGG-19 three (the eight ReLUs to relu3_4 that
+	// its pretrained weights, weights/pretrained, hold).
+	defaultBlocks int
 }
 
 // The two networks.
 var (
-	VGG16 = newArch("VGG-16", weights.VGG16)
-	VGG19 = newArch("VGG-19", weights.VGG19)
+	VGG16 = newArch("VGG-16", weights.VGG16, 4)
+	VGG19 = newArch("VGG-19", weights.VGG19, 3)
 )
 
 // ArchOf returns the network a weights file holds the first layers of (weights.File.Layout).
@@ -51,8 +55,8 @@ func ArchOf(w *weights.File) *Arch {
 	return VGG16
 }
 
-func newArch(name string, layers []weights.LayerSpec) *Arch {
-	a := &Arch{Name: name, Layers: layers}
+func newArch(name string, layers []weights.LayerSpec, defaultBlocks int) *Arch {
+	a := &Arch{Name: name, Layers: layers, defaultBlocks: defaultBlocks}
 	for i, l := range layers {
 		if i > 0 && block(l.Name) != block(layers[i-1].Name) {
 			a.stages = append(a.stages, Stage{Name: "pool" + strconv.Itoa(block(layers[i-1].Name)), Pool: true})
@@ -90,12 +94,12 @@ func (a *Arch) Convs() []string {
 	return names
 }
 
-// Default is the taps a run gets when it names none: every ReLU output of the first four
-// blocks (for VGG-16 the ten up to relu4_3 that the reference sliced Wasserstein results use).
+// Default is the taps a run gets when it names none: every ReLU output of the first blocks —
+// VGG-16's ten up to relu4_3, VGG-19's eight up to relu3_4 (docs/quality.md measured them).
 func (a *Arch) Default() []string {
 	var taps []string
 	for _, l := range a.Layers {
-		if block(l.Name) <= 4 {
+		if block(l.Name) <= a.defaultBlocks {
 			taps = append(taps, l.Name)
 		}
 	}

@@ -17,11 +17,11 @@ func TestStages(t *testing.T) {
 		arch     *vgg.Arch
 		convs    int
 		pools    []string // the stage before each pool
-		defaults int      // every ReLU of the first four blocks
+		defaults int      // every ReLU of the first four (VGG-16) or three (VGG-19) blocks
 		deepest  string
 	}{
 		{vgg.VGG16, 13, []string{"conv1_2", "conv2_2", "conv3_3", "conv4_3"}, 10, "conv5_3"},
-		{vgg.VGG19, 16, []string{"conv1_2", "conv2_2", "conv3_4", "conv4_4"}, 12, "conv5_4"},
+		{vgg.VGG19, 16, []string{"conv1_2", "conv2_2", "conv3_4", "conv4_4"}, 8, "conv5_4"},
 	} {
 		st := tc.arch.Stages()
 		var before []string

@@ -167,7 +167,7 @@ test('attribute and exemplar errors are visible notices that say what would work
     assert.equal(bad.length, 3, bad.join('\n'));
     assert.match(bad[0], /^The size attribute: size "huge" is not a whole number; use 16 to 1024\.$/);
     assert.match(bad[1], /^The loss attribute: unknown loss "wasserstein"; valid: gram, sw, emd, emd-seed\.$/);
-    assert.match(bad[2], /^The layers attribute: unknown layer "conv9_9"; VGG-16 has conv1_1, conv1_2, pool1, /);
+    assert.match(bad[2], /^The layers attribute: unknown layer "conv9_9"; VGG-19 has conv1_1, conv1_2, pool1, /);
     assert.ok(await p.isVisible('#bad .notices li'), 'the notice is shown');
     const [event] = await events(p, 'bad', 'error');
     assert.ok(event && event.kind === 'input' && event.during === 'attributes' && event.message.includes('size "huge"'), 'a texsynth-error event too');

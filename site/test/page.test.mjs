@@ -35,27 +35,57 @@ after(async () => {
   for (const d of [userDir, phoneDir]) if (d) rmSync(d, {recursive: true, force: true});
 });
 
-test('the built-in weights are kept after a first visit and read back, the same numbers', async () => {
+test('the untrained VGG-16, once chosen, is kept after a first visit and read back, the same numbers', async () => {
+  const untrained = async (page) => {
+    await page.evaluate(() => window.texsynthReady);
+    await page.click('#weights-builtin');
+    await until(page, () => document.querySelector('[data-testid=weights]').textContent.includes('built in this page'));
+    return page.getAttribute('#weights-in-use', 'title');
+  };
   const first = await open(context);
-  const drawn = await first.page.evaluate(() => window.texsynthReady);
-  await first.page.waitForTimeout(2500); // the worker keeps them a second after it is ready
+  const drawn = await untrained(first.page);
+  assert.equal(await first.page.getAttribute('#weights-in-use', 'data-kept'), 'false', 'drawn on the first visit');
+  await first.page.waitForTimeout(2500); // the worker keeps them a second after it has drawn them
   await first.close();
   const second = await open(context);
   try {
-    const back = await second.page.evaluate(() => window.texsynthReady);
+    const back = await untrained(second.page);
     assert.equal(await second.page.getAttribute('#weights-in-use', 'data-kept'), 'true', 'read back from the cache');
-    assert.equal(back.checksum, drawn.checksum);
-    assert.deepEqual(back.layers, drawn.layers);
+    assert.equal(back, drawn);
     assert.deepEqual(second.errors, []);
   } finally {
     await second.close();
   }
 });
 
+test('the default network is the pretrained VGG-19, credited; the untrained VGG-16 and back change the layers', async () => {
+  const {page, errors, close} = await open(context, '');
+  try {
+    const w = await page.evaluate(() => window.texsynthReady);
+    assert.equal(w.pretrained, true);
+    assert.match(await text(page, '#weights-name'), /pretrained VGG-19 \(ImageNet, conv1_1 … conv3_4\)/);
+    assert.match(await text(page, '[data-testid=weights]'), /shipped with this page, 8 layers/);
+    assert.match(await text(page, '[data-testid=weights-credit]'), /Karen Simonyan and Andrew Zisserman.*CC BY 4\.0.*MIT licence/);
+    const ticked = () => page.evaluate(() => [...document.querySelectorAll('#layer-grid input:checked')].map((b) => b.value).join(','));
+    assert.equal(await ticked(), 'conv1_1,conv1_2,conv2_1,conv2_2,conv3_1,conv3_2,conv3_3,conv3_4');
+    await page.click('#weights-builtin');
+    await until(page, () => document.querySelector('[data-testid=weights]').textContent.includes('built in this page'));
+    await until(page, () => !document.querySelector('#layer-grid input[value=conv3_4]'));
+    assert.equal(await ticked(), 'conv1_1,conv1_2,conv2_1,conv2_2,conv3_1,conv3_2,conv3_3,conv4_1,conv4_2,conv4_3', "VGG-16's default layers");
+    await page.click('#weights-pretrained');
+    await until(page, () => document.querySelector('[data-testid=weights]').textContent.includes('shipped with this page'));
+    await until(page, () => document.querySelector('#layer-grid input[value=conv3_4]'));
+    assert.equal(await ticked(), 'conv1_1,conv1_2,conv2_1,conv2_2,conv3_1,conv3_2,conv3_3,conv3_4');
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
 test('a 32 px exemplar, 10 iterations at 32 px: live frames, falling loss, PNG download, screen-reader text', async () => {
   const {page, errors, close} = await open(context);
   try {
-    assert.match(await text(page, '#weights-name'), /untrained VGG-16 \(random features, seed 0\)/);
+    assert.match(await text(page, '#weights-name'), /pretrained VGG-19/);
     // tools/serve sends the isolation headers: the products are shared by one thread per core.
     const cores = Math.min(os.cpus().length, 8);
     assert.match(await text(page, '[data-testid=kernel]'), new RegExp(`^wasm SIMD, ${cores > 1 ? `${cores} threads` : '1 thread \\(.*\\)'}\\. Kernels: wasm SIMD128 \\+ relaxed FMA\\.$`));
@@ -192,7 +222,7 @@ test('?weights= downloads a weights file from the site; another origin is refuse
   const other = await open(context, FAST, '?weights=http://example.invalid/vgg16.q8');
   try {
     await until(other.page, () => document.querySelector('[data-testid=notices]').textContent.includes('only a file on this site'));
-    assert.match(await text(other.page, '[data-testid=weights]'), /built in this page/);
+    assert.match(await text(other.page, '[data-testid=weights]'), /shipped with this page/);
   } finally { await other.close(); }
   const offline = await open(context, FAST, '?weights=weights/vgg16-random.q8', async (page) => {
     await page.route('**/weights/vgg16-random.q8', (r) => r.abort('internetdisconnected'));
@@ -367,7 +397,7 @@ test('the URL hash sets the form; presets say what they set and set up what they
     }
     assert.equal(await page.inputValue('[data-testid=schedule]'), 'geometric');
     assert.equal(await page.inputValue('[data-testid=param]'), '2');
-    assert.equal(await page.$$eval('#layer-grid input:checked', (b) => b.length), 13);
+    assert.equal(await page.$$eval('#layer-grid input:checked', (b) => b.length), 16, "all: every conv of the default VGG-19");
     // Plain presets first, then the seed's experiments in their own group.
     await page.waitForSelector('#preset optgroup:nth-of-type(2) option[value=q5]', {state: 'attached'});
     assert.deepEqual(await page.$$eval('#preset optgroup', (g) => g.map((x) => x.label)), ['Presets', 'The seed write-up\'s experiments']);

@@ -26,6 +26,7 @@ const workerJS = `// loads texsynth.wasm through Go's wasm_exec.js
 importScripts(new URL('wasm_exec.js', base).href);
 const url = new URL('texsynth.wasm', base).href;
 const other = 'texsynth.wasm.map';
+const PRETRAINED = 'weights/vgg19-conv3_4.q8';
 `
 
 // source writes a small built page: the real assets.js and sw.js of site/ (their placeholders
@@ -35,13 +36,14 @@ func source(t *testing.T) (dir string, files map[string][]byte) {
 	t.Helper()
 	dir = t.TempDir()
 	files = map[string][]byte{
-		"index.html":              []byte("<!doctype html>\n" + strings.Repeat("<p>texsynth</p>\n", 100)),
-		"worker.js":               []byte(workerJS),
-		"style.css":               []byte(strings.Repeat("body { margin: 0; }\n", 50)),
-		"wasm_exec.js":            []byte(strings.Repeat("globalThis.Go = class {};\n", 100)),
-		"texsynth.wasm":           append([]byte("\x00asm\x01\x00\x00\x00"), bytes.Repeat([]byte{9, 8, 7, 6, 5}, 4000)...),
-		"weights/vgg16-random.q8": webtest.Noise(5000, 7),
-		"tiny.txt":                []byte("x"),
+		"index.html":               []byte("<!doctype html>\n" + strings.Repeat("<p>texsynth</p>\n", 100)),
+		"worker.js":                []byte(workerJS),
+		"style.css":                []byte(strings.Repeat("body { margin: 0; }\n", 50)),
+		"wasm_exec.js":             []byte(strings.Repeat("globalThis.Go = class {};\n", 100)),
+		"texsynth.wasm":            append([]byte("\x00asm\x01\x00\x00\x00"), bytes.Repeat([]byte{9, 8, 7, 6, 5}, 4000)...),
+		"weights/vgg16-random.q8":  webtest.Noise(5000, 7),
+		"weights/vgg19-conv3_4.q8": webtest.Noise(3000, 8),
+		"tiny.txt":                 []byte("x"),
 	}
 	for _, f := range []string{"assets.js", "sw.js"} {
 		b, err := os.ReadFile(filepath.Join("../../site", f))
@@ -92,9 +94,10 @@ func TestDist(t *testing.T) {
 	wasm := "texsynth." + hashOf(files["texsynth.wasm"]) + ".wasm"
 	exec := "wasm_exec." + hashOf(files["wasm_exec.js"]) + ".js"
 	weights := "weights/vgg16-random." + hashOf(files["weights/vgg16-random.q8"]) + ".q8"
+	pretrained := "weights/vgg19-conv3_4." + hashOf(files["weights/vgg19-conv3_4.q8"]) + ".q8"
 
 	t.Run("hashed names", func(t *testing.T) {
-		for _, name := range []string{wasm, exec, weights, "index.html", "worker.js", "style.css", "sw.js", "assets.js", "tiny.txt"} {
+		for _, name := range []string{wasm, exec, weights, pretrained, "index.html", "worker.js", "style.css", "sw.js", "assets.js", "tiny.txt"} {
 			if !exists(out, name) {
 				t.Errorf("%s is missing", name)
 			}
@@ -156,9 +159,9 @@ func TestDist(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		want := []string{"./", "assets.js", "index.html", "style.css", wasm, "tiny.txt", exec, "worker.js"}
+		want := []string{"./", "assets.js", "index.html", "style.css", wasm, "tiny.txt", exec, pretrained, "worker.js"}
 		if strings.Join(precache, " ") != strings.Join(want, " ") {
-			t.Errorf("PRECACHE = %v, want %v (the shell, not sw.js itself nor the weights)", precache, want)
+			t.Errorf("PRECACHE = %v, want %v (the shell with the default network, not sw.js itself nor the other weights)", precache, want)
 		}
 		if len(later) != 1 || later[0] != weights {
 			t.Errorf("RUNTIME = %v, want [%s]", later, weights)
@@ -223,10 +226,10 @@ func TestDist(t *testing.T) {
 		if !regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(weights) + `\s+5\.0 kB\s+–\s+–\s*$`).MatchString(summary) {
 			t.Errorf("the summary does not show the weights without copies:\n%s", summary)
 		}
-		if !regexp.MustCompile(`first visit \(all but the weights\)\s+\d`).MatchString(summary) {
+		if !regexp.MustCompile(`first visit \(with the default network\)\s+\d`).MatchString(summary) {
 			t.Errorf("no first-visit line:\n%s", summary)
 		}
-		if !strings.Contains(summary, "total (9 files)") {
+		if !strings.Contains(summary, "total (10 files)") {
 			t.Errorf("no totals:\n%s", summary)
 		}
 	})

@@ -25,12 +25,12 @@ func summarize(w io.Writer, d *dist, budget int64) {
 	fmt.Fprintf(tw, "total (%d files)\t%s\t%s\t%s\t\n", len(d.files), size(raw), size(gz), size(br))
 	var shell, shellGz, shellBr int64
 	for _, f := range d.files {
-		if path.Ext(f.name) != ".q8" {
+		if !laterWeights(f) {
 			n := int64(len(f.data))
 			shell, shellGz, shellBr = shell+n, shellGz+orRaw(f.gzip, n), shellBr+orRaw(f.brotli, n)
 		}
 	}
-	fmt.Fprintf(tw, "first visit (all but the weights)\t%s\t%s\t%s\t\n", size(shell), size(shellGz), size(shellBr))
+	fmt.Fprintf(tw, "first visit (with the default network)\t%s\t%s\t%s\t\n", size(shell), size(shellGz), size(shellBr))
 	tw.Flush()
 	fmt.Fprintln(w, "(– : no copy, as it would not be smaller or the format is compressed already; totals count the raw size there)")
 	olds := make([]string, 0, len(d.renamed))

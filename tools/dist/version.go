@@ -34,13 +34,21 @@ func version(files []*file) string {
 	return hex.EncodeToString(h.Sum(nil))[:web.HashLen]
 }
 
-// precache is what the service worker stores on the first visit: the app shell, everything
-// except itself and the weights (which are stored when the page fetches them: most visits never
-// do). "./" is the page as a folder's address is served.
+// defaultWeights is the network the page loads at every start (wasm/worker.js): part of the app
+// shell, unlike the other weights.
+const defaultWeights = "weights/vgg19-conv3_4.q8"
+
+// laterWeights tells the weights files a visit fetches only when asked (?weights=, the picker's
+// own files): every .q8 but the default network.
+func laterWeights(f *file) bool { return path.Ext(f.name) == ".q8" && f.name != defaultWeights }
+
+// precache is what the service worker stores on the first visit: the app shell — the default
+// network included — everything except itself and the other weights (which are stored when the
+// page fetches them: most visits never do). "./" is the page as a folder's address is served.
 func precache(files []*file) []string {
 	list := []string{"./"}
 	for _, f := range files {
-		if f.name == "sw.js" || path.Ext(f.name) == ".q8" {
+		if f.name == "sw.js" || laterWeights(f) {
 			continue
 		}
 		list = append(list, f.out)
@@ -50,11 +58,12 @@ func precache(files []*file) []string {
 }
 
 // fetchedLater are the files the service worker stores only when the page fetches them (the
-// weights), listed so that an update keeps them when the new version has the same file.
+// weights but the default network), listed so that an update keeps them when the new version
+// has the same file.
 func fetchedLater(files []*file) []string {
 	list := []string{}
 	for _, f := range files {
-		if path.Ext(f.name) == ".q8" {
+		if laterWeights(f) {
 			list = append(list, f.out)
 		}
 	}

@@ -221,10 +221,14 @@ func (r *runner) references(q presets.Question) []reference {
 			continue
 		}
 		ex := synth.Exemplar(raw, cell.Settings)
+		start, err := synth.StartImage(ex, ex.W, cell.Settings)
+		if err != nil {
+			continue
+		}
 		name := filepath.Base(path)
 		refs = append(refs,
 			reference{Label: fmt.Sprintf("exemplar %s (%d px)", name, ex.W), Stats: metrics.Measure(ex, ex)},
-			reference{Label: fmt.Sprintf("start: mean colour + noise, vs %s", name), Stats: metrics.Measure(synth.StartImage(ex, ex.W, cell.Settings.Seed), ex)},
+			reference{Label: fmt.Sprintf("start: mean colour + noise, vs %s", name), Stats: metrics.Measure(start, ex)},
 		)
 	}
 	return refs

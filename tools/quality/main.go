@@ -1,16 +1,15 @@
-// Command quality compares two configurations of texsynth — the old default (the current
-// settings on the built-in untrained VGG-16) and a new one (a settings file and a weights file)
-// — on the shared textures, at 128 px and optionally 256 px, and writes a contact sheet per size
+// Command quality compares two configurations of texsynth — the old default (the settings
+// before the pretrained network, on the untrained VGG-16) and the new one (the current defaults
+// on the built-in pretrained VGG-19, or a settings file and weights given) — on the shared textures, at 128 px and optionally 256 px, and writes a contact sheet per size
 // (exemplar | old default | new default | new default tiled 2×2), a markdown table of the
 // core/metrics statistics per texture (colour, spectrum, orientation, seam, copy) and the same
 // numbers as JSON.
 //
-//	go run ./tools/quality -textures ../shared/textures [-new-settings FILE.json] [-new-weights FILE.q8]
+//	go run ./tools/quality -textures ../shared/textures [-new-settings FILE.json] [-new-weights FILE.q8|NAME]
 //	    [-sizes 128,256] [-iters N] [-only peppers,brick] [-j 2] -out docs/images
 //
 // The settings file holds synth.Settings fields as JSON ({"Layers": "conv1_1,…", "Levels": 1});
-// fields it leaves out keep the defaults, and Size is each run's size. Without -new-settings and
-// -new-weights the new default is the old one, run once.
+// fields it leaves out keep the defaults, and Size is each run's size.
 package main
 
 import (
@@ -22,6 +21,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/texsynth/texsynth/tools/internal/builtin"
 )
 
 func main() {
@@ -62,7 +63,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.textures, "textures", "../shared/textures", "directory of the shared textures (SOURCES.md there)")
 	fs.StringVar(&c.out, "out", "", "directory for quality-<size>px.png, quality.md and quality.json (required)")
 	fs.StringVar(&c.newSettings, "new-settings", "", "JSON file of synth.Settings fields for the new default; fields left out keep the defaults")
-	fs.StringVar(&c.newWeights, "new-weights", "", "weights file (.q8) of the new default; default the built-in untrained VGG-16")
+	fs.StringVar(&c.newWeights, "new-weights", builtin.PretrainedVGG19, "the new default's network: a weights file (.q8) or a built-in name ("+strings.Join(builtin.Names(), ", ")+")")
 	fs.StringVar(&c.only, "only", "", "comma list of textures to run ("+strings.Join(textureNames(), ",")+"); default all")
 	sizes := fs.String("sizes", "128", "comma list of output sides in px, e.g. 128,256 (256 px takes about 4× as long)")
 	fs.IntVar(&c.iters, "iters", 0, "optimiser iterations of every run; 0 keeps each configuration's own")

@@ -99,9 +99,9 @@ func TestTinyRun(t *testing.T) {
 	}
 }
 
-// TestSameConfigRunsOnce: without a new configuration each texture runs once, and the sheet
-// and table say so.
-func TestSameConfigRunsOnce(t *testing.T) {
+// TestDefaultColumns: without flags the old column is the untrained VGG-16 with the old settings
+// and the new one the current defaults on the built-in pretrained VGG-19.
+func TestDefaultColumns(t *testing.T) {
 	dir := t.TempDir()
 	writeTexture(t, dir, "brick.png", 0)
 	out := filepath.Join(dir, "out")
@@ -109,12 +109,15 @@ func TestSameConfigRunsOnce(t *testing.T) {
 	if code := run([]string{"-textures", dir, "-only", "brick", "-sizes", "24", "-iters", "1", "-out", out}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n := strings.Count(stderr.String(), "] "); n != 1 {
-		t.Errorf("%d runs, want 1", n)
+	if n := strings.Count(stderr.String(), "] "); n != 2 {
+		t.Errorf("%d runs, want 2", n)
 	}
 	md, _ := os.ReadFile(filepath.Join(out, "quality.md"))
-	if !strings.Contains(string(md), "the new default is the old one") || strings.Count(string(md), "| brick |") != 2 {
-		t.Errorf("quality.md:\n%s", md)
+	for _, want := range []string{"**old default**: Layers=conv1_1,conv1_2,conv2_1,conv2_2,conv3_1,conv3_2,conv3_3,conv4_1,conv4_2,conv4_3; Start=colour",
+		"untrained VGG-16", "**new default**: the defaults, 1 iterations; weights: VGG-19 from vgg19-keras-to-conv3_4"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("quality.md lacks %q:\n%s", want, md)
+		}
 	}
 }
 

@@ -23,9 +23,6 @@ func (q *quality) writeReport(stdout io.Writer, lookup func(int, string, int) *r
 	for _, cf := range q.configs {
 		fmt.Fprintf(&b, "- **%s**: %s, %d iterations; weights: %s\n", cf.Label, cf.Changes, cf.Settings.Iters, cf.Weights)
 	}
-	if q.same {
-		fmt.Fprintf(&b, "\nNo -new-settings or -new-weights were given: the new default is the old one, and was run once.\n")
-	}
 	for _, size := range q.cfg.sizes {
 		fmt.Fprintf(&b, "\n## %d px\n\n![%d px](quality-%dpx.png)\n\n", size, size, size)
 		fmt.Fprintf(&b, "| texture | configuration | colour | spectrum | orientation fine | orientation coarse | seam | copy | evals | seconds |\n")
@@ -55,10 +52,9 @@ func (q *quality) writeReport(stdout io.Writer, lookup func(int, string, int) *r
 	}
 	doc := struct {
 		Configurations []*configuration `json:"configurations"`
-		SameConfig     bool             `json:"new_is_old"`
 		Textures       []texture        `json:"textures"`
 		Sizes          []entry          `json:"sizes"`
-	}{Configurations: q.configs, SameConfig: q.same, Textures: q.textures}
+	}{Configurations: q.configs, Textures: q.textures}
 	for _, size := range q.cfg.sizes {
 		e := entry{Size: size}
 		for _, t := range q.textures {

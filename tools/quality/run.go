@@ -13,9 +13,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/metrics"
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/synth"
+	"github.com/texsynth/texsynth/core/vgg"
+	"github.com/texsynth/texsynth/tools/internal/builtin"
 	"github.com/texsynth/texsynth/tools/internal/sheet"
 	"github.com/texsynth/texsynth/weights"
 )
@@ -90,7 +93,6 @@ type result struct {
 type quality struct {
 	cfg      config
 	configs  []*configuration // old, new
-	same     bool             // the new default is the old one: run once
 	textures []texture
 	log      io.Writer
 	logMu    sync.Mutex
@@ -100,9 +102,22 @@ type quality struct {
 	exemplar map[string]*picture.RGB // texture name → as loaded
 }
 
+// oldDefault is the default before the pretrained network (docs/quality.md): sliced Wasserstein
+// on VGG-16's ten ReLUs to relu4_3 of the untrained VGG-16, started from coloured noise, the
+// auto pyramid with an even split and a smooth upsample.
+func oldDefault() synth.Settings {
+	s := synth.Defaults()
+	s.Layers = strings.Join(vgg.VGG16.Default(), ",")
+	s.Start = synth.StartColour
+	s.Norm = loss.NormLayer
+	s.Levels, s.FineShare, s.Upsample = 0, 0, synth.UpsampleSmooth
+	s.SpectrumWeight, s.HalfScaleWeight = 0, 0
+	return s
+}
+
 func newQuality(c config, log io.Writer) (*quality, error) {
 	q := &quality{cfg: c, log: log, started: time.Now(), exemplar: map[string]*picture.RGB{}}
-	old := &configuration{Label: "old default", Settings: synth.Defaults()}
+	old := &configuration{Label: "old default", Settings: oldDefault()}
 	neu := &configuration{Label: "new default", Settings: synth.Defaults()}
 	var err error
 	if c.newSettings != "" {
@@ -115,18 +130,16 @@ func newQuality(c config, log io.Writer) (*quality, error) {
 			cf.Settings.Iters = c.iters
 		}
 		cf.Changes = changes(cf.Settings)
-		if cf == neu && c.newWeights != "" {
-			cf.w, err = weights.ReadFile(c.newWeights)
-		} else {
-			cf.w, err = synth.BuiltinWeights(cf.Settings)
+		name := builtin.UntrainedVGG16
+		if cf == neu {
+			name = c.newWeights
 		}
-		if err != nil {
+		if cf.w, err = loadWeights(name, cf.Settings); err != nil {
 			return nil, err
 		}
 		cf.Weights = cf.w.Provenance
 	}
 	q.configs = []*configuration{old, neu}
-	q.same = reflect.DeepEqual(old.Settings, neu.Settings) && c.newWeights == ""
 	for _, t := range textures {
 		if c.only == "" || containsName(strings.Split(c.only, ","), t.Name) {
 			q.textures = append(q.textures, t)
@@ -138,9 +151,21 @@ func newQuality(c config, log io.Writer) (*quality, error) {
 		if err != nil {
 			return nil, err
 		}
-		q.exemplar[t.Name] = m
+		q.exemplar[t.Name] = t.exemplar(m)
 	}
 	return q, nil
+}
+
+// loadWeights returns a built-in network by name or reads a weights file.
+func loadWeights(name string, s synth.Settings) (*weights.File, error) {
+	if w, ok, err := builtin.Weights(name, s); ok {
+		return w, err
+	}
+	w, err := weights.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return w, w.CheckVGG()
 }
 
 func containsName(list []string, name string) bool {
@@ -169,9 +194,6 @@ func (q *quality) runAll(stdout io.Writer) error {
 	for _, size := range q.cfg.sizes {
 		for _, t := range q.textures {
 			for c := range q.configs {
-				if c == 1 && q.same {
-					continue
-				}
 				jobs = append(jobs, job{size, t, c})
 			}
 		}
@@ -198,9 +220,6 @@ func (q *quality) runAll(stdout io.Writer) error {
 		byKey[key(j.size, j.tex.Name, j.config)] = results[i]
 	}
 	lookup := func(size int, name string, c int) *result {
-		if c == 1 && q.same {
-			c = 0
-		}
 		return byKey[key(size, name, c)]
 	}
 	for _, size := range q.cfg.sizes {

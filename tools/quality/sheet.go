@@ -38,11 +38,7 @@ func (q *quality) sheet(size int, lookup func(int, string, int) *result) *image.
 	maxChars := (W - 2*pad) / charWidth
 	sheet.Text(img, pad, lineHeight, fit(fmt.Sprintf("texsynth quality at %d px (%d iterations old, %d new): core/metrics distances to the exemplar, lower is closer", size, old.Settings.Iters, neu.Settings.Iters), maxChars))
 	sheet.Text(img, pad, 2*lineHeight, fit("old default: "+old.Changes+"; "+old.Weights, maxChars))
-	newLine := "new default: " + neu.Changes + "; " + neu.Weights
-	if q.same {
-		newLine = "new default: the same as the old one (no -new-settings or -new-weights given)"
-	}
-	sheet.Text(img, pad, 3*lineHeight, fit(newLine, maxChars))
+	sheet.Text(img, pad, 3*lineHeight, fit("new default: "+neu.Changes+"; "+neu.Weights, maxChars))
 	for i, h := range []string{"exemplar", "old default", "new default", "new default, tiled 2x2"} {
 		sheet.Text(img, colX[i], header-3, h)
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/texsynth/texsynth/core/input"
 	"github.com/texsynth/texsynth/core/synth"
 	_ "github.com/texsynth/texsynth/core/vgg/reference" // links -conv stock
+	"github.com/texsynth/texsynth/tools/internal/builtin"
+	"github.com/texsynth/texsynth/weights/pretrained"
 )
 
 func main() {
@@ -32,6 +34,10 @@ func (e usageError) Is(target error) bool { return target == input.Err }
 func run(args []string, stdout, stderr io.Writer) int {
 	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err == nil && cfg.licences {
+		fmt.Fprint(stdout, pretrained.Licences())
 		return 0
 	}
 	if err == nil {
@@ -57,6 +63,24 @@ type config struct {
 	every                        int
 	settings                     synth.Settings
 	progress                     string // auto, bar, lines
+	licences                     bool
+}
+
+// usage heads -h: what the command does and whose network it runs by default.
+func usage(fs *flag.FlagSet, out io.Writer) func() {
+	return func() {
+		fmt.Fprintf(out, `texsynth: a new texture like the exemplar picture, grown from noise (Gatys et al. 2015).
+
+  texsynth -in EXEMPLAR -out TEXTURE.png [flags]
+
+The default network (-weights %s) is the pretrained ImageNet VGG-19, conv1_1 … conv3_4,
+built in: %s
+-licences prints this attribution and the full licence notice that travels with the weights.
+
+Flags:
+`, builtin.PretrainedVGG19, pretrained.Attribution)
+		fs.PrintDefaults()
+	}
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -67,15 +91,21 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.in, "in", "", "exemplar image (PNG, JPEG, GIF, WebP, BMP, TIFF); required")
 	fs.StringVar(&c.out, "out", "", "output PNG path; required")
 	s.AddFlags(fs) // every setting, read as the page reads it (synth.Fields, Settings.SetText)
-	fs.StringVar(&c.weightsPath, "weights", "", "weights file (.q8); default: the untrained VGG-16 built from seed 0")
+	fs.StringVar(&c.weightsPath, "weights", builtin.PretrainedVGG19, "the network: "+builtin.PretrainedVGG19+" (built in: ImageNet VGG-19 to conv3_4, CC BY 4.0), "+
+		builtin.UntrainedVGG16+" (built in: VGG-16 from seed 0, untrained), or a .q8 weights file of VGG-16 or VGG-19")
 	fs.StringVar(&c.frames, "frames", "", "directory to write every -every-th iteration as PNG")
 	fs.IntVar(&c.every, "every", 10, "with -frames: write every N iterations")
 	fs.StringVar(&c.progress, "progress", "auto", "auto (a bar on a terminal), bar, or lines")
+	fs.BoolVar(&c.licences, "licences", false, "print the built-in weights' attribution and licences, and exit")
+	fs.Usage = usage(fs, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
 		}
 		return c, usageError{err.Error() + " (see -h)"}
+	}
+	if c.licences {
+		return c, nil
 	}
 	switch {
 	case fs.NArg() > 0:

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 
 	"github.com/texsynth/texsynth/core/picture"
 	"github.com/texsynth/texsynth/core/synth"
+	"github.com/texsynth/texsynth/tools/internal/builtin"
 	"github.com/texsynth/texsynth/weights"
 )
 
@@ -57,20 +59,20 @@ func synthesize(c config, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// loadWeights reads a weights file (VGG-16 or VGG-19), or builds the built-in untrained VGG-16
-// (seed 0) up to the deepest conv the layers need: the same numbers `tools/weights -random
-// -seed 0` writes.
-func loadWeights(path string, s synth.Settings) (*weights.File, error) {
-	if path != "" {
-		w, err := weights.ReadFile(path)
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return nil, usageError{fmt.Sprintf("-weights %s: %v", path, pe.Err)}
-		}
-		if err != nil {
-			return nil, err
-		}
-		return w, w.CheckVGG()
+// loadWeights returns a built-in network by name (the pretrained VGG-19, or the untrained VGG-16
+// up to the deepest conv the layers need: the numbers `tools/weights -random -seed 0` writes), or
+// reads a weights file of VGG-16 or VGG-19.
+func loadWeights(name string, s synth.Settings) (*weights.File, error) {
+	if w, ok, err := builtin.Weights(name, s); ok {
+		return w, err
 	}
-	return synth.BuiltinWeights(s)
+	w, err := weights.ReadFile(name)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, usageError{fmt.Sprintf("-weights %s: %v; give a .q8 file or a built-in network: %s", name, pe.Err, strings.Join(builtin.Names(), ", "))}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return w, w.CheckVGG()
 }

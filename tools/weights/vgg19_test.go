@@ -120,14 +120,14 @@ func TestVGG19Forward(t *testing.T) {
 	}
 }
 
-// TestCommittedVGG19 checks that weights/vgg19-conv3_4.q8 is byte for byte
+// TestCommittedVGG19 checks that weights/pretrained/vgg19-conv3_4.q8 is byte for byte
 // what `make vgg19-weights` writes from the shared shards (the same
 // arguments as the Makefile's recipe), and that inspect names it.
 func TestCommittedVGG19(t *testing.T) {
 	if _, err := os.Stat(realModel); err != nil {
 		t.Skipf("shared weights: %v", err)
 	}
-	const committed = "../../weights/vgg19-conv3_4.q8"
+	const committed = "../../weights/pretrained/vgg19-conv3_4.q8"
 	out := filepath.Join(t.TempDir(), "vgg19-conv3_4.q8")
 	code, stdout, stderr := runArgs("convert", "-in", realModel, "-out", out, "-upto", "conv3_4")
 	if code != 0 || stderr != "" {

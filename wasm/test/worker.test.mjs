@@ -4,7 +4,8 @@
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {Worker} from 'node:worker_threads';
-import {readFileSync} from 'node:fs';
+import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {gif, png} from '../../site/test/images.mjs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -18,8 +19,8 @@ const FAST = {size: 32, iters: 4, layers: 'conv1_1,pool1,conv2_1', loss: 'sw', s
 
 // A worker plus a queue of its messages.
 class Client {
-  constructor() {
-    this.w = new Worker(shim, {workerData: {dir: site}});
+  constructor(dir = site) {
+    this.w = new Worker(shim, {workerData: {dir}});
     this.queue = [];
     this.waiters = [];
     this.w.on('message', (m) => {
@@ -72,6 +73,8 @@ before(async () => {
   const ready = await c.next(['ready', 'error']);
   assert.equal(ready.type, 'ready', JSON.stringify(ready));
   schema = ready.schema;
+  readyWeights = ready.weights;
+  assert.equal(ready.fallback, '', 'the pretrained VGG-19 loads');
   // The worker hands Go's memory to the SIMD kernels (Node 20 without its relaxed-SIMD flag:
   // no fused multiply-add).
   assert.match(ready.kernel, /^wasm SIMD128/);
@@ -79,6 +82,49 @@ before(async () => {
 after(() => c && c.close());
 
 let schema;
+let readyWeights;
+test('the default network is the pretrained VGG-19 the site ships; it can be chosen again', async () => {
+  assert.equal(readyWeights.pretrained, true);
+  assert.equal(readyWeights.builtin, false);
+  assert.match(readyWeights.provenance, /^VGG-19 from vgg19-keras-to-conv3_4/);
+  assert.equal(readyWeights.layers.length, 8);
+  assert.deepEqual(schema.fields.find((f) => f.name === 'layers').default, ['conv1_1', 'conv1_2', 'conv2_1', 'conv2_2', 'conv3_1', 'conv3_2', 'conv3_3', 'conv3_4']);
+  c.post({type: 'weights', builtin: true, seed: 0});
+  const u = await c.next(['weights', 'error']);
+  assert.equal(u.weights.builtin, true);
+  assert.equal(u.schema.fields.find((f) => f.name === 'layers').default.length, 10, "VGG-16's ten default layers");
+  c.post({type: 'weights', pretrained: true});
+  const p = await c.next(['weights', 'error']);
+  assert.equal(p.type, 'weights', JSON.stringify(p));
+  assert.equal(p.weights.pretrained, true);
+  assert.equal(p.weights.checksum, readyWeights.checksum);
+});
+
+test('a pretrained file that is not the committed one is refused: the untrained VGG-16 is used, and ready says why', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'texsynth-site-'));
+  const k = (() => {
+    cpSync(site, dir, {recursive: true});
+    const f = path.join(dir, 'weights/vgg19-conv3_4.q8');
+    const b = readFileSync(f);
+    b[b.length - 7] ^= 1;
+    writeFileSync(f, b);
+    return new Client(dir);
+  })();
+  try {
+    const ready = await k.next(['ready', 'error']);
+    assert.equal(ready.type, 'ready', JSON.stringify(ready));
+    assert.match(ready.fallback, /not the one this build ships: SHA-256/);
+    assert.equal(ready.weights.builtin, true);
+    k.post({type: 'weights', pretrained: true});
+    const e = await k.next(['weights', 'error']);
+    assert.equal(e.type, 'error');
+    assert.equal(e.during, 'weights');
+  } finally {
+    await k.close();
+    rmSync(dir, {recursive: true, force: true});
+  }
+});
+
 test('ready names the built-in untrained weights', async () => {
   // 'ready' was consumed in before(); ask again through the weights message.
   c.post({type: 'weights', builtin: true, seed: 0});
@@ -215,8 +261,8 @@ test('ready carries the core\'s schema: every setting with its bounds and option
   assert.deepEqual([f.iters.min, f.iters.max], [1, 10000]);
   assert.deepEqual(f.loss.options, ['sw', 'gram', 'emd', 'emd-seed']);
   assert.deepEqual(f.pad.options, ['zero', 'reflect', 'circular']);
-  assert.equal(f.layers.options.length, 17);
-  assert.equal(f.layers.default.length, 10);
+  assert.equal(f.layers.options.length, 20, "the pretrained VGG-19's taps");
+  assert.equal(f.layers.default.length, 8);
   assert.equal(f.levels.max, 5);
   assert.equal(f.seed.max, 2 ** 53 - 1);
   assert.deepEqual([schema.minSide, schema.maxSide], [16, 512]);
@@ -233,12 +279,15 @@ test('describe reads text with the core\'s parser: refusals per field, the plan'
   assert.match(m.errors.colour, /unknown setting/);
   assert.equal(m.settings.size, 128, 'a refused value keeps the default');
   assert.equal(m.plan, undefined);
-  c.post({type: 'describe', settings: [{size: '128'}, {size: '64', layers: 'conv1_1,pool1', layerWeights: 'linear:1'}], exemplarSide: 256, id: 'd2'});
+  // On the untrained VGG-16 (the weights in use here); the memory formula was fitted without the
+  // half-scale term, whose network of its own takes more.
+  c.post({type: 'describe', settings: [{size: '128', halfScaleWeight: '0'}, {size: '64', layers: 'conv1_1,pool1', layerWeights: 'linear:1'}, {size: '128'}], exemplarSide: 256, id: 'd2'});
   const two = await c.next('described');
-  const [a, b] = two.list;
+  const [a, b, h] = two.list;
   assert.deepEqual(a.plan.levels.map((l) => [l.size, l.iters]), [[64, 50], [128, 50]]);
   assert.equal(a.plan.levels[1].macs, 4 * a.plan.levels[0].macs);
   assert.ok(a.plan.memory > 400e6 && a.plan.memory < 600e6, `memory ${a.plan.memory}`);
+  assert.ok(h.plan.memory > a.plan.memory && h.plan.levels[1].macs === a.plan.levels[1].macs * 5 / 4, `with the half-scale term: ${JSON.stringify(h.plan)}`);
   assert.deepEqual(b.plan.layers, ['conv1_1', 'pool1']);
   assert.deepEqual(b.plan.layerWeights, [1, 2], 'the core\'s own layer weights');
 });
@@ -286,7 +335,7 @@ test('a weights file: loaded, verified, named by its provenance; a corrupt one r
   // A VGG-19 file: describe reads and plans for VGG-19 (its conv3_4; more work than VGG-16's
   // conv3_3 at the same size); the built-in VGG-16 refuses conv3_4.
   const layers = 'conv1_1,pool1,conv2_1,pool2,conv3_4';
-  c.post({type: 'weights', buffer: ab(readFileSync(path.join(root, 'weights/vgg19-conv3_4.q8'))), name: 'vgg19-conv3_4.q8'});
+  c.post({type: 'weights', buffer: ab(readFileSync(path.join(root, 'weights/pretrained/vgg19-conv3_4.q8'))), name: 'vgg19-conv3_4.q8'});
   assert.equal((await c.next(['weights', 'error'])).type, 'weights');
   c.post({type: 'describe', settings: [{size: '64', layers}, {size: '64', layers: 'conv1_1,pool1,conv2_1,pool2,conv3_3'}]});
   const [v19, v19short] = (await c.next('described')).list;

@@ -102,20 +102,20 @@ func macs(arch *vgg.Arch, taps []string, size int) int64 {
 }
 
 // The memory a run takes in the browser's engine (the Go program in WebAssembly), fitted to the
-// WebAssembly memory measured after two iterations at one level (Node 20, Go 1.26,
-// single-threaded, the fast engine, VGG-16 with the ten default layers: bench -texture N
-// -iters 2 -levels 1 -cpu): a base, 38 bytes per weight (the kernels as float32 and
-// Winograd-transformed, packed for the products), and 4 times the bytes of the feature maps up
-// to the deepest tap (kept for the backward pass, their gradients, the loss's sorted
-// projections: the loss keeps no copy of the exemplar's features, loss.Options.Refeed).
-// Measured: 495 / 589 / 1507 MiB at 128 / 256 / 512 px; the estimate is within 15 % (under at
-// 128 px, where the garbage collector's headroom is most of the difference, over at 256 px).
-// VGG-19 holds the same kinds of buffers for its extra convs, so the formula counts them alike.
+// WebAssembly linear memory measured after two iterations at one level (Node 20, Go 1.26,
+// single-threaded, the fast engine, 2 Dec 2026): a base, 35 bytes per weight (the kernels as
+// float32 and Winograd-transformed, packed for the products), and 4 times the bytes of the
+// feature maps up to the deepest tap (kept for the backward pass, their gradients, the loss's
+// sorted projections: the loss keeps no copy of the exemplar's features, loss.Options.Refeed).
+// Measured at 128 px: VGG-16 to relu4_3 (ten layers) 352 MiB, VGG-19 to relu3_4 170 MiB; VGG-16
+// at 256 and 512 px 589 and 1507 MiB (bench -texture N -iters 2 -levels 1 -cpu); the estimate is
+// within 6 %. VGG-19 holds the same kinds of buffers for its extra convs, so the formula counts
+// them alike.
 const (
-	memBase       = 80 << 20
-	memPerWeight  = 38
+	memBase       = 36 << 20
+	memPerWeight  = 35
 	memPerFeature = 4.0
-	memHalfBase   = 68 << 20
+	memHalfBase   = 40 << 20
 )
 
 // memory estimates the bytes a run with settings s on taps of arch takes in the browser's
@@ -140,9 +140,9 @@ func memory(arch *vgg.Arch, taps []string, s Settings, exemplarSide int) int64 {
 	base := int64(memBase)
 	if s.halfScaleAt(s.Size) {
 		// The half-scale term's network holds the same kinds of buffers for its own copy of the
-		// weights and features at half the side, and 68 MiB more: fitted to the WebAssembly
-		// memory measured at 128 px, single scale, with and without the term (pretrained VGG-19
-		// to relu3_4: 276 → 465 MiB; untrained VGG-16 to relu4_3: 472 → 864 MiB), within 2 %.
+		// weights and features at half the side, and 40 MiB more: fitted to the WebAssembly
+		// memory measured at 128 px, single scale, with and without the term (VGG-19 to relu3_4:
+		// 170 → 296 MiB; VGG-16 to relu4_3: 352 → 683 MiB), within 10 %.
 		base += memHalfBase
 		params *= 2
 		for _, st := range stagesTo(arch, taps, s.Size/2) {

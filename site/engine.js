@@ -3,7 +3,7 @@
 
 export class Engine {
   // on: {ready(msg), message(msg), fatal(message, again)}
-  constructor(on, url = 'worker.js') {
+  constructor(on, url = workerURL()) {
     this.on = on;
     this.url = url;
     this.worker = null;
@@ -133,4 +133,10 @@ export class Engine {
   more(iters) { this.post({type: 'more', iters}); }
   release() { this.post({type: 'release'}); }
   crash() { this.post({type: 'crash'}); }
+}
+
+// workerURL passes the page's ?threads=N to the worker, which sizes its pool by it (wasm/pool.js).
+function workerURL() {
+  const threads = new URL(location.href).searchParams.get('threads');
+  return /^[1-8]$/.test(threads || '') ? `worker.js?threads=${threads}` : 'worker.js';
 }

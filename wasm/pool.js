@@ -21,6 +21,11 @@
 // that woke late can never take a piece of a later job with the earlier job's operands; FINISHED
 // counts the pieces done; READY the workers that can take pieces; then the job's operands: c, a
 // (pool addresses), lda, b, k, n, m and the rows per piece.
+// MIN_CORES is the fewest cores on which the pool starts unasked: on the 2-core development
+// machine, quiet, one evaluation at 128 px in Chromium took 712 ms on two threads against 582 ms
+// on one, and more memory (docs/performance.md); the products are about half an evaluation, and
+// with more cores their share splits further.
+const MIN_CORES = 4;
 const GEN = 0, NEXT = 1, FINISHED = 2, READY = 3, C = 4, A = 5, LDA = 6, B = 7, K = 8, N = 9, M = 10, ROWS = 11;
 // SLEEPING counts the workers blocked in Atomics.wait, CALLER_WAITS is 1 while the caller is:
 // waking a thread costs a system call (a third of a millisecond on a loaded machine, measured),
@@ -62,15 +67,19 @@ class TexsynthPool {
 
   // inWorker starts the pool for a worker that is about to run the Go program (worker.js,
   // site/bench-worker.js) and hands it over as scope.texsynthPool: as many threads as the
-  // machine has cores (at most 8), or as the worker's address asks (?threads=N; 1 turns the pool
-  // off). It resolves to {threads, why}: why says, when there is one thread, why.
+  // machine has cores (at most 8) when it has at least MIN_CORES, or as the worker's address asks
+  // (?threads=N; 1 turns the pool off). It resolves to {threads, why}: why says, when there is
+  // one thread, why.
   static async inWorker(scope, base) {
     const why = TexsynthPool.why(scope);
     if (why) return {threads: 1, why};
     const asked = Number(new URL(scope.location.href).searchParams.get('threads'));
     const cores = (scope.navigator && scope.navigator.hardwareConcurrency) || 1;
+    if (!(asked >= 1) && cores < MIN_CORES) {
+      return {threads: 1, why: `this machine reports ${cores} core${cores === 1 ? '' : 's'}; on two, sharing the products measured slower than one thread (threads=${Math.max(cores, 2)} in the page's address asks for the pool)`};
+    }
     const threads = Math.min(asked >= 1 ? Math.floor(asked) : cores, 8);
-    if (threads < 2) return {threads: 1, why: asked >= 1 ? 'one thread was asked for' : 'this machine reports one core'};
+    if (threads < 2) return {threads: 1, why: 'one thread was asked for'};
     try {
       scope.texsynthPool = await TexsynthPool.create(threads, new URL('pool-worker.js', base).href);
       return {threads, why: ''};

@@ -1,6 +1,7 @@
 // Every core in the page (docs/deploy.md, wasm/pool.js): the deployable folder served with the
 // cross-origin isolation headers (tools/serve) is isolated and shares its products among as
-// many threads as the machine has cores (at most 8); served without them (-isolate=false, as
+// many threads as the machine has cores (at most 8) from four cores up, or as ?threads=N asks
+// (this 2-core machine's tests ask for two); served without them (-isolate=false, as
 // GitHub Pages serves it), the first load runs on one thread and says why, then the service
 // worker takes over, the page reloads itself once and is isolated; isolate=off opts out. A short
 // run gives the same result, to the last bit, on one thread and on several. And a 512 px run starts
@@ -89,7 +90,7 @@ let isolated; // that site: {base, context}
 test('served with the headers: isolated, the products on every core, and it says so', async () => {
   isolated = await site('headers');
   const {base, context} = isolated;
-  const page = await open(context, `${base}/index.html#${RUN}`);
+  const page = await open(context, `${base}/index.html?threads=${cores}#${RUN}`);
   const s = await state(page);
   assert.equal(s.isolated, true, 'tools/serve sends COOP and COEP');
   if (cores >= 2) {
@@ -98,6 +99,19 @@ test('served with the headers: isolated, the products on every core, and it says
   }
   pooled = await result(page);
   assert.equal(pooled.iter, 3);
+  await page.close();
+});
+
+test('isolated, unasked: the pool from four cores up; on fewer, one thread and the reason', async () => {
+  const page = await open(isolated.context, `${isolated.base}/index.html#${RUN}`);
+  const s = await state(page);
+  assert.equal(s.isolated, true);
+  if (cores >= 4) {
+    assert.equal(s.ready.threads, cores);
+  } else {
+    assert.equal(s.ready.threads, 1);
+    assert.match(s.line, new RegExp(`^wasm SIMD, 1 thread \\(this machine reports ${cores} cores?; on two, sharing the products measured slower`));
+  }
   await page.close();
 });
 
@@ -118,7 +132,7 @@ test('served without the headers: one thread, the reason said, and the same resu
 test('without the headers, the service worker isolates the page: one reload, then every core', async () => {
   const {base, context} = await site('sw', ['-isolate=false']);
   const page = await context.newPage();
-  await page.goto(`${base}/index.html`);
+  await page.goto(`${base}/index.html?threads=${cores}`);
   // The first load is not isolated; when the service worker takes control the page reloads once.
   await page.waitForFunction(() => self.crossOriginIsolated && window.__seen && window.__seen.ready, null, {timeout: 180000});
   const s = await state(page);

@@ -11,7 +11,7 @@ export const FIELDS = ['loss', 'gramNorm', 'layers', 'layerWeights', 'pad', 'opt
 // ../shared/textures at 64 px.
 export const PLAIN = [
   {id: 'balanced', label: 'Balanced (the default)', text: {},
-    about: 'Sliced Wasserstein on the ten layers relu1_1 … relu4_3: what works best with the built-in untrained network.'},
+    about: 'Sliced Wasserstein on the network\'s default layers (relu1_1 … relu3_4 of the pretrained VGG-19; relu1_1 … relu4_3 of the untrained VGG-16), from a grey start, with the half-scale term, in two levels from 64 px up: chosen by measurement (docs/quality.md).'},
   {id: 'large', label: 'Large structures', text: (t) => ({exemplarSize: String(Math.min(1024, 2 * (+t.size || 64)))}),
     about: 'The exemplar is kept at twice the output\'s scale, so its shapes come out twice as large (and fewer of them fit). Computing its features costs more at large sizes.'},
   {id: 'quick', label: 'Quick (shallow layers)', text: {layers: 'conv1_1,conv1_2,pool1,conv2_1,conv2_2,pool2,conv3_1'},

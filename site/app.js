@@ -261,14 +261,18 @@ function idleStatus() {
 
 // ---- startup ----
 
+// layerLists: the network's default layers and all its convs, as the preset menu compares them.
+function layerLists(schema) {
+  const taps = field(schema, 'layers');
+  return {layersList: taps.default.join(','), allList: taps.options.filter((t) => t.startsWith('conv')).join(',')};
+}
+
 c.addEventListener('ready', (e) => {
   if (!form) {
     defaults = defaultText(c.schema);
-    const taps = c.schema.fields.find((f) => f.name === 'layers');
-    const lists = {layersList: taps.default.join(','), allList: taps.options.filter((t) => t.startsWith('conv')).join(',')};
     form = new SettingsForm($('settings'), c.schema, formChanged);
     form.write(defaults);
-    menu = new PresetMenu(c, form, {...defaults, ...lists}, notices, formChanged);
+    menu = new PresetMenu(c, form, {...defaults, ...layerLists(c.schema)}, notices, formChanged);
     speed.onMeasured = () => sizeEstimates(form.read());
   }
   speed.ready(defaults);
@@ -341,7 +345,13 @@ c.addEventListener('weights', (e) => {
   const taps = field(c.schema, 'layers').default.join(',');
   const was = defaults.layers;
   defaults = {...defaults, layers: taps};
-  if (form.setSchema(c.schema) && was !== taps) {
+  const reset = form.setSchema(c.schema);
+  // An experiment preset that asked for this network sets its own layers again.
+  if (menu && menu.weightsChanged({...menu.defaults, layers: taps, ...layerLists(c.schema)})) {
+    formChanged();
+    return;
+  }
+  if (reset && was !== taps) {
     notices.show(`The layers are now this network's default: ${taps.replaceAll(',', ', ')}.`, 'info', 'weights-layers');
   }
   formChanged();

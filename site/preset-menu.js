@@ -17,6 +17,7 @@ export class PresetMenu {
     this.presets = PLAIN;
     this.asked = '';       // the size and iterations the experiments were asked for
     this.before = null;    // the exemplar in use before a preset switched to its sample
+    this.pending = null;   // an experiment waiting for the VGG-16 it asked for
     this.build();
     $('preset').addEventListener('change', () => this.choose());
     controller.addEventListener('presets', (e) => {
@@ -60,7 +61,16 @@ export class PresetMenu {
 
   choose() {
     const p = this.presets.find((x) => x.id === $('preset').value);
+    this.pending = null;
     if (!p) return;
+    // The seed write-up's experiments are on VGG-16's 13 layers, as the write-up ran them: on the
+    // pretrained VGG-19 (eight layers) they are switched to the untrained VGG-16, and the preset
+    // is set again when that network's layers are in the form (weightsChanged).
+    if (!PLAIN.includes(p) && this.c.weights && this.c.weights.pretrained) {
+      this.pending = p;
+      this.c.engine.useBuiltinWeights(0);
+      this.notices.show(`The seed write-up's experiments ran on VGG-16: the network is now the untrained VGG-16; "Use the pretrained VGG-19" under Network weights brings it back.`, 'info', 'preset');
+    }
     this.form.write(full(p, this.defaults, this.form.read()));
     this.show();
     const ex = this.c.exemplar;
@@ -75,6 +85,19 @@ export class PresetMenu {
       else this.c.usePixels(back, back.name);
     }
     this.changed();
+  }
+
+  // weightsChanged: the network changed and the form holds its default layers; an experiment
+  // that asked for the VGG-16 is set again on it. It returns whether one was.
+  weightsChanged(defaults) {
+    this.defaults = defaults;
+    const p = this.pending;
+    this.pending = null;
+    if (!p) return false;
+    this.form.write(full(p, this.defaults, this.form.read()));
+    $('preset').value = p.id;
+    this.show();
+    return true;
   }
 
   // forget: the person chose an exemplar, which no preset change undoes.

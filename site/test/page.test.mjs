@@ -415,6 +415,11 @@ test('the URL hash sets the form; presets say what they set and set up what they
     await page.selectOption('#preset', 'q2');
     assert.match(await text(page, '[data-testid=exemplar-info]'), /sample "scene"/);
     assert.match(await text(page, '[data-testid=preset-note]'), /Uses the drawn "scene" sample/);
+    // The experiments ran on VGG-16: the preset switches the network and sets itself again on it.
+    await until(page, () => /untrained VGG-16/.test(document.querySelector('#weights-name').textContent), 60000);
+    assert.equal(await page.inputValue('#preset'), 'q2');
+    assert.match(await text(page, '[data-testid=preset-note]'), /Uses the drawn "scene" sample/);
+    assert.match(await text(page, '[data-testid=notices]'), /experiments ran on VGG-16: the network is now the untrained VGG-16/);
     await page.selectOption('#preset', 'q3');
     assert.match(await text(page, '[data-testid=exemplar-info]'), /sample "bricks"/);
     assert.match(await text(page, '[data-testid=preset-note]'), /^Sets loss Gram matrices/);

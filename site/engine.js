@@ -3,9 +3,9 @@
 
 export class Engine {
   // on: {ready(msg), message(msg), fatal(message, again)}
-  constructor(on, url = workerURL()) {
+  constructor(on, url = 'worker.js') {
     this.on = on;
-    this.url = url;
+    this.url = withThreads(url);
     this.worker = null;
     this.isReady = false;
     this.restarts = 0;
@@ -135,8 +135,12 @@ export class Engine {
   crash() { this.post({type: 'crash'}); }
 }
 
-// workerURL passes the page's ?threads=N to the worker, which sizes its pool by it (wasm/pool.js).
-function workerURL() {
+// withThreads passes the page's ?threads=N on to the worker's address: the worker sizes its pool
+// by it (wasm/pool.js).
+function withThreads(url) {
   const threads = new URL(location.href).searchParams.get('threads');
-  return /^[1-8]$/.test(threads || '') ? `worker.js?threads=${threads}` : 'worker.js';
+  if (!/^[1-8]$/.test(threads || '')) return url;
+  const u = new URL(url, location.href);
+  u.searchParams.set('threads', threads);
+  return u.href;
 }

@@ -286,7 +286,8 @@ test('describe reads text with the core\'s parser: refusals per field, the plan'
   const [a, b, h] = two.list;
   assert.deepEqual(a.plan.levels.map((l) => [l.size, l.iters]), [[64, 50], [128, 50]]);
   assert.equal(a.plan.levels[1].macs, 4 * a.plan.levels[0].macs);
-  assert.ok(a.plan.memory > 400e6 && a.plan.memory < 600e6, `memory ${a.plan.memory}`);
+  // core/synth plan.go: 352 MiB measured for this network at 128 px.
+  assert.ok(a.plan.memory > 300e6 && a.plan.memory < 450e6, `memory ${a.plan.memory}`);
   assert.ok(h.plan.memory > a.plan.memory && h.plan.levels[1].macs === a.plan.levels[1].macs * 5 / 4, `with the half-scale term: ${JSON.stringify(h.plan)}`);
   assert.deepEqual(b.plan.layers, ['conv1_1', 'pool1']);
   assert.deepEqual(b.plan.layerWeights, [1, 2], 'the core\'s own layer weights');

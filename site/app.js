@@ -342,12 +342,13 @@ const weightsUI = new WeightsUI(c, {name: $('weights-name'), inUse: $('weights-i
 // layer list follows them, and the default layers become the new network's.
 c.addEventListener('weights', (e) => {
   if (!form || !e.detail.schema) return;
-  const taps = field(c.schema, 'layers').default.join(',');
+  const lists = layerLists(c.schema);
+  const taps = lists.layersList;
   const was = defaults.layers;
   defaults = {...defaults, layers: taps};
   const reset = form.setSchema(c.schema);
   // An experiment preset that asked for this network sets its own layers again.
-  if (menu && menu.weightsChanged({...menu.defaults, layers: taps, ...layerLists(c.schema)})) {
+  if (menu && menu.weightsChanged({...menu.defaults, layers: taps, ...lists})) {
     formChanged();
     return;
   }

@@ -13,10 +13,12 @@ import (
 // the exemplar's as well; the pyramid's coarse level sees them only while it runs, and the
 // fine level, which does not, is free to lose them again.
 //
-// It runs on a network of its own, so that each of the two keeps its buffers for one size, and
-// always on the fast engine: a quarter of the work, and an engine that holds one network per
-// device (the page's WebGPU engine frees the last network it built when it builds the next) is
-// left with the main one.
+// It always runs on the fast engine: a quarter of the work, and an engine that holds one
+// network per device (the page's WebGPU engine frees the last network it built when it builds
+// the next) is left with the main one. When the main network is the fast engine's too, the term
+// runs on it: its passes come after the main ones have finished with their buffers, which,
+// grown for the main side, serve the half side as they are, so the term adds no network
+// buffers or kernels of its own (at 512 px in wasm, about 170 MiB).
 type halfScale struct {
 	net  vgg.Network[float32]
 	loss *loss.Set[float32]
@@ -31,9 +33,12 @@ func (s Settings) halfScaleAt(size int) bool { return s.HalfScaleWeight > 0 && s
 // newHalfScale builds the term for a level whose exemplar is ex.
 func (m *Model) newHalfScale(ex *picture.RGB, seed uint64) (*halfScale, error) {
 	h := &halfScale{}
-	if m.half != nil {
+	switch {
+	case m.half != nil:
 		h.net = m.half.net
-	} else {
+	case m.p.conv == vgg.ConvFast:
+		h.net = m.net
+	default:
 		net, err := vgg.Build(vgg.ConvFast, m.w, m.p.taps, m.p.pad)
 		if err != nil {
 			return nil, err

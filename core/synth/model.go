@@ -37,6 +37,7 @@ type Model struct {
 	evalsBefore int // loss evaluations of the finished levels
 	spec        *spectrumTarget
 	half        *halfScale // the half-scale term, when it is on
+	failed      error      // why entering a level failed: the run cannot go on
 
 	iter int
 }
@@ -133,13 +134,16 @@ func (m *Model) Step() (Frame, error) {
 	if m.Done() {
 		return Frame{}, fmt.Errorf("synth: all %d iterations are done", m.settings.Iters)
 	}
+	if m.failed != nil {
+		return Frame{}, m.failed
+	}
 	if m.level+1 < len(m.levels) && m.iter >= m.levels[m.level].end {
 		next := m.level + 1
 		for next+1 < len(m.levels) && m.iter >= m.levels[next].end {
 			next++ // a level More left without iterations
 		}
-		m.evalsBefore += m.opt.Evals()
 		if err := m.enterLevel(next); err != nil {
+			m.failed = err // the level before is released
 			return Frame{}, err
 		}
 	}
@@ -174,7 +178,12 @@ func (m *Model) Image() *picture.RGB {
 func (m *Model) Layers() []string { return m.net.Taps() }
 
 // Evaluations returns the loss evaluations so far, over every level.
-func (m *Model) Evaluations() int { return m.evalsBefore + m.opt.Evals() }
+func (m *Model) Evaluations() int {
+	if m.opt == nil {
+		return m.evalsBefore // entering a level failed
+	}
+	return m.evalsBefore + m.opt.Evals()
+}
 
 // Size returns the side of the image being optimised now: Settings.Size, or with coarse-to-fine
 // the current level's.

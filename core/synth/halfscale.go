@@ -20,10 +20,12 @@ import (
 // grown for the main side, serve the half side as they are, so the term adds no network
 // buffers or kernels of its own (at 512 px in wasm, about 170 MiB).
 type halfScale struct {
-	net  vgg.Network[float32]
-	loss *loss.Set[float32]
-	x    []float32 // the image averaged down
-	grad []float32 // ∂term/∂(averaged image)
+	net      vgg.Network[float32]
+	loss     *loss.Set[float32]
+	ex       []float32 // the exemplar averaged down, exW × exH: its loss keeps no copy of its features (loss.Options.Refeed)
+	exW, exH int
+	x        []float32 // the image averaged down
+	grad     []float32 // ∂term/∂(averaged image)
 }
 
 // halfScaleAt tells whether a level of side size runs the half-scale term: it is on and the
@@ -45,12 +47,12 @@ func (m *Model) newHalfScale(ex *picture.RGB, seed uint64) (*halfScale, error) {
 		}
 		h.net = net
 	}
-	small := boxHalf(ex.Pix, ex.W, ex.H)
-	feats, err := h.net.Forward(small, ex.H/2, ex.W/2)
+	h.ex, h.exW, h.exH = boxHalf(ex.Pix, ex.W, ex.H), ex.W/2, ex.H/2
+	feats, err := h.net.Forward(h.ex, h.exH, h.exW)
 	if err != nil {
 		return nil, err
 	}
-	h.loss, err = loss.New(loss.Options{Kind: m.p.kind, GramNorm: m.settings.GramNorm, Norm: m.settings.Norm, Seed: seed}, feats, m.p.weights)
+	h.loss, err = loss.New(loss.Options{Kind: m.p.kind, GramNorm: m.settings.GramNorm, Norm: m.settings.Norm, Seed: seed, Refeed: m.p.kind == loss.KindSW}, feats, m.p.weights)
 	if err != nil {
 		return nil, err
 	}

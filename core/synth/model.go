@@ -80,8 +80,14 @@ func (m *Model) redraw() error {
 		return nil
 	}
 	if m.half != nil {
-		// The half-scale term is a quarter of the size: it keeps its copy of the exemplar's features.
-		m.half.loss.Redraw()
+		h := m.half
+		feats, err := h.net.Forward(h.ex, h.exH, h.exW)
+		if err != nil {
+			return err
+		}
+		if err := h.loss.RedrawFrom(feats); err != nil {
+			return err
+		}
 	}
 	ex := m.levelEx
 	feats, err := m.net.Forward(ex.Pix, ex.H, ex.W)

@@ -111,17 +111,17 @@ func macs(arch *vgg.Arch, taps []string, size int) int64 {
 // 1288 MiB at 128 / 256 / 512 px, VGG-16 to relu4_3 357 / 1492 MiB at 128 / 512 px; the estimate
 // is within 5 %. VGG-19 holds the same kinds of buffers for its extra convs, so the formula
 // counts them alike. The half-scale term on the fast engine shares the main network and adds
-// its loss (a copy of the exemplar's features at half the side, their sorted projections, the
-// gradients): memHalfBase and 3 times the bytes of the feature maps at half the side; measured
-// VGG-19 189 / 453 / 1501 MiB at 128 / 256 / 512 px, VGG-16 382 / 1734 MiB at 128 / 512 px,
-// within 6 %. A whole default 512 px run (three levels, each releasing the one before) took 1513
-// MiB against 1501 for its last level alone.
+// its loss (the sorted projections of the exemplar's features at half the side, and their
+// gradients; no copy of the features, Refeed too): memHalfBase and twice the bytes of the feature
+// maps at half the side; measured VGG-19 185 / 437 / 1438 MiB at 128 / 256 / 512 px, VGG-16
+// 378 / 1668 MiB at 128 / 512 px, within 5 %. A whole default 512 px run (three levels, each
+// releasing the one before) took 1451 MiB against 1438 for its last level alone.
 const (
 	memBase           = 36 << 20
 	memPerWeight      = 35
 	memPerFeature     = 4.0
 	memHalfBase       = 8 << 20
-	memHalfPerFeature = 3.0
+	memHalfPerFeature = 2.0
 )
 
 // memory estimates the bytes a run with settings s on taps of arch, on engine conv, takes in the

@@ -73,8 +73,8 @@ func TestPlan(t *testing.T) {
 	}{
 		{vgg.VGG19, 128, 0, 173}, {vgg.VGG19, 256, 0, 393}, {vgg.VGG19, 512, 0, 1288},
 		{vgg.VGG16, 128, 0, 357}, {vgg.VGG16, 512, 0, 1492},
-		{vgg.VGG19, 128, 1, 189}, {vgg.VGG19, 256, 1, 453}, {vgg.VGG19, 512, 1, 1501},
-		{vgg.VGG16, 128, 1, 382}, {vgg.VGG16, 512, 1, 1734},
+		{vgg.VGG19, 128, 1, 185}, {vgg.VGG19, 256, 1, 437}, {vgg.VGG19, 512, 1, 1438},
+		{vgg.VGG16, 128, 1, 378}, {vgg.VGG16, 512, 1, 1668},
 	} {
 		m := s
 		m.Size, m.HalfScaleWeight = c.size, c.half

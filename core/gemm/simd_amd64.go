@@ -19,6 +19,7 @@ func init() {
 	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		productF32 = productAVX2
 		stepNow = stepAVX2
+		reluNow, maskNow = reluNowAVX2, maskNowAVX2
 		kernel = "AVX2+FMA"
 	default:
 		kernel = "portable Go (this CPU has no AVX2+FMA)"

@@ -5,25 +5,8 @@ import (
 	"github.com/texsynth/texsynth/core/gemm"
 )
 
-// The element-wise stages of the fast engine and their adjoints.
-
-func relu[T feature.Float](y []T) {
-	for i, v := range y {
-		if v < 0 {
-			y[i] = 0
-		}
-	}
-}
-
-// mask zeroes g where y ≤ 0 (the ReLU's derivative), in place.
-func mask[T feature.Float](g, y []T) {
-	y = y[:len(g)]
-	for i := range g {
-		if !(y[i] > 0) {
-			g[i] = 0
-		}
-	}
-}
+// The element-wise stages of the fast engine and their adjoints (the ReLU and its mask are
+// gemm.ReLU and gemm.Mask, vector kernels where the platform has them).
 
 // pool2 is the 2×2, stride-2 max pool of x (rows × cols positions, c channels), the windows
 // where the axes pair positions (every other one for a whole map: an odd last row or column is

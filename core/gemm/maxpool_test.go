@@ -1,7 +1,6 @@
 package gemm
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -18,14 +17,7 @@ func TestMax4AndRoute4(t *testing.T) {
 }
 
 func checkMax4AndRoute4[T feature.Float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 12))
-	special := []float64{math.NaN(), math.Copysign(0, -1), 0, 1, 1, -1, math.Inf(1)}
-	value := func() T {
-		if rng.IntN(3) == 0 {
-			return T(special[rng.IntN(len(special))])
-		}
-		return T(rng.NormFloat64())
-	}
+	value := edgeValues[T](rand.New(rand.NewPCG(11, 12)))
 	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 24, 31, 64, 100} {
 		var in, grads [4][]T
 		for q := range in {

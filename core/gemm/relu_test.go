@@ -17,14 +17,7 @@ func TestReLUAndMask(t *testing.T) {
 }
 
 func checkReLUAndMask[T feature.Float](t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	special := []float64{math.NaN(), math.Copysign(0, -1), 0, math.Inf(1), math.Inf(-1), 1e-40, -1e-40}
-	value := func() T {
-		if rng.IntN(4) == 0 {
-			return T(special[rng.IntN(len(special))])
-		}
-		return T(rng.NormFloat64())
-	}
+	value := edgeValues[T](rand.New(rand.NewPCG(7, 8)))
 	for _, n := range append([]int{0, 1, 15, 16, 17, 31, 32, 33, 47, 48, 64, 1000}, 2, 5, 8, 9) {
 		x, g, y := make([]T, n+3), make([]T, n+3), make([]T, n+3)
 		for i := range x {
@@ -59,4 +52,16 @@ func bits[T feature.Float](v T) uint64 {
 		return uint64(math.Float32bits(f))
 	}
 	return math.Float64bits(float64(v))
+}
+
+// edgeValues returns a source of test values: normal ones, and in a third of the draws NaN,
+// ±0, ±Inf, ±1 (ties) or a subnormal.
+func edgeValues[T feature.Float](rng *rand.Rand) func() T {
+	special := []float64{math.NaN(), math.Copysign(0, -1), 0, math.Inf(1), math.Inf(-1), 1, 1, -1, 1e-40, -1e-40}
+	return func() T {
+		if rng.IntN(3) == 0 {
+			return T(special[rng.IntN(len(special))])
+		}
+		return T(rng.NormFloat64())
+	}
 }

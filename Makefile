@@ -9,7 +9,7 @@ PORT     ?= 8080
 # Packages whose code also runs in the browser: tested under js/wasm as well.
 WASM_PKGS := ./weights/ ./core/...
 
-.PHONY: all test test-native test-wasm test-gpu test-fuzz vet bench bench-page demo weights vgg19-weights clean
+.PHONY: all deps test test-native test-wasm test-gpu test-fuzz vet bench bench-page demo weights vgg19-weights clean
 .PHONY: experiments quality
 .PHONY: wasm site dist serve test-browser
 
@@ -17,7 +17,11 @@ all: weights
 
 ## test: everything CI runs: vet, native tests, the core's tests under js/wasm in Node, a few
 ## seconds of each fuzz target, the page.
-test: vet test-native test-wasm test-fuzz test-browser
+test: deps vet test-native test-wasm test-fuzz test-browser
+
+## deps: what the tests need beyond Go, installed where it is missing (tools/deps.sh).
+deps:
+	bash tools/deps.sh
 
 vet:
 	$(GO) vet ./...

@@ -248,7 +248,7 @@ export class RunController extends EventTarget {
     this.schema = m.schema;
     this.weights = m.weights;
     this.kernel = m.kernel || '';
-    this.threads = {threads: m.threads || 1, why: m.threadsWhy || '', bytes: m.poolBytes || 0};
+    this.threads = {threads: m.threads || 1, why: m.threadsWhy || ''};
     this.autoEngine = m.engine || null;
     this.gpu = m.gpu || null;
     // The speed profile is per engine: auto's on a GPU is the GPU's.

@@ -40,6 +40,9 @@ const OPS = ARGS, COUNT = ARGS + 1, BYTES = ARGS + 2, WIDTH = ARGS + 3;
 const SLEEPING = ARGS + 8, CALLER_WAITS = ARGS + 9, CTL = ARGS + 10;
 const GEMM = 1, MIX = 2;
 const SPIN_MS = 1;
+// STALL_MS, ALONE_MS, ALONE_MAX_MS: how much later than expected a worker's last piece must end
+// for the pool to take the machine for busy, and how long it then runs calls on one thread (run).
+const STALL_MS = 1, ALONE_MS = 100, ALONE_MAX_MS = 1600;
 // A batch of steps is cut into pieces of at least MIX_WIDTH bytes of each vector (16 floats):
 // every piece runs all the batch's steps on its columns, so narrower pieces would spend more on
 // reading the steps than on the arithmetic.
@@ -129,6 +132,10 @@ class TexsynthPool {
     this.workers = new Array(threads - 1).fill(null);
     this.ctl = new Int32Array(new SharedArrayBuffer(4 * CTL));
     this.kernel = null;
+    this.aloneUntil = 0; // calls until then run on this thread alone (run), for aloneMs
+    this.aloneMs = ALONE_MS;
+    this.stalls = 0;     // the times a worker held a piece far longer than expected
+    this.shared = 0;     // the calls split between threads
     this.calls = 0;     // products and batches of steps taken, and the time they took (ms)
     this.productMs = 0;
     this.mixes = 0;
@@ -154,28 +161,36 @@ class TexsynthPool {
   // per thread.
   gemm(c, m, a, lda, b, k, n) {
     const t0 = performance.now();
-    const ctl = this.ctl;
-    const rows = this.pooled() ? 4 * Math.max(1, Math.ceil(m / (16 * this.threads))) : m;
-    this.run(GEMM, Math.ceil(m / rows), [c, a, lda, b, k, n, m, rows]);
+    if (this.sharing(t0)) {
+      const rows = 4 * Math.max(1, Math.ceil(m / (16 * this.threads)));
+      this.run(GEMM, Math.ceil(m / rows), [c, a, lda, b, k, n, m, rows]);
+    } else {
+      this.kernel.gemm(c, m, a, lda, b, k, n);
+    }
     this.calls++;
     this.productMs += performance.now() - t0;
   }
 
   // mix is the steps kernel's call, mix(ops, count, 0, bytes) (core/gemm/simd_js.go) for vectors
-  // of bytes bytes, split into pieces of the vectors' columns, about two per thread: every step
-  // works element by element, so a piece of columns depends on the same columns only, and each
-  // element is computed by the same arithmetic whichever thread runs it.
+  // of bytes bytes, split into pieces of the vectors' columns, one per thread (every piece reads
+  // all the steps, so more pieces would cost more): every step works element by element, so a
+  // piece of columns depends on the same columns only, and each element is computed by the same
+  // arithmetic whichever thread runs it.
   mix(ops, count, bytes) {
     const t0 = performance.now();
-    const ctl = this.ctl;
-    const width = this.pooled() ? Math.max(MIX_WIDTH, 16 * Math.ceil(bytes / (32 * this.threads))) : bytes;
-    this.run(MIX, Math.ceil(bytes / width), [ops, count, bytes, width]);
+    if (this.sharing(t0)) {
+      const width = Math.max(MIX_WIDTH, 16 * Math.ceil(bytes / (16 * this.threads)));
+      this.run(MIX, Math.ceil(bytes / width), [ops, count, bytes, width]);
+    } else {
+      this.kernel.mix(ops, count, 0, bytes);
+    }
     this.mixes++;
     this.mixMs += performance.now() - t0;
   }
 
-  // pooled says whether every worker is ready to take pieces.
-  pooled() { return Atomics.load(this.ctl, READY) === this.threads - 1; }
+  // sharing says whether a call at time now is shared: every worker is ready to take pieces, and
+  // the pool is not backing off (run).
+  sharing(now) { return now >= this.aloneUntil && Atomics.load(this.ctl, READY) === this.threads - 1; }
 
   // run posts a job of kind with its operands (args, from ARGS on) in pieces, takes pieces itself,
   // waits for the rest and closes the job. The operands are written and read atomically: a
@@ -190,8 +205,11 @@ class TexsynthPool {
     Atomics.store(ctl, NEXT, tag(gen));
     Atomics.store(ctl, GEN, gen);
     if (pieces > 1 && Atomics.load(ctl, SLEEPING) > 0) Atomics.notify(ctl, GEN);
-    TexsynthPool.take(ctl, gen, this.kernel);
-    const until = performance.now() + SPIN_MS;
+    this.shared++;
+    const t0 = performance.now();
+    const taken = TexsynthPool.take(ctl, gen, this.kernel);
+    const t1 = performance.now();
+    const until = t1 + SPIN_MS;
     while (Atomics.load(ctl, FINISHED) < pieces && performance.now() < until);
     for (let f; (f = Atomics.load(ctl, FINISHED)) < pieces;) {
       Atomics.store(ctl, CALLER_WAITS, 1);
@@ -199,6 +217,17 @@ class TexsynthPool {
       Atomics.store(ctl, CALLER_WAITS, 0);
     }
     Atomics.store(ctl, NEXT, tag(gen) | CLOSED);
+    // A worker that finished its last piece much later than this thread would have (its pieces
+    // take about as long as this thread's) was descheduled while it held it: the machine's
+    // cores are busy with other work, and each such wait costs a scheduler's time slice, more
+    // than sharing saves. Then the calls run on this thread alone for a while (ALONE_MS, doubled
+    // while sharing again soon stalls again, to ALONE_MAX_MS) before sharing is tried again.
+    const t2 = performance.now();
+    if (t2 - t1 > STALL_MS + 2 * (t1 - t0) / Math.max(1, taken)) {
+      this.stalls++;
+      this.aloneMs = t0 - this.aloneUntil < 2 * this.aloneMs ? Math.min(2 * this.aloneMs, ALONE_MAX_MS) : ALONE_MS;
+      this.aloneUntil = t2 + this.aloneMs;
+    }
   }
 
   terminate() {
@@ -206,10 +235,12 @@ class TexsynthPool {
   }
 }
 
-// take computes pieces of job gen until there are none left (or the job is no longer gen);
-// kernel is the kernel instance's exports. Each piece is taken with a NEXT read after the
-// operands were: a job still open then (its tag, not CLOSED) had these operands.
+// take computes pieces of job gen until there are none left (or the job is no longer gen) and
+// returns how many it computed; kernel is the kernel instance's exports. Each piece is taken
+// with a NEXT read after the operands were: a job still open then (its tag, not CLOSED) had
+// these operands.
 TexsynthPool.take = function (ctl, gen, kernel) {
+  let taken = 0;
   const arg = (i) => Atomics.load(ctl, i);
   const gemm = arg(KIND) === GEMM;
   // A product's pieces are blocks of rows; a batch's, ranges of every vector's columns.
@@ -218,7 +249,7 @@ TexsynthPool.take = function (ctl, gen, kernel) {
   const pieces = gemm ? Math.ceil(m / rows) : Math.ceil(bytes / width);
   for (;;) {
     const v = Atomics.load(ctl, NEXT);
-    if ((v & ~0xffff) !== tag(gen) || (v & 0xffff) >= pieces) return;
+    if ((v & ~0xffff) !== tag(gen) || (v & 0xffff) >= pieces) return taken;
     if (Atomics.compareExchange(ctl, NEXT, v, v + 1) !== v) continue;
     const p = v & 0xffff;
     if (gemm) {
@@ -227,6 +258,7 @@ TexsynthPool.take = function (ctl, gen, kernel) {
     } else {
       kernel.mix(ops, count, p * width, Math.min(bytes, (p + 1) * width));
     }
+    taken++;
     Atomics.add(ctl, FINISHED, 1);
     if (Atomics.load(ctl, CALLER_WAITS)) Atomics.notify(ctl, FINISHED);
   }

@@ -23,7 +23,7 @@ import (
 // batch of steps (steps × vector length): below them, waking the workers costs more than the
 // second thread saves (docs/performance.md).
 const (
-	poolMin = 1 << 19
+	poolMin = 1 << 17
 	mixMin  = 1 << 16
 )
 

@@ -1,7 +1,7 @@
 // The Go program on a shared memory (wasm/shared-memory.js): the built texsynth.wasm rewritten to
 // import a shared WebAssembly.Memory instead of defining its own compiles with the same imports
 // and exports but that one; what cannot be rewritten is refused with a reason; and the page's
-// worker, as in a cross-origin isolated page on two cores, boots the program on such a memory
+// worker, as in a cross-origin isolated page on two cores that asks for two threads, boots the program on such a memory
 // with a pool of two threads (wasm/pool.js) and gives a run's loss and pixels to the last bit as
 // on one thread. Needs the built site (make site): SITE=build/site by default.
 import {test} from 'node:test';
@@ -67,10 +67,11 @@ test('what cannot be rewritten is refused, with the reason', () => {
   assert.throws(() => shared.goModuleOnShared(shared.goModuleOnShared(goWasm()).bytes), /no memory section/);
 });
 
-// run boots the worker (cores: as on an isolated machine of that many, or not isolated), runs a
-// short texture to its end and returns what ready said and the last frame's loss and pixels.
-async function run(cores) {
-  const w = new Worker(shim, {workerData: {dir: site, cores}});
+// run boots the worker (threads: as asked for on an isolated 2-core machine, or not isolated),
+// runs a short texture to its end and returns what ready said and the last frame's loss and
+// pixels.
+async function run(threads) {
+  const w = new Worker(shim, {workerData: {dir: site, cores: threads ? 2 : 0, threads}});
   const queue = [];
   let wake = () => {};
   w.on('message', (m) => { queue.push(m); wake(); });

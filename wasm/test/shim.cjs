@@ -2,7 +2,8 @@
 // onmessage, importScripts and fetch as a browser's Web Worker has them, over the files of a
 // built site directory (workerData.dir). Tests drive the same message API the page uses. With
 // workerData.cores, the worker is as in a cross-origin isolated page on a machine of that many
-// cores (crossOriginIsolated, navigator.hardwareConcurrency, and Worker for its pool, pool.js).
+// cores (crossOriginIsolated, navigator.hardwareConcurrency, and Worker for its pool, pool.js),
+// and workerData.threads is its address's ?threads=N.
 'use strict';
 const {parentPort, workerData} = require('node:worker_threads');
 const fs = require('node:fs');
@@ -12,7 +13,7 @@ const {pathToFileURL, fileURLToPath} = require('node:url');
 
 const dir = path.resolve(workerData.dir);
 globalThis.self = globalThis;
-self.location = {href: pathToFileURL(path.join(dir, 'worker.js')).href};
+self.location = {href: pathToFileURL(path.join(dir, 'worker.js')).href + (workerData.threads ? `?threads=${workerData.threads}` : '')};
 self.postMessage = (msg, transfer) => parentPort.postMessage(msg, transfer);
 self.importScripts = (...urls) => {
   for (const u of urls) vm.runInThisContext(fs.readFileSync(fileURLToPath(u), 'utf8'), {filename: u});

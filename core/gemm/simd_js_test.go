@@ -78,19 +78,21 @@ func TestPool(t *testing.T) {
 }
 
 // TestPoolSteps checks that a batch of transform steps run on the pool (its vectors' columns
-// split between the threads) gives the same bits as on this thread alone: the Winograd input
-// transform of tiles, as core/vgg records it (rows, then columns of the rows just written,
-// Bᵀ d B), for vector lengths that split into equal and unequal pieces, and batches too small
-// to share, which must stay on this thread.
+// split between the threads) gives the same bits as on this thread alone: a tile transform as
+// core/vgg records Winograd's (rows, then columns of the rows just written, Bᵀ d B, here with a
+// 6×6 matrix of small integers and zeros such as Bᵀ has), for vector lengths that split into
+// equal and unequal pieces, and batches too small to share, which must stay on this thread.
 func TestPoolSteps(t *testing.T) {
 	pool := poolUnderTest(t)
-	bt := [][]float32{
-		{4, 0, -5, 0, 1, 0},
-		{0, -4, -4, 1, 1, 0},
-		{0, 4, -4, -1, 1, 0},
-		{0, -2, -1, 2, 1, 0},
-		{0, 2, -1, -2, 1, 0},
-		{0, 4, 0, -5, 0, 1},
+	rng := rand.New(rand.NewPCG(7, 8))
+	bt := make([][]float32, 6)
+	for i := range bt {
+		bt[i] = make([]float32, 6)
+		for j := range bt[i] {
+			if rng.IntN(3) > 0 {
+				bt[i][j] = float32(rng.IntN(11) - 5)
+			}
+		}
 	}
 	for _, c := range []struct{ n, tiles int }{{64, 32}, {1000, 4}, {256, 9}, {12, 8}, {8, 1}} {
 		run := func(steps func([]int32, int)) []float32 {

@@ -104,14 +104,19 @@ bench:
 ## adapter is SwiftShader, labelled CPU emulation. BENCH_PAGE_SIZES (the page's own default is
 ## 64,128,256,512; CPU emulation takes minutes per evaluation beyond 128 px) and BENCH_PAGE_EVALS.
 ## Then the wasm engine alone on one thread and on every core (its worker pool; the page is served
-## cross-origin isolated) at BENCH_POOL_SIZES, with the wasm memory each size takes.
+## cross-origin isolated) at BENCH_POOL_SIZES, with the wasm memory each size takes. Then a whole
+## texture of BENCH_TEXTURE_SIZE px with the page's defaults (tools/bench/texture.mjs: the deployable
+## page, a picture in its file input, Start), on one thread and on the pool: wall time and peak
+## wasm memory; BENCH_TEXTURE_SIZE= (empty) leaves it out.
 BENCH_PAGE_SIZES ?= 64,128
 BENCH_PAGE_EVALS ?= 3
 BENCH_POOL_SIZES ?= 128,512
-bench-page: site
+BENCH_TEXTURE_SIZE ?= 512
+bench-page: site dist
 	@test -d node_modules/playwright-core || npm ci --no-audit --no-fund
 	node tools/bench/page.mjs -sizes $(BENCH_PAGE_SIZES) -evals $(BENCH_PAGE_EVALS) | tee build/bench-page.txt
 	node tools/bench/page.mjs -sizes $(BENCH_POOL_SIZES) -evals $(BENCH_PAGE_EVALS) -engines wasm | tee build/bench-pool.txt
+	$(if $(BENCH_TEXTURE_SIZE),node tools/bench/texture.mjs -size $(BENCH_TEXTURE_SIZE) | tee build/bench-texture.txt)
 
 ## demo: a texture from one of the shared samples with the default settings.
 demo:

@@ -57,6 +57,9 @@ func (p *Packed[T]) Set(at func(t, k, j int) T) {
 
 // Product sets c (m×N) = a · B_0 for the m×K matrix a (rows K apart).
 func Product[T feature.Float](c []T, m int, a []T, b *Packed[T]) {
+	if (m+mc-1)/mc < Workers() && narrow(c, m, a, b.K, b) {
+		return
+	}
 	clear(c[:m*b.N])
 	Shifted(c, m, a, b.K, offsZero, b)
 }
@@ -277,6 +280,9 @@ func ProductInPlace[T feature.Float](a []T, m int, b *Packed[T]) {
 		panic("gemm: ProductInPlace needs a square B")
 	}
 	n := b.N
+	if (m+mc-1)/mc < Workers() && narrow(a, m, a, n, b) {
+		return
+	}
 	Tasks((m+mc-1)/mc, func(_, blk int) {
 		p0 := blk * mc
 		rows := min(mc, m-p0)
@@ -288,4 +294,56 @@ func ProductInPlace[T feature.Float](a []T, m int, b *Packed[T]) {
 		putBuf(buf)
 		pool[T](true).Put(tmp)
 	})
+}
+
+// narrow shares out a product of too few row blocks to keep every worker busy (the deep sw
+// layers at small sizes: 64 positions, 512 columns) by panels of B's columns instead: c (m×N) =
+// a · B_0 for the m×K matrix a (rows lda apart), which may be c itself (ProductInPlace). Each
+// group of panels is computed into zeroed scratch, and once every group is done (so that in
+// place no row is overwritten while it is read) copied into its columns of c: every element is
+// the one dot product over K the row blocks compute, so the bits are theirs. It reports false,
+// having done nothing, when B has too few panels to share.
+func narrow[T feature.Float](c []T, m int, a []T, lda int, b *Packed[T]) bool {
+	panels := (b.N + nr - 1) / nr
+	// Groups of a multiple of three panels: the vector kernel takes full panels three at a
+	// time from the left (columnBlocks), and a panel must meet the kernel it would meet in the
+	// whole product, since the kernels add their products in different orders. For the same
+	// reason no group may begin within the last four full panels when columnBlocks takes them
+	// two and two.
+	per := 3 * (((panels+4*Workers()-1)/(4*Workers()) + 2) / 3)
+	groups := (panels + per - 1) / per
+	if full := b.N / nr; full%3 == 1 && groups > 1 && (groups-1)*per > full-4 {
+		groups--
+	}
+	if b.Taps != 1 || groups < 2 || m == 0 {
+		return false
+	}
+	span := func(g int) (c0, cols int) { // group g's first column and width
+		j0, j1 := g*per, (g+1)*per
+		if g == groups-1 {
+			j1 = panels
+		}
+		return j0 * nr, min(j1*nr, b.N) - j0*nr
+	}
+	out := get[T](pool[T](true), m*b.N)
+	tmp := *out // group g's m×cols product at tmp[c0·m:], rows cols apart
+	clear(tmp)
+	Tasks(groups, func(_, g int) {
+		c0, cols := span(g)
+		sub := &Packed[T]{Taps: 1, K: b.K, N: cols, Data: b.Data[c0*b.K : (c0+cols+nr-1)/nr*nr*b.K]}
+		buf := getBuf[T](BufLen(b.K))
+		for p0 := 0; p0 < m; p0 += mc {
+			productBlock(tmp[c0*m:c0*m+m*cols], m, p0, a, lda, offsZero, sub, *buf, -1)
+		}
+		putBuf(buf)
+	})
+	for g := range groups {
+		c0, cols := span(g)
+		part := tmp[c0*m : c0*m+m*cols]
+		for p := range m {
+			copy(c[p*b.N+c0:p*b.N+c0+cols], part[p*cols:(p+1)*cols])
+		}
+	}
+	pool[T](true).Put(out)
+	return true
 }

@@ -134,3 +134,50 @@ func checkInPlace[T float32 | float64](t *testing.T, procs, m int, a []T, b *Pac
 		}
 	}
 }
+
+// TestNarrowProductSameBits: a product of fewer row blocks than workers, shared out by column
+// panels (narrow), gives the bits of the same product on one worker, into another matrix and in
+// place, in float32 and float64, with N a multiple of the panel and not, K longer than one
+// packed block (the portable kernel's kc) and not. TestProduct checks it against float64 loops.
+func TestNarrowProductSameBits(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, tc := range []struct{ m, k, n int }{{5, 512, 512}, {64, 64, 70}, {100, 300, 36}, {3, 20, 17}, {40, 32, 104}, {10, 50, 80}, {7, 16, 59}, {9, 8, 200}} {
+		a := make([]float64, tc.m*tc.k)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		bm := make([]float64, tc.k*tc.n)
+		for i := range bm {
+			bm[i] = rng.NormFloat64()
+		}
+		narrowSameBits(t, tc.m, tc.k, tc.n, a, Pack(1, tc.k, tc.n, func(_, k, j int) float64 { return bm[k*tc.n+j] }))
+		narrowSameBits(t, tc.m, tc.k, tc.n, floats.ToF32(a), Pack(1, tc.k, tc.n, func(_, k, j int) float32 { return float32(bm[k*tc.n+j]) }))
+	}
+}
+
+func narrowSameBits[T float32 | float64](t *testing.T, m, k, n int, a []T, b *Packed[T]) {
+	t.Helper()
+	runtime.GOMAXPROCS(1)
+	want := make([]T, m*n)
+	Product(want, m, a, b)
+	for _, procs := range []int{2, 3, 8} {
+		runtime.GOMAXPROCS(procs)
+		got := make([]T, m*n)
+		Product(got, m, a, b)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%d workers, %d×%d·%d×%d: c[%d] = %v, %v on one worker", procs, m, k, k, n, i, got[i], want[i])
+			}
+		}
+		if k == n {
+			got = append(got[:0], a...)
+			ProductInPlace(got, m, b)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%d workers, %d×%d in place: a[%d] = %v, %v by Product on one worker", procs, m, n, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -18,7 +18,9 @@ func init() {
 		kernel = "portable Go (TEXSYNTH_SIMD=off)"
 	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		productF32 = productAVX2
-		stepNow = stepAVX2
+		stepNow, combineNow = stepAVX2, combineAVX2
+		reluNow, maskNow = reluNowAVX2, maskNowAVX2
+		max4Now, route4Now = max4AVX2, route4AVX2
 		kernel = "AVX2+FMA"
 	default:
 		kernel = "portable Go (this CPU has no AVX2+FMA)"

@@ -16,15 +16,26 @@ type Steps[T feature.Float] struct {
 	Zero []T     // zeros, at least as long as any dst
 	ops  []int32 // recorded steps: dst address, x address, k's bits, 1 to add
 	n    int     // the vectors' length in the recorded steps
+	// xs and ks are combine's terms for combineNow, kept here: arrays on the stack would move
+	// to the heap at every call, since a call through a function value lets them escape.
+	xs [maxTerms]unsafe.Pointer
+	ks [maxTerms]float32
 }
 
 // stepsF32, when set, runs recorded steps on vectors of n float32s (a multiple of 4). stepNow,
 // when set, runs one step on float32 vectors at once, or reports false for a length it does
-// not take.
+// not take. combineNow, when set, runs a whole combination at once: dst = ks[0]·xs[0], then
+// dst += ks[t]·xs[t] for t = 1 … terms−1, each value in that order (the bits of those steps
+// one by one) but in one pass over dst, for n a positive multiple of 16 and 1 ≤ terms ≤
+// maxTerms.
 var (
-	stepsF32 func(ops []int32, n int)
-	stepNow  func(dst, x unsafe.Pointer, n int, k float32, first bool) bool
+	stepsF32   func(ops []int32, n int)
+	stepNow    func(dst, x unsafe.Pointer, n int, k float32, first bool) bool
+	combineNow func(dst unsafe.Pointer, xs *unsafe.Pointer, ks *float32, terms, n int)
 )
+
+// maxTerms is the most non-zero coefficients combineNow takes (a kernel transform's nine taps).
+const maxTerms = 9
 
 // Mix sets dst = k·x (first) or adds k·x to it.
 func (mx *Steps[T]) Mix(dst []T, k T, x []T, first bool) {
@@ -79,6 +90,9 @@ func (mx *Steps[T]) Combine(dst []T, coef []T, src [][]T, s, stride int) {
 		mx.finish(dst, add)
 		return
 	}
+	if combineNow != nil && unsafe.Sizeof(T(0)) == 4 && len(dst)%16 == 0 && len(dst) > 0 && mx.combine(dst, coef, src, s, stride) {
+		return
+	}
 	first := true
 	for r, k := range coef {
 		if k == 0 {
@@ -91,6 +105,31 @@ func (mx *Steps[T]) Combine(dst []T, coef []T, src [][]T, s, stride int) {
 	if first {
 		mx.Mix(dst, 0, mx.Zero[:len(dst)], true)
 	}
+}
+
+// combine hands Combine's steps to combineNow, or reports false, having done nothing, when they
+// do not fit it: more than maxTerms, or a row that is dst itself (the steps one by one would
+// read what the first wrote).
+func (mx *Steps[T]) combine(dst []T, coef []T, src [][]T, s, stride int) bool {
+	xs, ks := &mx.xs, &mx.ks
+	terms := 0
+	for r, k := range coef {
+		if k == 0 {
+			continue
+		}
+		x := src[r*stride+s][:len(dst)]
+		if terms == maxTerms || &x[0] == &dst[0] {
+			return false
+		}
+		xs[terms], ks[terms] = unsafe.Pointer(&x[0]), float32(k)
+		terms++
+	}
+	if terms == 0 {
+		clear(dst) // what the steps give: 0·zeros
+		return true
+	}
+	combineNow(unsafe.Pointer(&dst[0]), &xs[0], &ks[0], terms, len(dst))
+	return true
 }
 
 // record appends one step to the batch: dst (+)= k·x at the given addresses.

@@ -1,8 +1,11 @@
 package gemm
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // TestSteps runs Combine (over vectors, and over rows of a matrix) through Steps (recorded and batched where the
@@ -44,6 +47,91 @@ func TestSteps(t *testing.T) {
 			if d := float64(out[j]) - want; d*d > 1e-9 {
 				t.Fatalf("n=%d: out[%d] = %g, want %g", n, j, out[j], want)
 			}
+		}
+	}
+}
+
+// TestCombineOnePass: a combination run as one pass (combineNow, where there is one) has the bits
+// of its steps run one by one, on lengths with and without a 64-value block, with 0 to 10
+// non-zero coefficients (more than combineNow takes: the steps run one by one then), and with
+// dst among the rows (steps one by one as well).
+func TestCombineOnePass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{16, 48, 64, 80, 320} {
+		src := make([][]float32, 11)
+		for i := range src {
+			src[i] = make([]float32, n)
+			for j := range src[i] {
+				src[i][j] = float32(rng.NormFloat64())
+			}
+		}
+		for terms := 0; terms <= 10; terms++ {
+			coef := make([]float32, 11)
+			for _, r := range rng.Perm(11)[:terms] {
+				coef[r] = float32(rng.NormFloat64())
+			}
+			st := &Steps[float32]{Zero: make([]float32, n)}
+			got, want := make([]float32, n), make([]float32, n)
+			for i := range got {
+				got[i], want[i] = 7, 7
+			}
+			st.Combine(got, coef, src, 0, 1)
+			saved := combineNow
+			combineNow = nil
+			st.Combine(want, coef, src, 0, 1)
+			combineNow = saved
+			for j := range got {
+				if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+					t.Fatalf("n=%d, %d terms: value %d is %v in one pass, %v step by step", n, terms, j, got[j], want[j])
+				}
+			}
+		}
+		// dst is row 2, which the first step would overwrite before the others read it.
+		rows := [][]float32{src[0], src[1], append([]float32(nil), src[2]...)}
+		want := append([]float32(nil), rows[2]...)
+		st := &Steps[float32]{Zero: make([]float32, n)}
+		st.Combine(rows[2], []float32{1, 2, 3}, rows, 0, 1)
+		saved := combineNow
+		combineNow = nil
+		rows[2], want = want, rows[2]
+		st.Combine(rows[2], []float32{1, 2, 3}, rows, 0, 1)
+		combineNow = saved
+		for j := range want {
+			if math.Float32bits(rows[2][j]) != math.Float32bits(want[j]) {
+				t.Fatalf("n=%d, dst among the rows: value %d is %v, %v step by step", n, j, want[j], rows[2][j])
+			}
+		}
+	}
+}
+
+// BenchmarkCombine times one Winograd row combination (Bᵀ's row 0 and Aᵀ's row 3: three and five
+// non-zero coefficients) over vectors of 64 and 256 channels, as one pass (combineNow, where there
+// is one) and as steps one by one.
+func BenchmarkCombine(b *testing.B) {
+	for _, n := range []int{64, 256} {
+		src := make([][]float32, 6)
+		for i := range src {
+			src[i] = make([]float32, n)
+			for j := range src[i] {
+				src[i][j] = float32(i + j)
+			}
+		}
+		dst := make([]float32, n)
+		st := &Steps[float32]{Zero: make([]float32, n)}
+		coefs := [][]float32{{4, 0, -5, 0, 1, 0}, {0, 1, -1, 8, -8, 1}}
+		for _, fused := range []bool{true, false} {
+			b.Run(fmt.Sprintf("%d/fused=%v", n, fused), func(b *testing.B) {
+				if !fused {
+					defer func(f func(unsafe.Pointer, *unsafe.Pointer, *float32, int, int)) { combineNow = f }(combineNow)
+					combineNow = nil
+				}
+				for b.Loop() {
+					for _, c := range coefs {
+						st.Combine(dst, c, src, 0, 1)
+					}
+				}
+				st.Flush()
+			})
 		}
 	}
 }

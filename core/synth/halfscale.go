@@ -13,15 +13,19 @@ import (
 // the exemplar's as well; the pyramid's coarse level sees them only while it runs, and the
 // fine level, which does not, is free to lose them again.
 //
-// It runs on a network of its own, so that each of the two keeps its buffers for one size, and
-// always on the fast engine: a quarter of the work, and an engine that holds one network per
-// device (the page's WebGPU engine frees the last network it built when it builds the next) is
-// left with the main one.
+// It always runs on the fast engine: a quarter of the work, and an engine that holds one
+// network per device (the page's WebGPU engine frees the last network it built when it builds
+// the next) is left with the main one. When the main network is the fast engine's too, the term
+// runs on it: its passes come after the main ones have finished with their buffers, which,
+// grown for the main side, serve the half side as they are, so the term adds no network
+// buffers or kernels of its own (at 512 px in wasm, about 170 MiB).
 type halfScale struct {
-	net  vgg.Network[float32]
-	loss *loss.Set[float32]
-	x    []float32 // the image averaged down
-	grad []float32 // ∂term/∂(averaged image)
+	net      vgg.Network[float32]
+	loss     *loss.Set[float32]
+	ex       []float32 // the exemplar averaged down, exW × exH: its loss keeps no copy of its features (loss.Options.Refeed)
+	exW, exH int
+	x        []float32 // the image averaged down
+	grad     []float32 // ∂term/∂(averaged image)
 }
 
 // halfScaleAt tells whether a level of side size runs the half-scale term: it is on and the
@@ -31,21 +35,24 @@ func (s Settings) halfScaleAt(size int) bool { return s.HalfScaleWeight > 0 && s
 // newHalfScale builds the term for a level whose exemplar is ex.
 func (m *Model) newHalfScale(ex *picture.RGB, seed uint64) (*halfScale, error) {
 	h := &halfScale{}
-	if m.half != nil {
+	switch {
+	case m.half != nil:
 		h.net = m.half.net
-	} else {
+	case m.p.conv == vgg.ConvFast:
+		h.net = m.net
+	default:
 		net, err := vgg.Build(vgg.ConvFast, m.w, m.p.taps, m.p.pad)
 		if err != nil {
 			return nil, err
 		}
 		h.net = net
 	}
-	small := boxHalf(ex.Pix, ex.W, ex.H)
-	feats, err := h.net.Forward(small, ex.H/2, ex.W/2)
+	h.ex, h.exW, h.exH = boxHalf(ex.Pix, ex.W, ex.H), ex.W/2, ex.H/2
+	feats, err := h.net.Forward(h.ex, h.exH, h.exW)
 	if err != nil {
 		return nil, err
 	}
-	h.loss, err = loss.New(loss.Options{Kind: m.p.kind, GramNorm: m.settings.GramNorm, Norm: m.settings.Norm, Seed: seed}, feats, m.p.weights)
+	h.loss, err = loss.New(loss.Options{Kind: m.p.kind, GramNorm: m.settings.GramNorm, Norm: m.settings.Norm, Seed: seed, Refeed: m.p.kind == loss.KindSW}, feats, m.p.weights)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,13 @@ package synth
 
 import (
 	"math"
+	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/metrics"
 	"github.com/texsynth/texsynth/core/vgg"
 )
@@ -288,5 +292,49 @@ func checkPixelGradient(t *testing.T, x, grad []float32, f func([]float32) float
 		if math.Abs(fd-float64(grad[i])) > rel*math.Abs(fd)+abs {
 			t.Errorf("pixel %d: gradient %g, finite difference %g", i, grad[i], fd)
 		}
+	}
+}
+
+// release, which entering a level calls first, lets the level before's loss, optimiser and
+// half-scale loss go before the next level's are built (a wasm memory never shrinks: what is
+// still held then adds to the peak), and keeps the half-scale term's network, which on the fast
+// engine is the main one.
+func TestLevelReleasesTheOneBefore(t *testing.T) {
+	s := small("sw", "lbfgs")
+	s.Size, s.Iters, s.Levels, s.HalfScaleWeight = 64, 2, 2, 1
+	m := newModel(t, s)
+	if _, err := m.Step(); err != nil {
+		t.Fatal(err)
+	}
+	if m.half == nil {
+		t.Fatal("no half-scale term")
+	}
+	if m.half.net != m.net {
+		t.Error("on the fast engine the half-scale term has a network of its own")
+	}
+	var freed atomic.Int32
+	runtime.SetFinalizer(m.loss, func(*loss.Set[float32]) { freed.Add(1) })
+	runtime.SetFinalizer(m.half.loss, func(*loss.Set[float32]) { freed.Add(1) })
+	net := m.half.net
+	m.release()
+	// Finalizers run on a goroutine of their own after the collection that finds the object.
+	for i := 0; i < 100 && freed.Load() < 2; i++ {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := freed.Load(); n < 2 {
+		t.Errorf("%d of the level's two losses were released", n)
+	}
+	if m.Evaluations() < 1 {
+		t.Errorf("%d evaluations counted after the release", m.Evaluations())
+	}
+	if err := m.enterLevel(1); err != nil {
+		t.Fatal(err)
+	}
+	if m.half == nil || m.half.net != net {
+		t.Error("the half-scale term's network was built again")
+	}
+	if _, err := m.Step(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -37,6 +37,7 @@ type Model struct {
 	evalsBefore int // loss evaluations of the finished levels
 	spec        *spectrumTarget
 	half        *halfScale // the half-scale term, when it is on
+	failed      error      // why entering a level failed: the run cannot go on
 
 	iter int
 }
@@ -79,8 +80,14 @@ func (m *Model) redraw() error {
 		return nil
 	}
 	if m.half != nil {
-		// The half-scale term is a quarter of the size: it keeps its copy of the exemplar's features.
-		m.half.loss.Redraw()
+		h := m.half
+		feats, err := h.net.Forward(h.ex, h.exH, h.exW)
+		if err != nil {
+			return err
+		}
+		if err := h.loss.RedrawFrom(feats); err != nil {
+			return err
+		}
 	}
 	ex := m.levelEx
 	feats, err := m.net.Forward(ex.Pix, ex.H, ex.W)
@@ -133,13 +140,16 @@ func (m *Model) Step() (Frame, error) {
 	if m.Done() {
 		return Frame{}, fmt.Errorf("synth: all %d iterations are done", m.settings.Iters)
 	}
+	if m.failed != nil {
+		return Frame{}, m.failed
+	}
 	if m.level+1 < len(m.levels) && m.iter >= m.levels[m.level].end {
 		next := m.level + 1
 		for next+1 < len(m.levels) && m.iter >= m.levels[next].end {
 			next++ // a level More left without iterations
 		}
-		m.evalsBefore += m.opt.Evals()
 		if err := m.enterLevel(next); err != nil {
+			m.failed = err // the level before is released
 			return Frame{}, err
 		}
 	}
@@ -174,7 +184,12 @@ func (m *Model) Image() *picture.RGB {
 func (m *Model) Layers() []string { return m.net.Taps() }
 
 // Evaluations returns the loss evaluations so far, over every level.
-func (m *Model) Evaluations() int { return m.evalsBefore + m.opt.Evals() }
+func (m *Model) Evaluations() int {
+	if m.opt == nil {
+		return m.evalsBefore // entering a level failed
+	}
+	return m.evalsBefore + m.opt.Evals()
+}
 
 // Size returns the side of the image being optimised now: Settings.Size, or with coarse-to-fine
 // the current level's.

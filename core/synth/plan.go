@@ -32,7 +32,7 @@ func (s Settings) Plan(arch *vgg.Arch, exemplarSide int) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	plan := Plan{Layers: p.taps, LayerWeights: p.weights, Memory: memory(arch, p.taps, s, exemplarSide)}
+	plan := Plan{Layers: p.taps, LayerWeights: p.weights, Memory: memory(arch, p.taps, p.conv, s, exemplarSide)}
 	begin := 0
 	for _, l := range planLevels(s.Size, s.levelsFor(p.levels, seenSide(s, exemplarSide)), s.Iters, s.FineShare) {
 		work := macs(arch, p.taps, l.size)
@@ -103,26 +103,32 @@ func macs(arch *vgg.Arch, taps []string, size int) int64 {
 
 // The memory a run takes in the browser's engine (the Go program in WebAssembly), fitted to the
 // WebAssembly linear memory measured after two iterations at one level (Node 20, Go 1.26,
-// single-threaded, the fast engine, 2 Dec 2026): a base, 35 bytes per weight (the kernels as
-// float32 and Winograd-transformed, packed for the products), and 4 times the bytes of the
-// feature maps up to the deepest tap (kept for the backward pass, their gradients, the loss's
-// sorted projections: the loss keeps no copy of the exemplar's features, loss.Options.Refeed).
-// Measured at 128 px: VGG-16 to relu4_3 (ten layers) 352 MiB, VGG-19 to relu3_4 170 MiB; VGG-16
-// at 256 and 512 px 589 and 1507 MiB (bench -texture N -iters 2 -levels 1 -cpu); the estimate is
-// within 6 %. VGG-19 holds the same kinds of buffers for its extra convs, so the formula counts
-// them alike.
+// single-threaded, the fast engine, the command built for js/wasm, 2 Dec 2026): a base, 35 bytes
+// per weight (the kernels as float32 and Winograd-transformed, packed for the products), and 4
+// times the bytes of the feature maps up to the deepest tap (kept for the backward pass, their
+// gradients, the loss's sorted projections: the loss keeps no copy of the exemplar's features,
+// loss.Options.Refeed). Measured without the half-scale term: VGG-19 to relu3_4 173 / 393 /
+// 1288 MiB at 128 / 256 / 512 px, VGG-16 to relu4_3 357 / 1492 MiB at 128 / 512 px; the estimate
+// is within 5 %. VGG-19 holds the same kinds of buffers for its extra convs, so the formula
+// counts them alike. The half-scale term on the fast engine shares the main network and adds
+// its loss (the sorted projections of the exemplar's features at half the side, and their
+// gradients; no copy of the features, Refeed too): memHalfBase and twice the bytes of the feature
+// maps at half the side; measured VGG-19 185 / 437 / 1438 MiB at 128 / 256 / 512 px, VGG-16
+// 378 / 1668 MiB at 128 / 512 px, within 5 %. A whole default 512 px run (three levels, each
+// releasing the one before) took 1451 MiB against 1438 for its last level alone.
 const (
-	memBase       = 36 << 20
-	memPerWeight  = 35
-	memPerFeature = 4.0
-	memHalfBase   = 40 << 20
+	memBase           = 36 << 20
+	memPerWeight      = 35
+	memPerFeature     = 4.0
+	memHalfBase       = 8 << 20
+	memHalfPerFeature = 2.0
 )
 
-// memory estimates the bytes a run with settings s on taps of arch takes in the browser's
-// engine; exemplarSide is the exemplar's larger side as given (it matters when ExemplarSize is
+// memory estimates the bytes a run with settings s on taps of arch, on engine conv, takes in the
+// browser's engine; exemplarSide is the exemplar's larger side as given (it matters when ExemplarSize is
 // -1). A WebAssembly memory never shrinks, so the estimate is for the largest level and for an
 // engine that ran nothing larger before.
-func memory(arch *vgg.Arch, taps []string, s Settings, exemplarSide int) int64 {
+func memory(arch *vgg.Arch, taps []string, conv vgg.Conv, s Settings, exemplarSide int) int64 {
 	side := s.Size
 	switch {
 	case s.ExemplarSize > 0:
@@ -137,17 +143,17 @@ func memory(arch *vgg.Arch, taps []string, s Settings, exemplarSide int) int64 {
 		}
 		features += 4 * int64(st.side) * int64(st.side) * int64(st.out)
 	}
-	base := int64(memBase)
+	total := memBase + memPerWeight*params + int64(memPerFeature*float64(features))
 	if s.halfScaleAt(s.Size) {
-		// The half-scale term's network holds the same kinds of buffers for its own copy of the
-		// weights and features at half the side, and 40 MiB more: fitted to the WebAssembly
-		// memory measured at 128 px, single scale, with and without the term (VGG-19 to relu3_4:
-		// 170 → 296 MiB; VGG-16 to relu4_3: 352 → 683 MiB), within 10 %.
-		base += memHalfBase
-		params *= 2
+		var half int64
 		for _, st := range stagesTo(arch, taps, s.Size/2) {
-			features += 4 * int64(st.side) * int64(st.side) * int64(st.out)
+			half += 4 * int64(st.side) * int64(st.side) * int64(st.out)
+		}
+		total += memHalfBase + int64(memHalfPerFeature*float64(half))
+		if conv != vgg.ConvFast {
+			// On another engine the term runs on a fast network of its own (halfscale.go).
+			total += memPerWeight*params + int64(memPerFeature*float64(half))
 		}
 	}
-	return base + memPerWeight*params + int64(memPerFeature*float64(features))
+	return total
 }

@@ -56,7 +56,7 @@ func (n *Fast[T]) convForward(fc *fastConv[T], y, x []T, rows, cols *axis) {
 					copy(out[p*cout:(p+1)*cout], fc.bias)
 				}
 				gemm.Serial(out, m, buf.cols, k, fc.fwd, 0, buf.buf)
-				relu(out)
+				gemm.ReLU(out)
 			}
 		})
 		return
@@ -108,7 +108,7 @@ func (n *Fast[T]) convBackward(fc *fastConv[T], ws *workspace[T], gx, gy, y []T,
 	h, w := rows.n, cols.n
 	cin, cout := fc.in, fc.out
 	gemm.Ranges(h, gemm.Grain(h, 1), func(_, lo, hi int) {
-		mask(gy[lo*w*cout:hi*w*cout], y[lo*w*cout:hi*w*cout])
+		gemm.Mask(gy[lo*w*cout:hi*w*cout], y[lo*w*cout:hi*w*cout])
 	})
 	if fc.thin {
 		// ∂/∂(im2col row) = gy · Kᵀ for every position, then each input position gathers the

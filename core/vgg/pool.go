@@ -5,51 +5,20 @@ import (
 	"github.com/texsynth/texsynth/core/gemm"
 )
 
-// The element-wise stages of the fast engine and their adjoints.
-
-func relu[T feature.Float](y []T) {
-	for i, v := range y {
-		if v < 0 {
-			y[i] = 0
-		}
-	}
-}
-
-// mask zeroes g where y ≤ 0 (the ReLU's derivative), in place.
-func mask[T feature.Float](g, y []T) {
-	y = y[:len(g)]
-	for i := range g {
-		if !(y[i] > 0) {
-			g[i] = 0
-		}
-	}
-}
+// The element-wise stages of the fast engine and their adjoints. Their inner loops over channels
+// are core/gemm's (ReLU and Mask, Max4 and Route4), vector kernels where the platform has them.
 
 // pool2 is the 2×2, stride-2 max pool of x (rows × cols positions, c channels), the windows
 // where the axes pair positions (every other one for a whole map: an odd last row or column is
-// dropped, as in PyTorch's and Caffe's VGG). The maximum is taken by comparisons, not the max
-// builtin: for floats that is a runtime call in wasm (NaN rules), and the first maximum is then
-// the one pool2Backward routes to.
+// dropped, as in PyTorch's and Caffe's VGG). The maximum is gemm.Max4's: the first maximum,
+// the one pool2Backward routes to (gemm.Route4).
 func pool2[T feature.Float](y, x []T, rows, cols *axis, c int) {
 	w, h2, w2 := cols.n, rows.pooled(), cols.pooled()
 	gemm.Ranges(h2, gemm.Grain(h2, 1), func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			for j := range w2 {
-				out := y[(i*w2+j)*c : (i*w2+j+1)*c]
 				a, b, d, e := quad(x, rows.pair(i), cols.pair(j), w, c)
-				for k := range out {
-					m := a[k]
-					if b[k] > m {
-						m = b[k]
-					}
-					if d[k] > m {
-						m = d[k]
-					}
-					if e[k] > m {
-						m = e[k]
-					}
-					out[k] = m
-				}
+				gemm.Max4(y[(i*w2+j)*c:(i*w2+j+1)*c], a, b, d, e)
 			}
 		}
 	})
@@ -76,19 +45,7 @@ func pool2Backward[T feature.Float](gx, gy, x []T, rows, cols *axis, c int) {
 				r, s := rows.pair(i), cols.pair(j)
 				a, b, d, e := quad(x, r, s, w, c)
 				ga, gb, gd, ge := quad(gx, r, s, w, c)
-				for k, v := range g {
-					m, dst := a[k], ga
-					if b[k] > m {
-						m, dst = b[k], gb
-					}
-					if d[k] > m {
-						m, dst = d[k], gd
-					}
-					if e[k] > m {
-						dst = ge
-					}
-					dst[k] += v
-				}
+				gemm.Route4(g, ga, gb, gd, ge, a, b, d, e)
 			}
 		}
 	})

@@ -389,7 +389,7 @@ func (g *winoGeom[T]) finish(wk *winoWorker[T], t0, t1 int) {
 		a, b := t/g.tw, t%g.tw
 		for y := tm * a; y < min(tm*a+tm, g.ho); y++ {
 			for x := tm * b; x < min(tm*b+tm, g.wo); x++ {
-				relu(g.io.dst(y, x, g.out))
+				gemm.ReLU(g.io.dst(y, x, g.out))
 			}
 		}
 	}

@@ -173,7 +173,7 @@ wasm:
 ## build.
 site: wasm weights
 	mkdir -p $(SITE)/weights
-	cp site/*.html site/*.js site/*.css wasm/worker.js wasm/gpu.js wasm/pool.js wasm/pool-worker.js $(SITE)/
+	cp site/*.html site/*.js site/*.css wasm/worker.js wasm/gpu.js wasm/pool.js wasm/pool-worker.js wasm/shared-memory.js $(SITE)/
 	cp weights/vgg16-random.q8 $(SITE)/weights/vgg16-random.q8
 	cp weights/pretrained/vgg19-conv3_4.q8 $(SITE)/weights/vgg19-conv3_4.q8
 	cp weights/pretrained/vgg19-conv3_4.LICENSE-conversion $(SITE)/weights/vgg19-conv3_4.LICENSE.txt

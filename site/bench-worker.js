@@ -1,6 +1,6 @@
 // The benchmark page's worker (bench.html): it loads the same texsynth.wasm as the page's own
 // worker, with wasm/gpu.js for WebGPU, and runs one benchmark (core: wasm/bench.go) per message:
-//   {size, engine: 'webgpu' | 'wasm', evals} → {result} or {error}; result.memory: the wasm memories' bytes after it
+//   {size, engine: 'webgpu' | 'wasm', evals} → {result} or {error}; result.memory: the wasm memory's bytes after it
 // A Go program that ends (out of memory at a large size) ends the worker too: {fatal}.
 'use strict';
 
@@ -13,12 +13,12 @@ async function boot() {
   const go = new scope.Go();
   const response = await fetch(new URL('texsynth.wasm', base).href);
   if (!response.ok) throw new Error(`cannot load texsynth.wasm: HTTP ${response.status}`);
-  const {instance} = await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject);
   // The SIMD kernels and the WebGPU engine read and write the Go program's memory; the worker
-  // pool (pool.js) shares the products where the page is cross-origin isolated (?threads=N).
-  scope.texsynthMemory = instance.exports.mem;
+  // pool (pool.js) shares the products and transforms where the page is cross-origin isolated
+  // (?threads=N), on that memory made shared.
   scope.importScripts(new URL('pool.js', base).href);
-  await scope.TexsynthPool.inWorker(scope, base);
+  const {instance} = await scope.TexsynthPool.boot(scope, base, response, go);
+  scope.texsynthMemory = instance.exports.mem;
   go.run(instance).then(() => scope.postMessage({fatal: 'the Go program ended (out of memory?)'}));
   if (!scope.texsynthBench) throw new Error('texsynth.wasm has no texsynthBench');
   return scope.texsynthBench;
@@ -30,9 +30,9 @@ scope.onmessage = async (e) => {
     ready = ready || boot();
     const bench = await ready;
     const result = await bench.run(size, engine, evals);
-    // The memories' size after the run: the Go program's (which never shrinks, so its peak) and
-    // the worker pool's.
-    result.memory = scope.texsynthMemory.buffer.byteLength + (scope.texsynthPool ? scope.texsynthPool.bytes : 0);
+    // The memory's size after the run: the Go program's (which never shrinks, so its peak; the
+    // worker pool has none of its own).
+    result.memory = scope.texsynthMemory.buffer.byteLength;
     scope.postMessage({result});
   } catch (err) {
     scope.postMessage({error: String(err && err.message ? err.message : err)});

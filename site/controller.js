@@ -65,7 +65,7 @@ export class RunController extends EventTarget {
     this.schema = null;
     this.weights = null;
     this.kernel = '';
-    this.threads = {threads: 1, why: '', bytes: 0}; // how many threads share the products, the pool's memory at most (threads.js)
+    this.threads = {threads: 1, why: ''}; // how many threads share the products, and why one (threads.js)
     this.state = 'loading';
     this.exemplar = null; // the next run's: {rgba, width, height, name, sample}
     this.decoding = null; // {name, bytes}: a file being decoded
@@ -248,7 +248,7 @@ export class RunController extends EventTarget {
     this.schema = m.schema;
     this.weights = m.weights;
     this.kernel = m.kernel || '';
-    this.threads = {threads: m.threads || 1, why: m.threadsWhy || '', bytes: m.poolBytes || 0};
+    this.threads = {threads: m.threads || 1, why: m.threadsWhy || ''};
     this.autoEngine = m.engine || null;
     this.gpu = m.gpu || null;
     // The speed profile is per engine: auto's on a GPU is the GPU's.

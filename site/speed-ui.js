@@ -60,9 +60,8 @@ export class SpeedUI {
       const fit = fits(plan);
       if (!fit.ok) return {size, words: `too large: ${fit.reason}`, refuse: fit.reason};
       const t = this.profile.runSeconds(plan, text.optimizer);
-      // The worker pool's shared memory, if there is one, comes on top of the core's (at most).
-      const memory = plan.memory + (this.c.threads.bytes || 0);
-      return {size, words: `${t === null ? 'measuring speed…' : rough(t)} · ${bytes(memory)}${fit.warn ? ' (may not fit)' : ''}`};
+      // The worker pool works on the core's own memory: the plan's is the whole.
+      return {size, words: `${t === null ? 'measuring speed…' : rough(t)} · ${bytes(plan.memory)}${fit.warn ? ' (may not fit)' : ''}`};
     });
   }
 }

@@ -212,7 +212,9 @@
     const gpu = scope.navigator && scope.navigator.gpu;
     if (!gpu) throw new Error('this browser has no WebGPU (navigator.gpu)');
     memory = memory || scope.texsynthMemory;
-    if (!memory || !(memory.buffer instanceof ArrayBuffer)) throw new Error('no Go memory to read results into (texsynthMemory)');
+    // A SharedArrayBuffer where the worker pool shares the Go program's memory (pool.js).
+    const shared = typeof SharedArrayBuffer === 'function' && memory && memory.buffer instanceof SharedArrayBuffer;
+    if (!memory || !(memory.buffer instanceof ArrayBuffer || shared)) throw new Error('no Go memory to read results into (texsynthMemory)');
     const adapter = await gpu.requestAdapter({powerPreference: 'high-performance'});
     if (!adapter) throw new Error('WebGPU found no adapter');
     const l = adapter.limits;

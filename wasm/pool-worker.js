@@ -1,6 +1,6 @@
-// One thread of texsynth's worker pool (pool.js): it instantiates the product kernel on the
-// pool's shared memory and then takes shares of products for as long as it lives, blocked in
-// Atomics.wait between them. A Web Worker in the browser, a worker_threads Worker in Node.
+// One thread of texsynth's worker pool (pool.js): it instantiates the SIMD kernels on the Go
+// program's shared memory and then takes pieces of products and of transform batches for as
+// long as it lives, blocked in Atomics.wait between them. A Web Worker in the browser, a worker_threads Worker in Node.
 'use strict';
 
 (function () {
@@ -10,7 +10,7 @@
   const onMessage = (f) => (node ? port.on('message', f) : port.addEventListener('message', (e) => f(e.data)));
   onMessage((m) => {
     if (!m || m.type !== 'start') return;
-    const kernel = new WebAssembly.Instance(m.module, {env: {mem: m.memory}}).exports.gemm;
+    const kernel = new WebAssembly.Instance(m.module, {env: {mem: m.memory}}).exports;
     TexsynthPool.run(m.ctl, kernel);
   });
   port.postMessage({type: 'loaded'});

@@ -1,51 +1,64 @@
-// texsynth's worker pool: the SIMD product kernel (core/gemm) on several threads.
+// texsynth's worker pool: the SIMD kernels (core/gemm) on several threads, on the Go program's
+// own memory.
 //
-// Go's WebAssembly memory cannot be shared between threads, so the pool has its own memory, a
-// WebAssembly.Memory over a SharedArrayBuffer, on which every pool thread (pool-worker.js) and
-// the Go worker itself instantiate the same kernel module (built by the Go program:
-// core/gemm/pool_js.go). A product c += a·B is copied in (a's rows, c, and B unless the pool
-// still holds that Packed's content), its rows cut into pieces (a few per thread), the workers
-// woken through a control array (Atomics.notify), and every thread, this one too, takes pieces
-// until none is left; then this thread waits (Atomics.wait, which workers may do) for the pieces
-// still being computed and copies c back. The Go program sees one synchronous call. Taking
-// pieces rather than a fixed share each keeps a worker the system has descheduled (a loaded
-// machine) from holding the product up: the others take its pieces.
+// The worker that runs the Go program instantiates it on a shared WebAssembly.Memory (its module
+// rewritten to import one: shared-memory.js), so every pool thread (pool-worker.js) instantiates
+// the kernel module (built by the Go program: core/gemm/pool_js.go) on that same memory and reads
+// A and B and writes C where Go keeps them: nothing is copied and the pool has no memory of its
+// own. A product c += a·B has its rows cut into pieces (a few per thread), a batch of Winograd
+// transform steps (mix) its vectors' columns; the workers are woken through a control array
+// (Atomics.notify), and every thread, this one too, takes pieces until none is left; then this
+// thread waits (Atomics.wait, which workers may do) for the pieces still being computed. The Go
+// program sees one synchronous call, and does nothing else meanwhile (Go's wasm is one thread),
+// so no thread reads what another writes. Taking pieces rather than a fixed share each keeps a
+// worker the system has descheduled (a loaded machine) from holding the call up: the others take
+// its pieces.
 //
 // It needs SharedArrayBuffer, so a cross-origin isolated page (COOP same-origin + COEP
-// require-corp, docs/deploy.md); worker.js creates it only there, and in Node wasm/memory.cjs
-// does with TEXSYNTH_POOL=N (the tests). Loaded with importScripts or require.
+// require-corp, docs/deploy.md); worker.js and site/bench-worker.js start it only there, through
+// TexsynthPool.boot, and in Node wasm/memory.cjs does with TEXSYNTH_POOL=N (the tests). Loaded
+// with importScripts or require.
 'use strict';
 
+// MIN_CORES is the fewest cores on which the pool starts unasked: on the 2-core development
+// machine the pool was faster than one thread only while nothing else ran, and slower while other
+// work kept a core busy (docs/performance.md, "The page on every core"); with more cores, the
+// calls split further and a busy core is less likely to be one the pool waits for.
+const MIN_CORES = 4;
 // The control array (Int32Array over its own SharedArrayBuffer): GEN counts the jobs posted;
 // NEXT is the next piece to take, tagged with the job's GEN (tag << 16 | piece) so that a worker
 // that woke late can never take a piece of a later job with the earlier job's operands; FINISHED
-// counts the pieces done; READY the workers that can take pieces; then the job's operands: c, a
-// (pool addresses), lda, b, k, n, m and the rows per piece.
-// MIN_CORES is the fewest cores on which the pool starts unasked: on the 2-core development
-// machine, quiet, one evaluation at 128 px in Chromium took 712 ms on two threads against 582 ms
-// on one, and more memory (docs/performance.md); the products are about half an evaluation, and
-// with more cores their share splits further.
-const MIN_CORES = 4;
-const GEN = 0, NEXT = 1, FINISHED = 2, READY = 3, C = 4, A = 5, LDA = 6, B = 7, K = 8, N = 9, M = 10, ROWS = 11;
+// counts the pieces done; READY the workers that can take pieces; KIND is the job's kernel
+// (GEMM or MIX), then its operands: for a product c, a, lda, b, k, n, m (addresses in Go's
+// memory) and the rows per piece; for a batch of steps ops, count, the vectors' length in bytes
+// and the bytes per piece.
+const GEN = 0, NEXT = 1, FINISHED = 2, READY = 3, KIND = 4, ARGS = 5;
+const C = ARGS, A = ARGS + 1, LDA = ARGS + 2, B = ARGS + 3, K = ARGS + 4, N = ARGS + 5, M = ARGS + 6, ROWS = ARGS + 7;
+const OPS = ARGS, COUNT = ARGS + 1, BYTES = ARGS + 2, WIDTH = ARGS + 3;
 // SLEEPING counts the workers blocked in Atomics.wait, CALLER_WAITS is 1 while the caller is:
 // waking a thread costs a system call (a third of a millisecond on a loaded machine, measured),
 // so it is done only for a thread that sleeps; a worker first polls for the next job for SPIN_MS
 // (products come back to back within a layer), the caller for the last pieces.
-const SLEEPING = 12, CALLER_WAITS = 13, CTL = 14;
+const SLEEPING = ARGS + 8, CALLER_WAITS = ARGS + 9, CTL = ARGS + 10;
+const GEMM = 1, MIX = 2;
 const SPIN_MS = 1;
+// STALL_MS, ALONE_MS, ALONE_MAX_MS: how much later than expected a worker's last piece must end
+// for the pool to take the machine for busy, and how long it then runs calls on one thread (run).
+const STALL_MS = 1, ALONE_MS = 100, ALONE_MAX_MS = 1600;
+// A batch of steps is cut into pieces of at least MIX_WIDTH bytes of each vector (16 floats):
+// every piece runs all the batch's steps on its columns, so narrower pieces would spend more on
+// reading the steps than on the arithmetic.
+const MIX_WIDTH = 64;
 const tag = (gen) => (gen & 0x7fff) << 16;
-const PAGE = 65536;
-const MAX_PAGES = 16384; // 1 GiB: a shared memory reserves its maximum up front
-// The pool's memory is at most CACHE_BYTES of B's (the network's transformed kernels at the
-// default layers take 206 MB) and SCRATCH_BYTES of a's and c's rows.
-const CACHE_BYTES = 256 << 20, SCRATCH_BYTES = 32 << 20;
-const MAX_BYTES = CACHE_BYTES + SCRATCH_BYTES + (1 << 20);
+// CLOSED is the piece number of a finished job, past any real piece's.
+const CLOSED = 0xffff;
 
 class TexsynthPool {
   // create starts threads-1 workers from workerURL (the calling thread is the last) and resolves
   // when each has loaded; spawn(url) makes a worker (a Web Worker, or Node's worker_threads).
-  static async create(threads, workerURL, spawn = (u) => new Worker(u)) {
-    const pool = new TexsynthPool(threads);
+  // memory is the Go program's (shared) WebAssembly.Memory.
+  static async create(threads, memory, workerURL, spawn = (u) => new Worker(u)) {
+    const pool = new TexsynthPool(threads, memory);
     await Promise.all(pool.workers.map((_, i) => new Promise((resolve, reject) => {
       const w = spawn(workerURL);
       pool.workers[i] = w;
@@ -65,149 +78,158 @@ class TexsynthPool {
     return '';
   }
 
-  // inWorker starts the pool for a worker that is about to run the Go program (worker.js,
-  // site/bench-worker.js) and hands it over as scope.texsynthPool: as many threads as the
-  // machine has cores (at most 8) when it has at least MIN_CORES, or as the worker's address asks
-  // (?threads=N; 1 turns the pool off). It resolves to {threads, why}: why says, when there is
-  // one thread, why.
-  static async inWorker(scope, base) {
+  // threadsFor says how many threads a worker's pool should have: as many as the machine has
+  // cores (at most 8) when it has at least MIN_CORES, or as the worker's address asks
+  // (?threads=N; 1 turns the pool off): {threads, why}, why saying, when there is one thread, why.
+  static threadsFor(scope) {
     const why = TexsynthPool.why(scope);
     if (why) return {threads: 1, why};
     const asked = Number(new URL(scope.location.href).searchParams.get('threads'));
     const cores = (scope.navigator && scope.navigator.hardwareConcurrency) || 1;
     if (!(asked >= 1) && cores < MIN_CORES) {
-      return {threads: 1, why: `this machine reports ${cores} core${cores === 1 ? '' : 's'}; on two, sharing the products measured slower than one thread (threads=${Math.max(cores, 2)} in the page's address asks for the pool)`};
+      return {threads: 1, why: `this machine reports ${cores} core${cores === 1 ? '' : 's'}; on two, sharing the work measured faster than one thread only on an otherwise idle machine (threads=${Math.max(cores, 2)} in the page's address asks for the pool)`};
     }
     const threads = Math.min(asked >= 1 ? Math.floor(asked) : cores, 8);
     if (threads < 2) return {threads: 1, why: 'one thread was asked for'};
-    try {
-      scope.texsynthPool = await TexsynthPool.create(threads, new URL('pool-worker.js', base).href);
-      return {threads, why: ''};
-    } catch (e) {
-      return {threads: 1, why: 'the worker pool did not start: ' + (e && e.message ? e.message : e)};
-    }
+    return {threads, why: ''};
   }
 
-  constructor(threads) {
+  // boot instantiates the Go program (response: its fetched module, for go's imports) for a
+  // worker that is about to run it (worker.js, site/bench-worker.js), and starts the pool when
+  // the worker may have one: the program then runs on a shared memory (shared-memory.js, loaded
+  // from base) and the pool is handed over as scope.texsynthPool. Where it may not, or the shared
+  // memory or the pool cannot be had, the program runs on its own unshared memory, one thread
+  // (compiled as it streams in, when the server says it is wasm). It resolves to
+  // {instance, threads, why}: why says, when there is one thread, why.
+  static async boot(scope, base, response, go) {
+    let {threads, why} = TexsynthPool.threadsFor(scope);
+    if (threads < 2) {
+      const streams = WebAssembly.instantiateStreaming && (response.headers.get('content-type') || '').includes('application/wasm');
+      const {instance} = await (streams ? WebAssembly.instantiateStreaming(response, go.importObject)
+        : WebAssembly.instantiate(await response.arrayBuffer(), go.importObject));
+      return {instance, threads: 1, why};
+    }
+    const bytes = await response.arrayBuffer();
+    let instance;
+    try {
+      if (typeof scope.TexsynthShared !== 'object') scope.importScripts(new URL('shared-memory.js', base).href);
+      instance = await scope.TexsynthShared.instantiate(bytes, go.importObject);
+    } catch (e) {
+      ({instance} = await WebAssembly.instantiate(bytes, go.importObject));
+      return {instance, threads: 1, why: 'the Go program\'s memory could not be shared: ' + (e && e.message ? e.message : e)};
+    }
+    scope.TexsynthShared.allowShared(scope);
+    try {
+      scope.texsynthPool = await TexsynthPool.create(threads, instance.exports.mem, new URL('pool-worker.js', base).href);
+    } catch (e) {
+      threads = 1;
+      why = 'the worker pool did not start: ' + (e && e.message ? e.message : e);
+    }
+    return {instance, threads, why};
+  }
+
+  constructor(threads, memory) {
     this.threads = threads;
+    this.memory = memory;
     this.workers = new Array(threads - 1).fill(null);
     this.ctl = new Int32Array(new SharedArrayBuffer(4 * CTL));
-    this.memory = new WebAssembly.Memory({initial: 16, maximum: MAX_PAGES, shared: true});
     this.kernel = null;
-    this.cache = new Map();  // B's address in Go's memory → {id, at, bytes, room}: B copied earlier
-    this.top = 0;            // the end of the cached B's, from the memory's start
-    this.scratchBytes = SCRATCH_BYTES;
-    this.calls = 0;     // products taken, and the time they took: copying, and computing
-    this.copyMs = 0;
-    this.copied = 0;    // bytes copied in and out, of which B's (copied once while the cache keeps them)
-    this.copiedB = 0;
+    this.aloneUntil = 0; // calls until then run on this thread alone (run), for aloneMs
+    this.aloneMs = ALONE_MS;
+    this.stalls = 0;     // the times a worker held a piece far longer than expected
+    this.shared = 0;     // the calls split between threads
+    this.calls = 0;     // products and batches of steps taken, and the time they took (ms)
     this.productMs = 0;
+    this.mixes = 0;
+    this.mixMs = 0;
     this.gemm = this.gemm.bind(this);
+    this.mix = this.mix.bind(this);
   }
 
-  // start instantiates the kernel module (bytes from Go) here and in every worker; it returns the
-  // number of threads a product is split over.
+  // start instantiates the kernel module (bytes from Go, importing a shared memory as env.mem) on
+  // Go's memory here and in every worker; it returns the number of threads a call is split over.
   start(bytes) {
     const module = new WebAssembly.Module(bytes);
-    this.kernel = new WebAssembly.Instance(module, {env: {mem: this.memory}}).exports.gemm;
+    this.kernel = new WebAssembly.Instance(module, {env: {mem: this.memory}}).exports;
     this.workers.forEach((w) => w.postMessage({type: 'start', module, memory: this.memory, ctl: this.ctl}));
     return this.threads;
   }
 
-  // bytes is the memory the pool holds.
-  get bytes() { return this.memory.buffer.byteLength; }
+  // bytes is the memory the pool holds beside the Go program's: none.
+  get bytes() { return 0; }
 
-  // reserve makes the memory at least end bytes long.
-  reserve(end) {
-    const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
-  }
-
-  // place returns where B (bytes long, at address b in Go's memory, content id) is in the pool's
-  // memory, copying it there unless it already is (the network's kernels are copied once). The
-  // cache holds at most CACHE_BYTES; past that it starts again.
-  place(go, b, bytes, id) {
-    let e = this.cache.get(b);
-    if (e && e.id === id && e.bytes === bytes) return e.at;
-    if (!e || e.room < bytes) {
-      if (this.top + bytes > CACHE_BYTES) {
-        this.cache.clear();
-        this.top = 0;
-      }
-      e = {at: this.top, room: bytes};
-      this.reserve(this.top + bytes);
-      this.top += bytes;
-      this.cache.set(b, e);
-    }
-    e.id = id;
-    e.bytes = bytes;
-    this.copiedB += bytes;
-    new Uint8Array(this.memory.buffer, e.at, bytes).set(go.subarray(b, b + bytes));
-    return e.at;
-  }
-
-  // gemm is the kernel's call, gemm(c, m, a, lda, b, k, n) with addresses in Go's memory (see
-  // core/gemm/simd_js.go), plus id, the content id of B (Packed.identity). It returns false,
-  // having changed nothing, when the pool's memory cannot grow to hold the product: the Go
-  // program then runs it on its own thread.
-  gemm(c, m, a, lda, b, k, n, id) {
-    c >>>= 0; a >>>= 0; b >>>= 0;
-    const go = new Uint8Array(globalThis.texsynthMemory.buffer);
-    // Rows go through the pool SCRATCH_BYTES of a and c at a time, after the cached B's.
-    const rows = Math.max(4, 4 * Math.floor(this.scratchBytes / (16 * (lda + n))));
-    let bAt, scratch;
-    try {
-      bAt = this.place(go, b, 4 * k * n, id);
-      scratch = Math.ceil(this.top / 64) * 64;
-      this.reserve(scratch + 4 * (Math.min(rows, m) * (lda + n)));
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      this.cache.clear();
-      this.top = 0;
-      return false;
-    }
-    for (let r0 = 0; r0 < m; r0 += rows) {
-      this.block(go, c + 4 * r0 * n, Math.min(rows, m - r0), a + 4 * r0 * lda, lda, bAt, k, n, scratch);
-    }
-    return true;
-  }
-
-  // block is c += a·B for m rows of a and c in Go's memory (go), B at bAt in the pool's, through
-  // the pool's memory at scratch.
-  block(go, c, m, a, lda, bAt, k, n, scratch) {
+  // gemm is the product kernel's call, gemm(c, m, a, lda, b, k, n) with addresses in Go's memory
+  // (core/gemm/simd_js.go), split into pieces of whole 4-row blocks (the kernel's), about four
+  // per thread.
+  gemm(c, m, a, lda, b, k, n) {
     const t0 = performance.now();
-    const aBytes = 4 * ((m - 1) * lda + k), cBytes = 4 * m * n;
-    const aAt = scratch, cAt = scratch + aBytes;
-    let mem = new Uint8Array(this.memory.buffer);
-    mem.set(go.subarray(a, a + aBytes), aAt);
-    mem.set(go.subarray(c, c + cBytes), cAt);
-    // Pieces of whole 4-row blocks (the kernel's), about four per thread.
+    if (this.sharing(t0)) {
+      const rows = 4 * Math.max(1, Math.ceil(m / (16 * this.threads)));
+      this.run(GEMM, Math.ceil(m / rows), [c, a, lda, b, k, n, m, rows]);
+    } else {
+      this.kernel.gemm(c, m, a, lda, b, k, n);
+    }
+    this.calls++;
+    this.productMs += performance.now() - t0;
+  }
+
+  // mix is the steps kernel's call, mix(ops, count, 0, bytes) (core/gemm/simd_js.go) for vectors
+  // of bytes bytes, split into pieces of the vectors' columns, one per thread (every piece reads
+  // all the steps, so more pieces would cost more): every step works element by element, so a
+  // piece of columns depends on the same columns only, and each element is computed by the same
+  // arithmetic whichever thread runs it.
+  mix(ops, count, bytes) {
+    const t0 = performance.now();
+    if (this.sharing(t0)) {
+      const width = Math.max(MIX_WIDTH, 16 * Math.ceil(bytes / (16 * this.threads)));
+      this.run(MIX, Math.ceil(bytes / width), [ops, count, bytes, width]);
+    } else {
+      this.kernel.mix(ops, count, 0, bytes);
+    }
+    this.mixes++;
+    this.mixMs += performance.now() - t0;
+  }
+
+  // sharing says whether a call at time now is shared: every worker is ready to take pieces, and
+  // the pool is not backing off (run).
+  sharing(now) { return now >= this.aloneUntil && Atomics.load(this.ctl, READY) === this.threads - 1; }
+
+  // run posts a job of kind with its operands (args, from ARGS on) in pieces, takes pieces itself,
+  // waits for the rest and closes the job. The operands are written and read atomically: a
+  // worker that read any of the next job's operands then finds this job closed (NEXT: CLOSED), so
+  // it never computes a piece from a mix of two jobs' operands.
+  run(kind, pieces, args) {
     const ctl = this.ctl;
-    const pooled = Atomics.load(ctl, READY) === this.threads - 1;
-    const rows = pooled ? 4 * Math.max(1, Math.ceil(m / (16 * this.threads))) : m;
-    const pieces = Math.ceil(m / rows);
-    ctl[C] = cAt; ctl[A] = aAt; ctl[LDA] = lda; ctl[B] = bAt; ctl[K] = k; ctl[N] = n; ctl[M] = m; ctl[ROWS] = rows;
+    Atomics.store(ctl, KIND, kind);
+    args.forEach((v, i) => Atomics.store(ctl, ARGS + i, v));
     const gen = (ctl[GEN] + 1) & 0x7fffffff;
     Atomics.store(ctl, FINISHED, 0);
     Atomics.store(ctl, NEXT, tag(gen));
     Atomics.store(ctl, GEN, gen);
-    if (pooled && pieces > 1 && Atomics.load(ctl, SLEEPING) > 0) Atomics.notify(ctl, GEN);
+    if (pieces > 1 && Atomics.load(ctl, SLEEPING) > 0) Atomics.notify(ctl, GEN);
+    this.shared++;
+    const t0 = performance.now();
+    const taken = TexsynthPool.take(ctl, gen, this.kernel);
     const t1 = performance.now();
-    TexsynthPool.take(ctl, gen, this.kernel);
-    const until = performance.now() + SPIN_MS;
+    const until = t1 + SPIN_MS;
     while (Atomics.load(ctl, FINISHED) < pieces && performance.now() < until);
     for (let f; (f = Atomics.load(ctl, FINISHED)) < pieces;) {
       Atomics.store(ctl, CALLER_WAITS, 1);
       if (Atomics.load(ctl, FINISHED) === f) Atomics.wait(ctl, FINISHED, f);
       Atomics.store(ctl, CALLER_WAITS, 0);
     }
+    Atomics.store(ctl, NEXT, tag(gen) | CLOSED);
+    // A worker that finished its last piece much later than this thread would have (its pieces
+    // take about as long as this thread's) was descheduled while it held it: the machine's
+    // cores are busy with other work, and each such wait costs a scheduler's time slice, more
+    // than sharing saves. Then the calls run on this thread alone for a while (ALONE_MS, doubled
+    // while sharing again soon stalls again, to ALONE_MAX_MS) before sharing is tried again.
     const t2 = performance.now();
-    mem = new Uint8Array(this.memory.buffer);
-    go.set(mem.subarray(cAt, cAt + cBytes), c);
-    this.calls++;
-    this.copied += aBytes + 2 * cBytes;
-    this.copyMs += t1 - t0 + performance.now() - t2;
-    this.productMs += t2 - t1;
+    if (t2 - t1 > STALL_MS + 2 * (t1 - t0) / Math.max(1, taken)) {
+      this.stalls++;
+      this.aloneMs = t0 - this.aloneUntil < 2 * this.aloneMs ? Math.min(2 * this.aloneMs, ALONE_MAX_MS) : ALONE_MS;
+      this.aloneUntil = t2 + this.aloneMs;
+    }
   }
 
   terminate() {
@@ -215,16 +237,30 @@ class TexsynthPool {
   }
 }
 
-// take computes pieces of job gen until there are none left (or the job is no longer gen).
+// take computes pieces of job gen until there are none left (or the job is no longer gen) and
+// returns how many it computed; kernel is the kernel instance's exports. Each piece is taken
+// with a NEXT read after the operands were: a job still open then (its tag, not CLOSED) had
+// these operands.
 TexsynthPool.take = function (ctl, gen, kernel) {
-  const c = ctl[C], a = ctl[A], lda = ctl[LDA], b = ctl[B], k = ctl[K], n = ctl[N], m = ctl[M], rows = ctl[ROWS];
-  const pieces = Math.ceil(m / rows);
+  let taken = 0;
+  const arg = (i) => Atomics.load(ctl, i);
+  const gemm = arg(KIND) === GEMM;
+  // A product's pieces are blocks of rows; a batch's, ranges of every vector's columns.
+  const c = arg(C), a = arg(A), lda = arg(LDA), b = arg(B), k = arg(K), n = arg(N), m = arg(M), rows = arg(ROWS);
+  const ops = arg(OPS), count = arg(COUNT), bytes = arg(BYTES), width = arg(WIDTH);
+  const pieces = gemm ? Math.ceil(m / rows) : Math.ceil(bytes / width);
   for (;;) {
     const v = Atomics.load(ctl, NEXT);
-    if ((v & ~0xffff) !== tag(gen) || (v & 0xffff) >= pieces) return;
+    if ((v & ~0xffff) !== tag(gen) || (v & 0xffff) >= pieces) return taken;
     if (Atomics.compareExchange(ctl, NEXT, v, v + 1) !== v) continue;
-    const r0 = (v & 0xffff) * rows;
-    kernel(c + 4 * r0 * n, Math.min(rows, m - r0), a + 4 * r0 * lda, lda, b, k, n);
+    const p = v & 0xffff;
+    if (gemm) {
+      const r0 = p * rows;
+      kernel.gemm(c + 4 * r0 * n, Math.min(rows, m - r0), a + 4 * r0 * lda, lda, b, k, n);
+    } else {
+      kernel.mix(ops, count, p * width, Math.min(bytes, (p + 1) * width));
+    }
+    taken++;
     Atomics.add(ctl, FINISHED, 1);
     if (Atomics.load(ctl, CALLER_WAITS)) Atomics.notify(ctl, FINISHED);
   }
@@ -248,8 +284,6 @@ TexsynthPool.run = function (ctl, kernel) {
     TexsynthPool.take(ctl, gen, kernel);
   }
 };
-
-TexsynthPool.MAX_BYTES = MAX_BYTES;
 
 if (typeof module === 'object' && module.exports) module.exports = {TexsynthPool};
 else globalThis.TexsynthPool = TexsynthPool;

@@ -17,10 +17,9 @@
 //   {type: 'presets', size, iters}                  the experiments (core/presets) at that size
 //   {type: 'lose-gpu'}                              destroy the WebGPU device, as a loss would (tests of the fallback)
 // Messages the worker sends:
-//   {type: 'ready', weights, kernel, threads, threadsWhy, poolBytes, kept, fallback, schema, gpu, engine}
+//   {type: 'ready', weights, kernel, threads, threadsWhy, kept, fallback, schema, gpu, engine}
 //                                                   wasm and the default weights are loaded; kernel: the vector kernels in use;
 //                                                   threads: how many share the products (pool.js), threadsWhy: why one, if one;
-//                                                   poolBytes: the most memory the pool takes beside the core's;
 //                                                   fallback: why the pretrained VGG-19 could not be loaded and the
 //                                                   untrained VGG-16 is in use instead ('' when it is the VGG-19);
 //                                                   gpu: {adapter, emulated} or {error}; engine: what auto gives (engine below);
@@ -44,7 +43,7 @@
 //   {type: 'continued', iter, iters, ends}          after more: the run goes on; ends: where each level of its plan now ends
 //   {type: 'error', message, kind: 'input' | 'internal' | 'fatal', during}
 // Pixels (RGBA, a Uint8ClampedArray) are transferred, not copied; memory is the WebAssembly
-// memories' size in bytes (the Go program's and the worker pool's). A step cannot be interrupted: pause and stop take effect when the
+// memory's size in bytes (the Go program's, which the worker pool shares). A step cannot be interrupted: pause and stop take effect when the
 // current step ends. A run on WebGPU starts and steps asynchronously (its Go code waits on the
 // GPU's promises); messages that arrive meanwhile are handled, in order, once the step is done. After a 'fatal' error (the Go program ended: out of memory, a crash) the
 // worker is useless; the page should start a new one.
@@ -130,17 +129,13 @@ async function boot() {
   const url = new URL('texsynth.wasm', base).href;
   const response = await fetch(url);
   if (!response.ok) throw new Error(`cannot load ${url}: HTTP ${response.status}`);
-  let instance;
-  if (WebAssembly.instantiateStreaming && (response.headers.get('content-type') || '').includes('application/wasm')) {
-    ({instance} = await WebAssembly.instantiateStreaming(response, go.importObject));
-  } else {
-    ({instance} = await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject));
-  }
-  // The SIMD kernels (core/gemm, a second small wasm module) work on the Go program's own memory,
-  // and share large products with a pool of workers where the page is cross-origin isolated.
-  scope.texsynthMemory = instance.exports.mem;
+  // The SIMD kernels (core/gemm, a second small wasm module) work on the Go program's own memory;
+  // where the page is cross-origin isolated, the program runs on a shared memory and a pool of
+  // workers shares its large products and transforms (pool.js).
   if (typeof scope.TexsynthPool !== 'function') scope.importScripts(new URL('pool.js', base).href);
-  const started = await scope.TexsynthPool.inWorker(scope, base);
+  const started = await scope.TexsynthPool.boot(scope, base, response, go);
+  const instance = started.instance;
+  scope.texsynthMemory = instance.exports.mem;
   go.run(instance).then(() => {
     fatal = fatal || 'the synthesis engine stopped (it may have run out of memory); it will be restarted';
     if (run) {
@@ -166,9 +161,8 @@ async function boot() {
   const schema = call('schema');
   const threads = core.threads || 1;
   const why = threads > 1 ? '' : started.why || 'the SIMD kernels did not start the worker pool';
-  const poolBytes = threads > 1 ? scope.TexsynthPool.MAX_BYTES : 0;
   const gpu = await probe;
-  post({type: 'ready', weights: w, kernel: core.kernel, threads, threadsWhy: why, poolBytes, kept: Boolean(w.kept), fallback, schema, gpu, engine: call('engineFor', 'auto')});
+  post({type: 'ready', weights: w, kernel: core.kernel, threads, threadsWhy: why, kept: Boolean(w.kept), fallback, schema, gpu, engine: call('engineFor', 'auto')});
 }
 
 // PRETRAINED is the site's pretrained VGG-19, conv1_1 … conv3_4 (weights/pretrained in the
@@ -264,8 +258,7 @@ function release() {
 }
 
 function memory() {
-  const pool = scope.texsynthPool ? scope.texsynthPool.bytes : 0; // the worker pool's shared memory
-  return (scope.texsynthMemory ? scope.texsynthMemory.buffer.byteLength : 0) + pool;
+  return scope.texsynthMemory ? scope.texsynthMemory.buffer.byteLength : 0;
 }
 
 // loop runs one step, posts its frame, and yields to the message queue before the next, so

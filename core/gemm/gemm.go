@@ -6,7 +6,6 @@ package gemm
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/texsynth/texsynth/core/feature"
 )
@@ -33,22 +32,6 @@ const (
 type Packed[T feature.Float] struct {
 	Taps, K, N int
 	Data       []T
-
-	// id names this content for a kernel that keeps a copy of B (the wasm worker pool, which
-	// cannot read Go's memory): assigned at first use, cleared by Set. Data is not written
-	// after the first product except through Set.
-	id atomic.Uint64
-}
-
-var lastID atomic.Uint64
-
-// identity returns p's content id, assigning one on first use.
-func (p *Packed[T]) identity() uint64 {
-	if id := p.id.Load(); id != 0 {
-		return id
-	}
-	p.id.CompareAndSwap(0, lastID.Add(1))
-	return p.id.Load()
 }
 
 // Pack packs taps matrices given by at(t, k, j) = B_t[k, j].
@@ -61,7 +44,6 @@ func Pack[T feature.Float](taps, k, n int, at func(t, k, j int) T) *Packed[T] {
 
 // Set repacks p's matrices from at(t, k, j) = B_t[k, j], keeping its shape and storage.
 func (p *Packed[T]) Set(at func(t, k, j int) T) {
-	p.id.Store(0)
 	panels := (p.N + nr - 1) / nr
 	for t := range p.Taps {
 		for j := range p.N {

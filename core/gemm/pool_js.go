@@ -9,28 +9,41 @@ import (
 )
 
 // The page's worker pool (wasm/pool.js): when the page is cross-origin isolated, the worker that
-// runs this program creates Web Workers that share one WebAssembly.Memory (a SharedArrayBuffer)
-// and hands the pool over as globalThis.texsynthPool before the program starts. Go's own memory
-// cannot be shared, so a large product is copied in (A, C, and B unless the pool still holds
-// this Packed's content), its rows split between the workers and this thread, and C copied
-// back; this thread waits (Atomics.wait) until the workers are done, so the product is as
-// synchronous as the local kernel's. Each row of C is computed by the same kernel in the same
-// order whichever thread runs it, so pooled and single-threaded products are bit-identical.
+// runs this program instantiates it on a shared WebAssembly.Memory (wasm/shared-memory.js),
+// starts Web Workers, and hands the pool over as globalThis.texsynthPool before the program
+// starts. Each pool thread instantiates the SIMD kernels on this program's memory, so a large
+// product, or a large batch of transform steps, is computed in place: the product's rows, or
+// the batch's vector columns, are split between the workers and this thread, and this thread
+// waits (Atomics.wait) until they are done, so the call is as synchronous as the local kernel's
+// and nothing else in the program runs meanwhile. Each row of C is computed by the same kernel
+// in the same order whichever thread runs it, and each element of a transformed vector by the
+// same steps, so pooled and single-threaded results are bit-identical.
 
-// poolMin is the smallest product (in multiply-adds) handed to the pool: below it, waking the
-// workers and the copies cost more than the second thread saves (docs/performance.md).
-const poolMin = 1 << 19
+// poolMin is the smallest product (in multiply-adds) handed to the pool, and mixMin the smallest
+// batch of steps (steps × vector length): below them, waking the workers costs more than the
+// second thread saves (docs/performance.md).
+const (
+	poolMin = 1 << 17
+	mixMin  = 1 << 16
+)
 
-// unpooled is the product on this thread alone, kept for the tests.
-var unpooled func(c []float32, m int, a []float32, lda int, b *Packed[float32], tap int) bool
+// unpooled and unpooledSteps are the kernels on this thread alone, kept for the tests.
+var (
+	unpooled      func(c []float32, m int, a []float32, lda int, b *Packed[float32], tap int) bool
+	unpooledSteps func(ops []int32, n int)
+)
 
-// installPool starts the pool, if there is one, with the product kernel compiled for its shared
-// memory, and routes large products to it; it returns what to add to the kernel's name: nothing
-// when the pool runs or there is none (Pooled says how many threads), why not when it failed.
-func installPool(fma bool) string {
+// installPool starts the pool, if there is one, with the kernels compiled for the shared memory
+// (shared: this program's memory is one), and routes large products and batches to it; it
+// returns what to add to the kernel's name: nothing when the pool runs or there is none (Pooled
+// says how many threads), why not when it failed.
+func installPool(shared, fma bool) string {
 	p := js.Global().Get("texsynthPool")
 	if p.IsUndefined() || p.IsNull() {
 		return ""
+	}
+	if !shared {
+		return ", 1 thread (the Go program's memory is not shared)"
 	}
 	threads, err := startPool(p, fma)
 	if err != nil {
@@ -39,32 +52,37 @@ func installPool(fma bool) string {
 	if threads <= 1 {
 		return ""
 	}
-	local := productF32
-	unpooled = local
-	gemm := p.Get("gemm")
+	local, localSteps := productF32, stepsF32
+	unpooled, unpooledSteps = local, localSteps
+	gemm, mix := p.Get("gemm"), p.Get("mix")
 	productF32 = func(c []float32, m int, a []float32, lda int, b *Packed[float32], tap int) bool {
 		if m*b.K*b.N < poolMin || m < 2*blockRows || !takes(c, m, a, lda, b) {
 			return local(c, m, a, lda, b, tap)
 		}
-		done := gemm.Invoke(addr(c), m, addr(a), lda, addr(b.Data[tap*b.K*b.N:]), b.K, b.N, float64(b.identity())).Bool()
+		gemm.Invoke(addr(c), m, addr(a), lda, addr(b.Data[tap*b.K*b.N:]), b.K, b.N)
 		runtime.KeepAlive(c)
 		runtime.KeepAlive(a)
 		runtime.KeepAlive(b)
-		return done || local(c, m, a, lda, b, tap)
+		return true
+	}
+	stepsF32 = func(ops []int32, n int) {
+		if steps := len(ops) / 4; steps*n < mixMin || n < 8*threads {
+			localSteps(ops, n)
+			return
+		}
+		mix.Invoke(addr(ops), len(ops)/4, 4*n)
+		runtime.KeepAlive(ops)
 	}
 	pooled = threads
 	return ""
 }
 
-// startPool gives the pool the kernel module and returns how many threads share a product.
+// startPool gives the pool the kernel module and returns how many threads share a call.
 func startPool(p js.Value, fma bool) (threads int, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("the worker pool did not start: %v", r)
 		}
 	}()
-	bytes := moduleOn(true, gemmKernel(fma))
-	buf := js.Global().Get("Uint8Array").New(len(bytes))
-	js.CopyBytesToJS(buf, bytes)
-	return p.Call("start", buf).Int(), nil
+	return p.Call("start", kernelModule(true, fma)).Int(), nil
 }

@@ -15,7 +15,8 @@ import (
 // reads Go's slices in place. The page's worker (wasm/worker.js) and the Node runner
 // (wasm/memory.cjs) hand that memory over as globalThis.texsynthMemory before the Go program
 // starts; without it, or with TEXSYNTH_SIMD=off, or on an engine without SIMD128, the portable
-// Go kernel runs.
+// Go kernel runs. Where that memory is shared (a SharedArrayBuffer: the worker pool's case,
+// pool_js.go), the module imports it as shared, which an import of a shared memory must say.
 
 func init() {
 	kernel = installSIMD()
@@ -33,20 +34,21 @@ func installSIMD() string {
 	// product's arithmetic; without it, a multiply and an add.
 	// TEXSYNTH_SIMD=nofma keeps the multiply and add, to test that kernel where FMA exists.
 	name := "wasm SIMD128 + relaxed FMA"
-	kernels, err := instantiate(mem, true)
+	shared := isShared(mem)
+	kernels, err := instantiate(mem, shared, true)
 	if os.Getenv("TEXSYNTH_SIMD") == "nofma" {
 		err = errors.New("nofma")
 	}
 	if err != nil {
 		name = "wasm SIMD128"
-		kernels, err = instantiate(mem, false)
+		kernels, err = instantiate(mem, shared, false)
 	}
 	if err != nil {
 		return "portable (" + err.Error() + ")"
 	}
 	gemm, mix := kernels.Get("gemm"), kernels.Get("mix")
 	stepsF32 = func(ops []int32, n int) {
-		mix.Invoke(addr(ops), len(ops)/4, n)
+		mix.Invoke(addr(ops), len(ops)/4, 0, 4*n)
 		runtime.KeepAlive(ops)
 	}
 	productF32 = func(c []float32, m int, a []float32, lda int, b *Packed[float32], tap int) bool {
@@ -59,7 +61,13 @@ func installSIMD() string {
 		runtime.KeepAlive(b)
 		return true
 	}
-	return name + installPool(name != "wasm SIMD128")
+	return name + installPool(shared, name != "wasm SIMD128")
+}
+
+// isShared reports whether mem (a WebAssembly.Memory) is over a SharedArrayBuffer.
+func isShared(mem js.Value) bool {
+	sab := js.Global().Get("SharedArrayBuffer")
+	return sab.Type() == js.TypeFunction && mem.Get("buffer").InstanceOf(sab)
 }
 
 // takes reports whether the SIMD product kernel takes the shape: whole panels only, and every
@@ -69,17 +77,15 @@ func takes(c []float32, m int, a []float32, lda int, b *Packed[float32]) bool {
 	return n%nr == 0 && m > 0 && k > 0 && len(c) >= m*n && len(a) >= (m-1)*lda+k
 }
 
-// instantiate compiles the kernel module against mem and returns its exports; an engine
-// without SIMD128 refuses it.
-func instantiate(mem js.Value, fma bool) (exports js.Value, err error) {
+// instantiate compiles the kernel module against mem (shared or not) and returns its exports; an
+// engine without SIMD128 refuses it.
+func instantiate(mem js.Value, shared, fma bool) (exports js.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("the SIMD kernel did not load: %v", r)
 		}
 	}()
-	bytes := module(gemmKernel(fma), mixKernel())
-	buf := js.Global().Get("Uint8Array").New(len(bytes))
-	js.CopyBytesToJS(buf, bytes)
+	buf := kernelModule(shared, fma)
 	wa := js.Global().Get("WebAssembly")
 	mod := wa.Get("Module").New(buf)
 	env := js.Global().Get("Object").New()
@@ -88,6 +94,15 @@ func instantiate(mem js.Value, fma bool) (exports js.Value, err error) {
 	imports.Set("env", env)
 	inst := wa.Get("Instance").New(mod, imports)
 	return inst.Get("exports"), nil
+}
+
+// kernelModule is the kernels' module (gemm and mix) as a Uint8Array, importing a shared memory
+// when shared is set.
+func kernelModule(shared, fma bool) js.Value {
+	bytes := moduleOn(shared, gemmKernel(fma), mixKernel())
+	buf := js.Global().Get("Uint8Array").New(len(bytes))
+	js.CopyBytesToJS(buf, bytes)
+	return buf
 }
 
 // blockRows is the height of the kernel's register block.
@@ -240,13 +255,15 @@ func gemmKernel(fma bool) wasmFunc {
 	return wasmFunc{"gemm", 7, locals, w}
 }
 
-// mixKernel is mix(ops, count, n): the steps Steps recorded (steps.go), four int32s each:
-// dst and x addresses, k's float32 bits, and 0 for dst = k·x or 1 for dst += k·x, on vectors
-// of n float32s (a multiple of 4), in order.
+// mixKernel is mix(ops, count, from, to): the steps Steps recorded (steps.go), four int32s
+// each: dst and x addresses, k's float32 bits, and 0 for dst = k·x or 1 for dst += k·x, on the
+// bytes from … to of every vector (multiples of 16; 0 and 4·n for the whole vectors of n
+// float32s), in order. Every step works element by element, so the columns of a range depend on
+// the same columns only: the worker pool splits a batch into ranges (pool_js.go).
 func mixKernel() wasmFunc {
 	const (
-		ops, count, n         = 0, 1, 2
-		dst, src, end, add, k = 3, 4, 5, 6, 7
+		ops, count, from, to  = 0, 1, 2, 3
+		dst, src, end, add, k = 4, 5, 6, 7, 8
 	)
 	locals := []byte{wI32, wI32, wI32, wI32, wV128}
 	var w code
@@ -260,6 +277,8 @@ func mixKernel() wasmFunc {
 	w.set(dst)
 	w.get(ops)
 	w.i32Load(4)
+	w.get(from)
+	w.add()
 	w.set(src)
 	w.get(ops)
 	w.f32Load(8)
@@ -269,11 +288,13 @@ func mixKernel() wasmFunc {
 	w.i32Load(12)
 	w.set(add)
 	w.get(dst)
-	w.get(n)
-	w.i32(2)
-	w.shl()
+	w.get(to)
 	w.add()
 	w.set(end)
+	w.get(dst)
+	w.get(from)
+	w.add()
+	w.set(dst)
 	w.get(add)
 	w.ifThen()
 	vectorLoop(&w, dst, src, end, k, true)
@@ -285,7 +306,7 @@ func mixKernel() wasmFunc {
 	w.br(0)
 	w.end()
 	w.end()
-	return wasmFunc{"mix", 3, locals, w}
+	return wasmFunc{"mix", 4, locals, w}
 }
 
 // vectorLoop emits dst[…] (+)= k·src[…] four floats at a time until dst reaches end.

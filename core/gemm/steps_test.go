@@ -11,10 +11,10 @@ import (
 // TestSteps runs Combine (over vectors, and over rows of a matrix) through Steps (recorded and batched where the
 // platform has a vector kernel, at once otherwise) against float64 sums, including steps that
 // read what earlier steps of the same batch wrote, a coefficient row of zeros, and vectors
-// whose length is no multiple of 4.
+// whose length is no multiple of 4; the longest makes a batch the wasm worker pool shares.
 func TestSteps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, n := range []int{4, 64, 6} {
+	for _, n := range []int{4, 64, 6, 4096} {
 		src := make([][]float32, 6)
 		for i := range src {
 			src[i] = make([]float32, n)

@@ -4,7 +4,7 @@
 //   node tools/bench/page.mjs [-sizes 64,128] [-evals 3] [-engines webgpu,wasm] [-threads 1,2]
 // (threads: the wasm engine's worker pool; by default one thread and every core, the page being
 // served cross-origin isolated). The wasm memory column is the Go program's linear memory after
-// the cell (it never shrinks: its peak) plus the pool's.
+// the cell (it never shrinks: its peak), which the pool shares.
 import {mkdtempSync, rmSync, existsSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

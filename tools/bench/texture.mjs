@@ -2,7 +2,7 @@
 // way a person makes it — the deployable page (build/dist) served cross-origin isolated by
 // tools/serve, a picture put in the page's file input, Start — in headless Chromium, timed from
 // the click to the last frame, with the most WebAssembly memory a frame of the run reported (the
-// Go program's linear memory, which never shrinks, plus the worker pool's). Usage:
+// Go program's linear memory, which never shrinks; the worker pool has none of its own). Usage:
 //   node tools/bench/texture.mjs [-size 512] [-in picture] [-threads 1,2] [-out build/bench-texture]
 // threads: 1 is one thread (?threads=1), N the worker pool of N threads; the default is 1 and
 // the number of cores. Each run's last frame is written as <out>-<size>px-<threads>t.png.

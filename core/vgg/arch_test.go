@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/texsynth/texsynth/core/input"
-	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/core/internal/vggtest"
+	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
 )
 

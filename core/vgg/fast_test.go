@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/texsynth/texsynth/core/internal/floats"
-	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/core/internal/vggtest"
+	"github.com/texsynth/texsynth/core/vgg"
 	"github.com/texsynth/texsynth/weights"
 )
 

@@ -6,9 +6,9 @@ import (
 
 	"github.com/texsynth/texsynth/core/feature"
 	"github.com/texsynth/texsynth/core/internal/floats"
+	"github.com/texsynth/texsynth/core/internal/vggtest"
 	"github.com/texsynth/texsynth/core/loss"
 	"github.com/texsynth/texsynth/core/vgg"
-	"github.com/texsynth/texsynth/core/internal/vggtest"
 	"github.com/texsynth/texsynth/core/vgg/reference"
 	"github.com/texsynth/texsynth/weights"
 )

@@ -12,15 +12,21 @@ import (
 // TestShiftedProduct checks the packed, blocked product against a plain float64 loop, on
 // shapes that exercise every edge: rows not a multiple of the micro-kernel or the block,
 // columns not a multiple of the panel, K longer than one packed block, several taps.
+// normals returns n draws of the standard normal distribution.
+func normals(rng *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	return v
+}
+
 func TestShiftedProduct(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct{ m, k, n int }{{1, 1, 1}, {5, 3, 3}, {67, 27, 64}, {130, 300, 10}, {64, 64, 4}, {200, 17, 129}} {
 		offs := []int{0, 3, 7}
 		lda := tc.k + 2
-		in := make([]float64, (tc.m+8)*lda)
-		for i := range in {
-			in[i] = rng.NormFloat64()
-		}
+		in := normals(rng, (tc.m+8)*lda)
 		bs := make([][]float64, len(offs))
 		for t := range bs {
 			bs[t] = make([]float64, tc.k*tc.n)
@@ -108,14 +114,8 @@ func TestProductInPlace(t *testing.T) {
 	for _, procs := range []int{1, 3} {
 		runtime.GOMAXPROCS(procs)
 		for _, tc := range []struct{ m, n int }{{1, 8}, {67, 16}, {2*mc + 5, 64}, {300, 13}} {
-			a := make([]float64, tc.m*tc.n)
-			for i := range a {
-				a[i] = rng.NormFloat64()
-			}
-			bm := make([]float64, tc.n*tc.n)
-			for i := range bm {
-				bm[i] = rng.NormFloat64()
-			}
+			a := normals(rng, tc.m*tc.n)
+			bm := normals(rng, tc.n*tc.n)
 			checkInPlace(t, procs, tc.m, a, Pack(1, tc.n, tc.n, func(_, k, j int) float64 { return bm[k*tc.n+j] }))
 			checkInPlace(t, procs, tc.m, floats.ToF32(a), Pack(1, tc.n, tc.n, func(_, k, j int) float32 { return float32(bm[k*tc.n+j]) }))
 		}
@@ -143,14 +143,8 @@ func TestNarrowProductSameBits(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, tc := range []struct{ m, k, n int }{{5, 512, 512}, {64, 64, 70}, {100, 300, 36}, {3, 20, 17}, {40, 32, 104}, {10, 50, 80}, {7, 16, 59}, {9, 8, 200}} {
-		a := make([]float64, tc.m*tc.k)
-		for i := range a {
-			a[i] = rng.NormFloat64()
-		}
-		bm := make([]float64, tc.k*tc.n)
-		for i := range bm {
-			bm[i] = rng.NormFloat64()
-		}
+		a := normals(rng, tc.m*tc.k)
+		bm := normals(rng, tc.k*tc.n)
 		narrowSameBits(t, tc.m, tc.k, tc.n, a, Pack(1, tc.k, tc.n, func(_, k, j int) float64 { return bm[k*tc.n+j] }))
 		narrowSameBits(t, tc.m, tc.k, tc.n, floats.ToF32(a), Pack(1, tc.k, tc.n, func(_, k, j int) float32 { return float32(bm[k*tc.n+j]) }))
 	}

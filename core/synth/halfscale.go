@@ -20,12 +20,11 @@ import (
 // grown for the main side, serve the half side as they are, so the term adds no network
 // buffers or kernels of its own (at 512 px in wasm, about 170 MiB).
 type halfScale struct {
-	net      vgg.Network[float32]
-	loss     *loss.Set[float32]
-	ex       []float32 // the exemplar averaged down, exW × exH: its loss keeps no copy of its features (loss.Options.Refeed)
-	exW, exH int
-	x        []float32 // the image averaged down
-	grad     []float32 // ∂term/∂(averaged image)
+	net  vgg.Network[float32]
+	loss *loss.Set[float32]
+	ex   *picture.RGB // the exemplar averaged down: its loss keeps no copy of its features (loss.Options.Refeed)
+	x    []float32    // the image averaged down
+	grad []float32    // ∂term/∂(averaged image)
 }
 
 // halfScaleAt tells whether a level of side size runs the half-scale term: it is on and the
@@ -47,8 +46,8 @@ func (m *Model) newHalfScale(ex *picture.RGB, seed uint64) (*halfScale, error) {
 		}
 		h.net = net
 	}
-	h.ex, h.exW, h.exH = boxHalf(ex.Pix, ex.W, ex.H), ex.W/2, ex.H/2
-	feats, err := h.net.Forward(h.ex, h.exH, h.exW)
+	h.ex = &picture.RGB{W: ex.W / 2, H: ex.H / 2, Pix: boxHalf(ex.Pix, ex.W, ex.H)}
+	feats, err := h.net.Forward(h.ex.Pix, h.ex.H, h.ex.W)
 	if err != nil {
 		return nil, err
 	}

@@ -118,12 +118,12 @@ func (m *Model) enterLevel(l int) error {
 	return nil
 }
 
-// release counts the current level's evaluations as done and drops its loss (its exemplar projections and feature gradients),
-// optimiser and half-scale loss and collects them, before enterLevel builds the next level's,
-// four times their size: the larger level then reuses their memory instead of adding to it (a
-// wasm memory never shrinks: a default 512 px run peaked 245 MiB higher without this; enterLevel
-// collects once more after the network's buffers have grown). The half-scale term's network is
-// kept: it is built once.
+// release counts the current level's evaluations as done, drops its loss (its exemplar
+// projections and feature gradients), optimiser and half-scale loss, and collects them, before
+// enterLevel builds the next level's, four times their size: the larger level then reuses their
+// memory instead of adding to it (a wasm memory never shrinks: a default 512 px run peaked 245
+// MiB higher without this; enterLevel collects once more after the network's buffers have
+// grown). The half-scale term's network is kept: it is built once.
 func (m *Model) release() {
 	if m.opt != nil {
 		m.evalsBefore += m.opt.Evals()

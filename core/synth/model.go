@@ -80,21 +80,20 @@ func (m *Model) redraw() error {
 		return nil
 	}
 	if m.half != nil {
-		h := m.half
-		feats, err := h.net.Forward(h.ex, h.exH, h.exW)
-		if err != nil {
-			return err
-		}
-		if err := h.loss.RedrawFrom(feats); err != nil {
+		if err := redrawFrom(m.half.net, m.half.loss, m.half.ex); err != nil {
 			return err
 		}
 	}
-	ex := m.levelEx
-	feats, err := m.net.Forward(ex.Pix, ex.H, ex.W)
+	return redrawFrom(m.net, m.loss, m.levelEx)
+}
+
+// redrawFrom draws set's new directions from the features of ex, which net computes again.
+func redrawFrom(net vgg.Network[float32], set *loss.Set[float32], ex *picture.RGB) error {
+	feats, err := net.Forward(ex.Pix, ex.H, ex.W)
 	if err != nil {
 		return err
 	}
-	return m.loss.RedrawFrom(feats)
+	return set.RedrawFrom(feats)
 }
 
 // evaluate is the optimiser's objective: the network's features, the loss and its gradient

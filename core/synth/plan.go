@@ -136,19 +136,15 @@ func memory(arch *vgg.Arch, taps []string, conv vgg.Conv, s Settings, exemplarSi
 	case s.ExemplarSize < 0:
 		side = max(side, min(exemplarSide, picture.MaxSide))
 	}
-	var params, features int64
+	var params int64
 	for _, st := range stagesTo(arch, taps, side) {
 		if !st.Pool {
 			params += int64(9*st.in*st.out + st.out)
 		}
-		features += 4 * int64(st.side) * int64(st.side) * int64(st.out)
 	}
-	total := memBase + memPerWeight*params + int64(memPerFeature*float64(features))
+	total := memBase + memPerWeight*params + int64(memPerFeature*float64(mapBytes(arch, taps, side)))
 	if s.halfScaleAt(s.Size) {
-		var half int64
-		for _, st := range stagesTo(arch, taps, s.Size/2) {
-			half += 4 * int64(st.side) * int64(st.side) * int64(st.out)
-		}
+		half := mapBytes(arch, taps, s.Size/2)
 		total += memHalfBase + int64(memHalfPerFeature*float64(half))
 		if conv != vgg.ConvFast {
 			// On another engine the term runs on a fast network of its own (halfscale.go).
@@ -156,4 +152,14 @@ func memory(arch *vgg.Arch, taps []string, conv vgg.Conv, s Settings, exemplarSi
 		}
 	}
 	return total
+}
+
+// mapBytes is the bytes of arch's float32 feature maps up to the deepest of taps for an input of
+// side px.
+func mapBytes(arch *vgg.Arch, taps []string, side int) int64 {
+	var n int64
+	for _, st := range stagesTo(arch, taps, side) {
+		n += 4 * int64(st.side) * int64(st.side) * int64(st.out)
+	}
+	return n
 }

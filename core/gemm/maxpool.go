@@ -71,3 +71,43 @@ func Route4[T feature.Float](g, ga, gb, gd, ge, a, b, d, e []T) {
 		dst[k] += v
 	}
 }
+
+// maxPairsNow and routePairsNow, when set (maxpool_js.go), run MaxPairs and RoutePairs on
+// float32 rows of w2 windows of c channels, c a multiple of 4.
+var (
+	maxPairsNow   func(out, r0, r1 unsafe.Pointer, w2, c int)
+	routePairsNow func(g, g0, g1, r0, r1 unsafe.Pointer, w2, c int)
+)
+
+// MaxPairs is Max4 over one output row of a 2×2 pool whose windows are consecutive pairs of
+// positions of two input rows r0 and r1 (c channels a position): window j of out (c values at
+// j·c) is the maximum of positions 2j and 2j+1 of r0 and of r1, in that order. r0 and r1 hold
+// at least 2·len(out) values. One call a row, not one a window, where a call costs much
+// (wasm: into the kernel module).
+func MaxPairs[T feature.Float](out, r0, r1 []T, c int) {
+	n := len(out)
+	r0, r1 = r0[:2*n], r1[:2*n]
+	if w2 := n / c; maxPairsNow != nil && unsafe.Sizeof(T(0)) == 4 && c%4 == 0 && w2*c == n && n > 0 {
+		maxPairsNow(unsafe.Pointer(&out[0]), unsafe.Pointer(&r0[0]), unsafe.Pointer(&r1[0]), w2, c)
+		return
+	}
+	for p := 0; p+c <= n; p += c {
+		Max4(out[p:p+c], r0[2*p:2*p+c], r0[2*p+c:2*p+2*c], r1[2*p:2*p+c], r1[2*p+c:2*p+2*c])
+	}
+}
+
+// RoutePairs is Route4 over the row of windows MaxPairs computes: g (c values a window) goes to
+// the rows' gradients g0 and g1 (laid out as r0 and r1) at the first maximum of each window.
+// g0, g1, r0 and r1 hold at least 2·len(g) values; g0 and g1 must not overlap.
+func RoutePairs[T feature.Float](g, g0, g1, r0, r1 []T, c int) {
+	n := len(g)
+	g0, g1, r0, r1 = g0[:2*n], g1[:2*n], r0[:2*n], r1[:2*n]
+	if w2 := n / c; routePairsNow != nil && unsafe.Sizeof(T(0)) == 4 && c%4 == 0 && w2*c == n && n > 0 {
+		routePairsNow(unsafe.Pointer(&g[0]), unsafe.Pointer(&g0[0]), unsafe.Pointer(&g1[0]), unsafe.Pointer(&r0[0]), unsafe.Pointer(&r1[0]), w2, c)
+		return
+	}
+	for p := 0; p+c <= n; p += c {
+		a, b := 2*p, 2*p+c
+		Route4(g[p:p+c], g0[a:a+c], g0[b:b+c], g1[a:a+c], g1[b:b+c], r0[a:a+c], r0[b:b+c], r1[a:a+c], r1[b:b+c])
+	}
+}

@@ -60,3 +60,59 @@ func checkMax4AndRoute4[T feature.Float](t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPairsAndRoutePairs: a row of windows at a time (the wasm kernels take a whole row in one
+// call) gives the bits of the float64 definition of every window, and leaves the gradients
+// beyond the row's pairs alone.
+func TestMaxPairsAndRoutePairs(t *testing.T) {
+	checkPairs[float32](t)
+	checkPairs[float64](t)
+}
+
+func checkPairs[T feature.Float](t *testing.T) {
+	value := edgeValues[T](rand.New(rand.NewPCG(13, 14)))
+	fill := func(n int) []T {
+		s := make([]T, n)
+		for i := range s {
+			s[i] = value()
+		}
+		return s
+	}
+	for _, c := range []int{3, 4, 8, 12, 64} {
+		for _, w2 := range []int{1, 2, 5} {
+			n := w2 * c
+			r0, r1, g := fill(2*n+c), fill(2*n+c), fill(n)
+			g0, g1 := fill(2*n+c), fill(2*n+c)
+			want0, want1 := append([]T(nil), g0...), append([]T(nil), g1...)
+			wantMax := make([]T, n)
+			for j := range w2 {
+				for k := range c {
+					p := 2*j*c + k
+					in := [4]*T{&r0[p], &r0[p+c], &r1[p], &r1[p+c]}
+					slots := [4]*T{&want0[p], &want0[p+c], &want1[p], &want1[p+c]}
+					best := 0
+					for q := 1; q < 4; q++ {
+						if float64(*in[q]) > float64(*in[best]) {
+							best = q
+						}
+					}
+					wantMax[j*c+k] = *in[best]
+					*slots[best] = T(float64(*slots[best]) + float64(g[j*c+k]))
+				}
+			}
+			out := make([]T, n)
+			MaxPairs(out, r0, r1, c)
+			RoutePairs(g, g0, g1, r0, r1, c)
+			for i := range out {
+				if bits(out[i]) != bits(wantMax[i]) {
+					t.Fatalf("%T, c=%d, %d windows: MaxPairs gave %v at %d, want %v", out[0], c, w2, out[i], i, wantMax[i])
+				}
+			}
+			for i := range g0 {
+				if bits(g0[i]) != bits(want0[i]) || bits(g1[i]) != bits(want1[i]) {
+					t.Fatalf("%T, c=%d, %d windows: RoutePairs left %v, %v at %d, want %v, %v", out[0], c, w2, g0[i], g1[i], i, want0[i], want1[i])
+				}
+			}
+		}
+	}
+}

@@ -61,6 +61,9 @@ func installSIMD() string {
 		runtime.KeepAlive(b)
 		return true
 	}
+	installReLU(kernels)
+	installMaxPool(kernels)
+	installSort(kernels)
 	return name + installPool(shared, name != "wasm SIMD128")
 }
 
@@ -96,10 +99,12 @@ func instantiate(mem js.Value, shared, fma bool) (exports js.Value, err error) {
 	return inst.Get("exports"), nil
 }
 
-// kernelModule is the kernels' module (gemm and mix) as a Uint8Array, importing a shared memory
-// when shared is set.
+// kernelModule is the kernels' module (gemm, mix, and the ReLU, pool and sort kernels of
+// relu_js.go, maxpool_js.go and sort_js.go) as a Uint8Array, importing a shared memory when
+// shared is set.
 func kernelModule(shared, fma bool) js.Value {
-	bytes := moduleOn(shared, gemmKernel(fma), mixKernel())
+	bytes := moduleOn(shared, gemmKernel(fma), mixKernel(), reluKernel(), maskKernel(), maxPairsKernel(), routePairsKernel(),
+		sortKernel(8), sortKernel(11))
 	buf := js.Global().Get("Uint8Array").New(len(bytes))
 	js.CopyBytesToJS(buf, bytes)
 	return buf

@@ -160,3 +160,33 @@ func (c *code) elseDo()            { c.op(0x05) }
 func (c *code) i32Load(offset int) { c.op(0x28); c.memarg(2, offset) }
 func (c *code) f32Load(offset int) { c.op(0x2a); c.memarg(2, offset) }
 func (c *code) f32x4Splat()        { c.simd(0x13) }
+func (c *code) tee(l int)          { *c = uleb(append(*c, 0x22), uint64(l)) }
+func (c *code) f32x4Lt()           { c.simd(0x43) }
+func (c *code) f32x4Gt()           { c.simd(0x44) }
+func (c *code) v128And()           { c.simd(0x4e) }
+func (c *code) v128AndNot()        { c.simd(0x4f) }
+func (c *code) v128Or()            { c.simd(0x50) }
+
+// v128BitSelect leaves (v1 ∧ c) ∨ (v2 ∧ ¬c) for the stack's v1, v2, c.
+func (c *code) v128BitSelect() { c.simd(0x52) }
+
+// Scalar integer instructions, for the sort kernel (sort_js.go).
+const wI64 = 0x7e
+
+func (c *code) i32Store(offset int) { c.op(0x36); c.memarg(2, offset) }
+func (c *code) i64Load(offset int)  { c.op(0x29); c.memarg(3, offset) }
+func (c *code) i64Store(offset int) { c.op(0x37); c.memarg(3, offset) }
+func (c *code) i64(v int64)         { *c = sleb(append(*c, 0x42), v) }
+func (c *code) and()                { c.op(0x71) }
+func (c *code) or()                 { c.op(0x72) }
+func (c *code) xor()                { c.op(0x73) }
+func (c *code) shrS()               { c.op(0x75) }
+func (c *code) shrU()               { c.op(0x76) }
+func (c *code) eq()                 { c.op(0x46) }
+func (c *code) ne()                 { c.op(0x47) }
+func (c *code) wrap()               { c.op(0xa7) } // i32.wrap_i64
+func (c *code) extendU()            { c.op(0xad) } // i64.extend_i32_u
+func (c *code) i64Or()              { c.op(0x84) }
+func (c *code) i64Shl()             { c.op(0x86) }
+func (c *code) i64ShrU()            { c.op(0x88) }
+func (c *code) ret()                { c.op(0x0f) }

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/texsynth/texsynth/core/feature"
+	"github.com/texsynth/texsynth/core/gemm"
 )
 
 // sorter sorts runs of values and reports the permutation it chose, reusing its scratch across
@@ -23,6 +24,8 @@ type sorter[T feature.Float] struct {
 	order  []int32
 	// sorted receives sortColumn's values in ascending order.
 	sorted []T
+	// counts is the sort kernel's digit counts (kernel).
+	counts []int32
 }
 
 // pair is a value and where it came from.
@@ -98,6 +101,9 @@ func (s *sorter[T]) sortColumn(col []T) (order []int32, sorted []T) {
 		return order, sorted
 	}
 	keys := s.keys[:n]
+	if n >= smallRadixThreshold && s.kernel(col, order, sorted) {
+		return order, sorted
+	}
 	switch {
 	case n < smallRadixThreshold:
 		for i, v := range col {
@@ -123,6 +129,20 @@ func (s *sorter[T]) sortColumn(col []T) (order []int32, sorted []T) {
 		sorted[r] = keyValue[T](k)
 	}
 	return order, sorted
+}
+
+// kernel sorts col (n ≥ smallRadixThreshold float32s) with gemm.RadixSortColumn, the passes of
+// digitPasses and bytePasses where a kernel runs them (wasm), and reports whether it did.
+func (s *sorter[T]) kernel(col []T, order []int32, sorted []T) bool {
+	bits := 11
+	if len(col) < radixThreshold {
+		bits = 8
+	}
+	if cap(s.counts) < gemm.CountsLen(bits) {
+		s.counts = make([]int32, max(gemm.CountsLen(8), gemm.CountsLen(11)))
+	}
+	f32 := func(v []T) []float32 { return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(v))), len(v)) }
+	return gemm.RadixSortColumn(f32(col), order, f32(sorted), s.keys, s.tmp, s.counts, bits)
 }
 
 // digitKeys sets keys[i] to the ordered bits of col[i] above i and counts the bits' digits.

@@ -384,15 +384,28 @@ func (g *winoGeom[T]) finish(wk *winoWorker[T], t0, t1 int) {
 	if !g.relu {
 		return
 	}
+	// Output row by output row across the tiles of each tile row, so that positions adjacent in
+	// memory go to gemm.ReLU together (one call per run: a call into wasm's kernel module costs
+	// about a microsecond).
 	tm := g.spec.m
-	for t := t0; t < t1; t++ {
-		a, b := t/g.tw, t%g.tw
+	var run []T
+	for t := t0; t < t1; {
+		a, b0 := t/g.tw, t%g.tw
+		b1 := min(g.tw, b0+t1-t)
 		for y := tm * a; y < min(tm*a+tm, g.ho); y++ {
-			for x := tm * b; x < min(tm*b+tm, g.wo); x++ {
-				gemm.ReLU(g.io.dst(y, x, g.out))
+			for x := tm * b0; x < min(tm*b1, g.wo); x++ {
+				d := g.io.dst(y, x, g.out)
+				if n := len(run); n > 0 && cap(run)-n >= len(d) && &run[:n+1][n] == &d[0] {
+					run = run[:n+len(d)]
+					continue
+				}
+				gemm.ReLU(run)
+				run = d
 			}
 		}
+		t += b1 - b0
 	}
+	gemm.ReLU(run)
 }
 
 // rowsInto views b as consecutive rows of width elements, reusing out's storage.

@@ -28,12 +28,23 @@ func (fc *fastConv[T]) prepare(l *weights.Layer) {
 			return T(float64(k[((o*l.In+c)*3+t/3)*3+t%3]))
 		}
 		fc.fwd = gemm.Pack(1, 9*l.In, l.Out, func(_, kk, o int) T { return at(o, kk) })
-		fc.bwd = gemm.Pack(1, l.Out, 9*l.In, func(_, o, kk int) T { return at(o, kk) })
+		// The backward product's columns padded with zeros to whole 8-column panels, which the
+		// vector kernels take (wasm's takes nothing else).
+		fc.bwd = gemm.Pack(1, l.Out, thinCols(l.In), func(_, o, kk int) T {
+			if kk >= 9*l.In {
+				return 0
+			}
+			return at(o, kk)
+		})
 		return
 	}
 	fc.wf = winoKernel[T](wino4, k, l.In, l.Out, false)
 	fc.wb = winoKernel[T](wino4, k, l.In, l.Out, true)
 }
+
+// thinCols is the width of the thin layer's backward im2col rows: its 9·in columns rounded up to
+// whole 8-column panels.
+func thinCols(in int) int { return (9*in + 7) &^ 7 }
 
 // thinRows is how many positions a worker gathers into im2col rows at a time.
 const thinRows = 128
@@ -113,12 +124,11 @@ func (n *Fast[T]) convBackward(fc *fastConv[T], ws *workspace[T], gx, gy, y []T,
 	if fc.thin {
 		// ∂/∂(im2col row) = gy · Kᵀ for every position, then each input position gathers the
 		// taps that read it (itself, or through the padding).
-		k := 9 * cin
-		gcols := grow(&ws.cols, h*w*k)
+		gcols := grow(&ws.cols, h*w*thinCols(cin))
 		gemm.Product(gcols, h*w, gy, fc.bwd)
 		gemm.Ranges(h, gemm.Grain(h, 1), func(_, lo, hi int) {
 			for a := lo; a < hi; a++ {
-				col2im(gx[a*w*cin:(a+1)*w*cin], gcols, a, rows, cols, cin)
+				col2im(gx[a*w*cin:(a+1)*w*cin], gcols, thinCols(cin), a, rows, cols, cin)
 			}
 		})
 		return
@@ -170,9 +180,9 @@ func inside(p, n int) int {
 // col2im writes into dst (row a of the input gradient: w positions × c) the sum of the im2col
 // gradients gcols that read each of its positions: position (i, j)'s tap (di, dj) read the
 // padded position (i+di, j+dj), which is input position (source(i+di−1), source(j+dj−1)).
-func col2im[T feature.Float](dst, gcols []T, a int, rows, cols *axis, c int) {
+// gcols holds k values a position (9·c and its panel padding).
+func col2im[T feature.Float](dst, gcols []T, k, a int, rows, cols *axis, c int) {
 	h, w := rows.n, cols.n
-	k := 9 * c
 	clear(dst)
 	pr, nr := rows.copiedAt(a)
 	for b := range w {

@@ -42,17 +42,23 @@ async function setup() {
     return;
   }
   say('Saving the page for offline use…', 'saving');
+  // A new deployment's worker can take over at any moment, even while the page asks the one
+  // before for its version: listen before registering, and let only the latest answer through.
+  let asked = 0;
+  const show = async (worker, text) => {
+    const mine = ++asked;
+    const v = await activeVersion(worker);
+    if (mine !== asked) return;
+    line.dataset.version = v;
+    say(text, 'ready');
+  };
+  sw.addEventListener('controllerchange', () => {
+    if (sw.controller) show(sw.controller, 'Works offline: the newest version is saved in this browser.');
+  });
   try {
     await sw.register('sw.js', {scope: './'});
     const reg = await sw.ready;
-    const v = await activeVersion(reg.active);
-    line.dataset.version = v;
-    say('Works offline: the page and its engine are saved in this browser.', 'ready');
-    sw.addEventListener('controllerchange', async () => {
-      if (!sw.controller) return;
-      line.dataset.version = await activeVersion(sw.controller);
-      say('Works offline: the newest version is saved in this browser.', 'ready');
-    });
+    await show(reg.active, 'Works offline: the page and its engine are saved in this browser.');
   } catch (e) {
     say(`Not saved for offline use: ${e.message}`, 'failed');
   }

@@ -10,7 +10,8 @@
 //   the newest deployment, and from the cache when the network fails.
 // A new deployment has a new version, so a new sw.js: the browser installs it in the background,
 // it takes over at once (skipWaiting, clients.claim; a page already open is not reloaded, so a
-// running synthesis goes on) and deletes the caches of older versions. The page's own cache of
+// running synthesis goes on), or at the next page opened where Chromium keeps the old worker for
+// an open page's work, and deletes the caches of older versions. The page's own cache of
 // picked weights ('texsynth-weights', app.js) is not one of them.
 //
 // It also makes the page cross-origin isolated where the host cannot send headers (GitHub

@@ -73,18 +73,19 @@ func TestEndToEndLossFalls(t *testing.T) {
 	in := writePNG(t, filepath.Join(dir, "in.png"), stripes(32))
 	out := filepath.Join(dir, "out.png")
 	// The texture loss alone: with the half-scale term the loss includes the 16 px copy, where
-	// the stripes' pixel noise averages out, and falls by less in 30 iterations (about 9×).
-	code, _, stderr := texsynth("-in", in, "-out", out, "-size", "32", "-iters", "30", "-progress", "lines",
+	// the stripes' pixel noise averages out, and falls by less in 40 iterations.
+	code, _, stderr := texsynth("-in", in, "-out", out, "-size", "32", "-iters", "40", "-progress", "lines",
 		"-frames", filepath.Join(dir, "frames"), "-every", "10", "-half-scale-weight", "0")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	ls := losses(t, stderr)
-	if len(ls) != 30 {
-		t.Fatalf("%d progress lines, want 30:\n%s", len(ls), stderr)
+	if len(ls) != 40 {
+		t.Fatalf("%d progress lines, want 40:\n%s", len(ls), stderr)
 	}
 	// The first iteration's loss is measured after one step; compare with the start through the
-	// second line's order of magnitude.
+	// second line's order of magnitude. 40 iterations, not 30: at 30 the fall sits at the edge
+	// of 10× (10.2× or 9.9× for kernels whose sums differ in the last bits); at 40 it is 14×.
 	if ls[len(ls)-1] > ls[0]/10 {
 		t.Errorf("loss fell from %g to %g: less than an order of magnitude", ls[0], ls[len(ls)-1])
 	}
@@ -93,8 +94,8 @@ func TestEndToEndLossFalls(t *testing.T) {
 		t.Errorf("output is %v, want 32×32", img.Bounds())
 	}
 	frames, _ := filepath.Glob(filepath.Join(dir, "frames", "*.png"))
-	if len(frames) != 3 {
-		t.Errorf("%d frames written, want 3 (every 10 of 30)", len(frames))
+	if len(frames) != 4 {
+		t.Errorf("%d frames written, want 4 (every 10 of 40)", len(frames))
 	}
 }
 

@@ -20,39 +20,23 @@ func maxPairsKernel() wasmFunc {
 		m, x               = 9, 10
 	)
 	var w code
-	w.get(c)
-	w.i32(2)
-	w.shl()
-	w.set(cB)
-	w.block()
-	w.loop() // over windows
-	w.get(w2)
-	w.eqz()
-	w.brIf(1)
-	w.i32(0)
-	w.set(o)
-	w.loop() // over the window's channels, four at a time
-	offsets(&w, r0, r1, o, p, q)
-	w.get(p)
-	w.v128Load(0)
-	w.set(m)
-	for _, in := range []struct{ base, plusC int }{{p, 1}, {q, 0}, {q, 1}} {
-		loadAt(&w, in.base, cB, in.plusC == 1)
-		w.set(x)
-		keepGreater(&w, x, m)
+	overWindows(&w, c, cB, w2, o, []int{out}, []int{r0, r1}, func() {
+		offsets(&w, r0, r1, o, p, q)
+		w.get(p)
+		w.v128Load(0)
 		w.set(m)
-	}
-	w.get(out)
-	w.get(o)
-	w.add()
-	w.get(m)
-	w.v128Store(0)
-	nextChannels(&w, o, cB)
-	w.end()
-	nextWindow(&w, cB, w2, []int{out}, []int{r0, r1})
-	w.br(0)
-	w.end()
-	w.end()
+		for _, in := range []struct{ base, plusC int }{{p, 1}, {q, 0}, {q, 1}} {
+			loadAt(&w, in.base, cB, in.plusC == 1)
+			w.set(x)
+			keepGreater(&w, x, m)
+			w.set(m)
+		}
+		w.get(out)
+		w.get(o)
+		w.add()
+		w.get(m)
+		w.v128Store(0)
+	})
 	return wasmFunc{"maxPairs", 5, []byte{wI32, wI32, wI32, wI32, wV128, wV128}, w}
 }
 
@@ -66,75 +50,59 @@ func routePairsKernel() wasmFunc {
 		m, x, mb, md, me, gv, no = 13, 14, 15, 16, 17, 18, 19
 	)
 	var w code
-	w.get(c)
-	w.i32(2)
-	w.shl()
-	w.set(cB)
-	w.block()
-	w.loop() // over windows
-	w.get(w2)
-	w.eqz()
-	w.brIf(1)
-	w.i32(0)
-	w.set(o)
-	w.loop() // over the window's channels
-	offsets(&w, r0, r1, o, p, q)
-	offsets(&w, g0, g1, o, gp, gq)
-	w.get(p)
-	w.v128Load(0)
-	w.set(m)
-	// mb, md, me: b, d, e exceed the maximum before them.
-	for _, in := range []struct{ base, plusC, flag int }{{p, 1, mb}, {q, 0, md}, {q, 1, me}} {
-		loadAt(&w, in.base, cB, in.plusC == 1)
-		w.tee(x)
-		w.get(m)
-		w.f32x4Gt()
-		w.set(in.flag)
-		w.get(x)
-		w.get(m)
-		w.get(in.flag)
-		w.v128BitSelect()
-		w.set(m)
-	}
-	w.get(g)
-	w.get(o)
-	w.add()
-	w.v128Load(0)
-	w.set(gv)
-	// Who takes the gradient: e if me; d if md ∧ ¬me; b if mb ∧ ¬(md ∨ me); a otherwise.
-	w.get(md)
-	w.get(me)
-	w.v128Or()
-	w.set(no) // no = md ∨ me: neither a nor b
-	// route stores x + gv where the condition (pushed by cond) holds and x elsewhere; or, with
-	// inverted, x where it holds and x + gv elsewhere.
-	route := func(base int, plusC, inverted bool, cond func()) {
-		addrAt(&w, base, cB, plusC)
-		addrAt(&w, base, cB, plusC)
+	overWindows(&w, c, cB, w2, o, []int{g}, []int{g0, g1, r0, r1}, func() {
+		offsets(&w, r0, r1, o, p, q)
+		offsets(&w, g0, g1, o, gp, gq)
+		w.get(p)
 		w.v128Load(0)
-		w.tee(x)
-		if inverted {
+		w.set(m)
+		// mb, md, me: b, d, e exceed the maximum before them.
+		for _, in := range []struct{ base, plusC, flag int }{{p, 1, mb}, {q, 0, md}, {q, 1, me}} {
+			loadAt(&w, in.base, cB, in.plusC == 1)
+			w.tee(x)
+			w.get(m)
+			w.f32x4Gt()
+			w.set(in.flag)
 			w.get(x)
+			w.get(m)
+			w.get(in.flag)
+			w.v128BitSelect()
+			w.set(m)
 		}
-		w.get(gv)
-		w.f32x4Add()
-		if !inverted {
-			w.get(x)
+		w.get(g)
+		w.get(o)
+		w.add()
+		w.v128Load(0)
+		w.set(gv)
+		// Who takes the gradient: e if me; d if md ∧ ¬me; b if mb ∧ ¬(md ∨ me); a otherwise.
+		w.get(md)
+		w.get(me)
+		w.v128Or()
+		w.set(no) // no = md ∨ me: neither a nor b
+		// route stores x + gv where the condition (pushed by cond) holds and x elsewhere; or, with
+		// inverted, x where it holds and x + gv elsewhere.
+		route := func(base int, plusC, inverted bool, cond func()) {
+			addrAt(&w, base, cB, plusC)
+			addrAt(&w, base, cB, plusC)
+			w.v128Load(0)
+			w.tee(x)
+			if inverted {
+				w.get(x)
+			}
+			w.get(gv)
+			w.f32x4Add()
+			if !inverted {
+				w.get(x)
+			}
+			cond()
+			w.v128BitSelect()
+			w.v128Store(0)
 		}
-		cond()
-		w.v128BitSelect()
-		w.v128Store(0)
-	}
-	route(gp, false, true, func() { w.get(mb); w.get(no); w.v128Or() })
-	route(gp, true, false, func() { w.get(mb); w.get(no); w.v128AndNot() })
-	route(gq, false, false, func() { w.get(md); w.get(me); w.v128AndNot() })
-	route(gq, true, false, func() { w.get(me) })
-	nextChannels(&w, o, cB)
-	w.end()
-	nextWindow(&w, cB, w2, []int{g}, []int{g0, g1, r0, r1})
-	w.br(0)
-	w.end()
-	w.end()
+		route(gp, false, true, func() { w.get(mb); w.get(no); w.v128Or() })
+		route(gp, true, false, func() { w.get(mb); w.get(no); w.v128AndNot() })
+		route(gq, false, false, func() { w.get(md); w.get(me); w.v128AndNot() })
+		route(gq, true, false, func() { w.get(me) })
+	})
 	locals := []byte{wI32, wI32, wI32, wI32, wI32, wI32}
 	for range 7 {
 		locals = append(locals, wV128)
@@ -178,18 +146,30 @@ func offsets(w *code, r0, r1, o, p, q int) {
 	}
 }
 
-// nextChannels advances o by one vector (16 bytes) and loops while o < cB.
-func nextChannels(w *code, o, cB int) {
+// overWindows emits a row kernel's loops: over its w2 windows and, in each, over the window's c
+// channels (cB = 4·c bytes, set here) a vector at a time, o the byte offset; body is one
+// vector's work. After each window the outputs (one position a window) advance by cB and the
+// inputs (two positions) by 2·cB.
+func overWindows(w *code, c, cB, w2, o int, outs, ins []int, body func()) {
+	w.get(c)
+	w.i32(2)
+	w.shl()
+	w.set(cB)
+	w.block()
+	w.loop() // over windows
+	w.get(w2)
+	w.eqz()
+	w.brIf(1)
+	w.i32(0)
+	w.set(o)
+	w.loop() // over the window's channels
+	body()
 	w.addTo(o, func() { w.i32(16) })
 	w.get(o)
 	w.get(cB)
 	w.ltU()
 	w.brIf(0)
-}
-
-// nextWindow moves to the next window: the outputs (one position each) by cB, the inputs (two
-// positions each) by 2·cB, and counts w2 down.
-func nextWindow(w *code, cB, w2 int, outs, ins []int) {
+	w.end()
 	for _, l := range outs {
 		w.addTo(l, func() { w.get(cB) })
 	}
@@ -197,6 +177,9 @@ func nextWindow(w *code, cB, w2 int, outs, ins []int) {
 		w.addTo(l, func() { w.get(cB); w.i32(1); w.shl() })
 	}
 	w.addTo(w2, func() { w.i32(-1) })
+	w.br(0)
+	w.end()
+	w.end()
 }
 
 // installMaxPool routes MaxPairs and RoutePairs to the module's kernels (exports, from

@@ -95,6 +95,20 @@ func sortKernel(bits int) wasmFunc {
 		w.add()
 	}
 
+	// upTo emits the loop i = 0 … n−1 around body.
+	upTo := func(body func()) {
+		w.i32(0)
+		w.set(i)
+		w.loop()
+		body()
+		w.addTo(i, func() { w.i32(1) })
+		w.get(i)
+		w.get(n)
+		w.ltU()
+		w.brIf(0)
+		w.end()
+	}
+
 	// Clear the counts (whole vectors: rowBytes is a multiple of 16).
 	w.get(counts)
 	w.set(a)
@@ -114,36 +128,29 @@ func sortKernel(bits int) wasmFunc {
 	w.end()
 
 	// The keys, and every pass's digit counts.
-	w.i32(0)
-	w.set(i)
-	w.loop()
-	at(col, i, 2)
-	ordered(b)
-	at(keys, i, 3)
-	w.get(b)
-	w.extendU()
-	w.i64(32)
-	w.i64Shl()
-	w.get(i)
-	w.extendU()
-	w.i64Or()
-	w.i64Store(0)
-	for p := range passes {
+	upTo(func() {
+		at(col, i, 2)
+		ordered(b)
+		at(keys, i, 3)
 		w.get(b)
-		countAddr(p)
-		w.tee(c)
-		w.get(c)
-		w.i32Load(p * rowBytes)
-		w.i32(1)
-		w.add()
-		w.i32Store(p * rowBytes)
-	}
-	w.addTo(i, func() { w.i32(1) })
-	w.get(i)
-	w.get(n)
-	w.ltU()
-	w.brIf(0)
-	w.end()
+		w.extendU()
+		w.i64(32)
+		w.i64Shl()
+		w.get(i)
+		w.extendU()
+		w.i64Or()
+		w.i64Store(0)
+		for p := range passes {
+			w.get(b)
+			countAddr(p)
+			w.tee(c)
+			w.get(c)
+			w.i32Load(p * rowBytes)
+			w.i32(1)
+			w.add()
+			w.i32Store(p * rowBytes)
+		}
+	})
 
 	// A pass whose digit every key shares (the first key's count is n) leaves the order as it
 	// is; last is the last pass that does not.
@@ -171,22 +178,15 @@ func sortKernel(bits int) wasmFunc {
 	w.i32(-1)
 	w.eq()
 	w.ifThen()
-	w.i32(0)
-	w.set(i)
-	w.loop()
-	at(order, i, 2)
-	w.get(i)
-	w.i32Store(0)
-	at(sorted, i, 2)
-	at(col, i, 2)
-	w.i32Load(0)
-	w.i32Store(0)
-	w.addTo(i, func() { w.i32(1) })
-	w.get(i)
-	w.get(n)
-	w.ltU()
-	w.brIf(0)
-	w.end()
+	upTo(func() {
+		at(order, i, 2)
+		w.get(i)
+		w.i32Store(0)
+		at(sorted, i, 2)
+		at(col, i, 2)
+		w.i32Load(0)
+		w.i32Store(0)
+	})
 	w.ret()
 	w.end()
 

@@ -4,6 +4,7 @@ package gemm
 
 import (
 	"math"
+	"strconv"
 	"syscall/js"
 	"unsafe"
 )
@@ -272,17 +273,16 @@ func sortKernel(bits int) wasmFunc {
 	return wasmFunc{sortName(bits), 7, locals, w}
 }
 
-func sortName(bits int) string {
-	if bits == 8 {
-		return "sort8"
-	}
-	return "sort11"
-}
+func sortName(bits int) string { return "sort" + strconv.Itoa(bits) }
 
 // installSort routes RadixSortColumn to the module's kernels (exports, from instantiate).
 func installSort(exports js.Value) {
-	kernels := map[int]js.Value{8: exports.Get(sortName(8)), 11: exports.Get(sortName(11))}
+	sort8, sort11 := exports.Get(sortName(8)), exports.Get(sortName(11))
 	columnSortNow = func(col, keys, tmp, counts, order, sorted unsafe.Pointer, n, digitBits int) {
-		kernels[digitBits].Invoke(uintptr(col), n, uintptr(keys), uintptr(tmp), uintptr(counts), uintptr(order), uintptr(sorted))
+		kernel := sort11
+		if digitBits == 8 {
+			kernel = sort8
+		}
+		kernel.Invoke(uintptr(col), n, uintptr(keys), uintptr(tmp), uintptr(counts), uintptr(order), uintptr(sorted))
 	}
 }

@@ -124,11 +124,12 @@ func (n *Fast[T]) convBackward(fc *fastConv[T], ws *workspace[T], gx, gy, y []T,
 	if fc.thin {
 		// ∂/∂(im2col row) = gy · Kᵀ for every position, then each input position gathers the
 		// taps that read it (itself, or through the padding).
-		gcols := grow(&ws.cols, h*w*thinCols(cin))
+		k := thinCols(cin)
+		gcols := grow(&ws.cols, h*w*k)
 		gemm.Product(gcols, h*w, gy, fc.bwd)
 		gemm.Ranges(h, gemm.Grain(h, 1), func(_, lo, hi int) {
 			for a := lo; a < hi; a++ {
-				col2im(gx[a*w*cin:(a+1)*w*cin], gcols, thinCols(cin), a, rows, cols, cin)
+				col2im(gx[a*w*cin:(a+1)*w*cin], gcols, k, a, rows, cols, cin)
 			}
 		})
 		return

@@ -386,7 +386,7 @@ func (g *winoGeom[T]) finish(wk *winoWorker[T], t0, t1 int) {
 	}
 	// Output row by output row across the tiles of each tile row, so that positions adjacent in
 	// memory go to gemm.ReLU together (one call per run: a call into wasm's kernel module costs
-	// about a microsecond).
+	// several hundred nanoseconds).
 	tm := g.spec.m
 	var run []T
 	for t := t0; t < t1; {

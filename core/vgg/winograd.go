@@ -228,7 +228,9 @@ const phasedTiles = 256
 // transform, keeping the chunk in its own cache; with few (the deep layers, whose maps are
 // small), the workers transform the tiles of a group together, then share out its n² products
 // in row blocks, then the output transforms, so that a layer of one chunk still runs on every
-// core and each worker reads only its share of the kernels.
+// core and each worker reads only its share of the kernels. Where the vector kernel splits each
+// product over threads itself (gemm.Pooled: the page's worker pool), every layer takes the second
+// way with each of a group's n² products whole, the largest products the group allows.
 func winograd[T feature.Float](spec *winoSpec, io *winoIO[T], hi, wi, in int, u *gemm.Packed[T], bias []T, relu bool, sc *winoScratch[T]) {
 	tm, nn := spec.m, spec.n*spec.n
 	ho, wo, cout := hi-2, wi-2, u.N
@@ -241,7 +243,8 @@ func winograd[T feature.Float](spec *winoSpec, io *winoIO[T], hi, wi, in int, u 
 	}
 	sc.prepare(spec, nw, in, cout)
 	g := &winoGeom[T]{spec: spec, io: io, hi: hi, wi: wi, ho: ho, wo: wo, tw: tw, in: in, out: cout, bias: bias, relu: relu, bt: sc.bt, at: sc.at}
-	if chunks >= 3*nw {
+	pooled := gemm.Pooled() > 1
+	if chunks >= 3*nw && !pooled {
 		gemm.Tasks(chunks, func(w, ch int) {
 			wk := sc.workers[w]
 			t0 := ch * winoChunk
@@ -273,11 +276,17 @@ func winograd[T feature.Float](spec *winoSpec, io *winoIO[T], hi, wi, in int, u 
 			}
 			wk.mx.Flush()
 		})
-		blocks := (gn + winoChunk - 1) / winoChunk
+		// Row blocks for the workers; with a pooled kernel (one worker), each tap's whole product,
+		// which the pool splits itself.
+		block := winoChunk
+		if pooled {
+			block = gn
+		}
+		blocks := (gn + block - 1) / block
 		gemm.Tasks(nn*blocks, func(w, i int) {
 			wk := sc.workers[w]
-			xi, r0 := i/blocks, (i%blocks)*winoChunk
-			rows := min(winoChunk, gn-r0)
+			xi, r0 := i/blocks, (i%blocks)*block
+			rows := min(block, gn-r0)
 			c := m[(xi*gn+r0)*cout : (xi*gn+r0+rows)*cout]
 			clear(c)
 			gemm.Serial(c, rows, v[(xi*gn+r0)*in:], in, u, xi, wk.buf)

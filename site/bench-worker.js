@@ -1,6 +1,7 @@
 // The benchmark page's worker (bench.html): it loads the same texsynth.wasm as the page's own
 // worker, with wasm/gpu.js for WebGPU, and runs one benchmark (core: wasm/bench.go) per message:
-//   {size, engine: 'webgpu' | 'wasm', evals} → {result} or {error}; result.memory: the wasm memory's bytes after it
+//   {size, engine: 'webgpu' | 'wasm', evals} → {result} or {error}; result.memory: the wasm memory's bytes after it;
+//   result.pool, with the worker pool: {calls, shared, stalls} in that run
 // A Go program that ends (out of memory at a large size) ends the worker too: {fatal}.
 'use strict';
 
@@ -21,6 +22,8 @@ async function boot() {
   scope.texsynthMemory = instance.exports.mem;
   go.run(instance).then(() => scope.postMessage({fatal: 'the Go program ended (out of memory?)'}));
   if (!scope.texsynthBench) throw new Error('texsynth.wasm has no texsynthBench');
+  // The pool's workers get the kernels only once this worker's event loop turns (pool.js, ready).
+  if (scope.texsynthPool && !(await scope.texsynthPool.ready(10000))) throw new Error('the worker pool did not start in 10 s');
   return scope.texsynthBench;
 }
 
@@ -29,7 +32,12 @@ scope.onmessage = async (e) => {
   try {
     ready = ready || boot();
     const bench = await ready;
+    const pool = scope.texsynthPool;
+    const before = pool ? {calls: pool.calls + pool.mixes, shared: pool.shared, stalls: pool.stalls} : null;
     const result = await bench.run(size, engine, evals);
+    // What the pool did in this run: calls taken (products and transform batches), how many it
+    // shared between threads, how many times a worker held one up.
+    if (pool) result.pool = {calls: pool.calls + pool.mixes - before.calls, shared: pool.shared - before.shared, stalls: pool.stalls - before.stalls};
     // The memory's size after the run: the Go program's (which never shrinks, so its peak; the
     // worker pool has none of its own).
     result.memory = scope.texsynthMemory.buffer.byteLength;

@@ -155,6 +155,21 @@ class TexsynthPool {
     return this.threads;
   }
 
+  // ready resolves to true once every worker has the kernels and takes pieces, or to false after
+  // timeoutMs. The Go program posts the kernels to the workers from its start (start), but a
+  // browser may hold a worker's messages to its own workers until its event loop turns, which a
+  // Go program computing never lets it do: Chromium delivered them only after a whole benchmark,
+  // whose calls all ran on one thread. So a worker that boots the program awaits this (each
+  // timer lets the messages out) before it computes anything.
+  async ready(timeoutMs) {
+    const until = performance.now() + timeoutMs;
+    while (Atomics.load(this.ctl, READY) < this.threads - 1) {
+      if (performance.now() > until) return false;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return true;
+  }
+
   // bytes is the memory the pool holds beside the Go program's: none.
   get bytes() { return 0; }
 

@@ -145,6 +145,8 @@ async function boot() {
   });
   core = scope.texsynthCore;
   if (!core) throw new Error('texsynth.wasm did not install texsynthCore');
+  // The pool's workers get the kernels only once this worker's event loop turns (pool.js, ready).
+  const poolStarted = !scope.texsynthPool || (await scope.texsynthPool.ready(10000));
   // The WebGPU device is asked for while the weights load; a browser that never answers
   // (a hung driver) leaves the run to the wasm kernels.
   const probe = Promise.race([call('probeGPU'), new Promise((r) => setTimeout(r, 10000, {error: 'WebGPU did not answer in 10 s'}))]);
@@ -159,8 +161,9 @@ async function boot() {
     if (!ok(w, 'boot')) return;
   }
   const schema = call('schema');
-  const threads = core.threads || 1;
-  const why = threads > 1 ? '' : started.why || 'the SIMD kernels did not start the worker pool';
+  const threads = poolStarted ? core.threads || 1 : 1;
+  const why = threads > 1 ? '' : !poolStarted ? 'the worker pool did not start in 10 s'
+    : started.why || 'the SIMD kernels did not start the worker pool';
   const gpu = await probe;
   post({type: 'ready', weights: w, kernel: core.kernel, threads, threadsWhy: why, kept: Boolean(w.kept), fallback, schema, gpu, engine: call('engineFor', 'auto')});
 }

@@ -1,7 +1,8 @@
 // The WebGPU engine in the browser: bench.html (the benchmark page a person opens) run in
 // headless Chromium with WebGPU on SwiftShader (site/test/webgpu.mjs), at 32 px with one timed
 // evaluation per engine (the wasm one on one thread and on its worker pool). It checks that both
-// engines ran in the worker, that one thread and the pool give the same loss, that the adapter is named
+// engines ran in the worker, that one thread and the pool give the same loss (the pool having
+// shared some of the calls), that the adapter is named
 // and marked as CPU emulation, and that the WebGPU engine agrees with the wasm SIMD engine: the sw
 // and gram losses to 1e-3 relative, the gram loss's image gradient more loosely (see below;
 // core/gpu's Node tests check the engine against float64).
@@ -45,6 +46,10 @@ test('bench.html runs both engines, and WebGPU agrees with wasm SIMD', {timeout:
   if (pooled > 1) {
     assert.equal(wasmPooled.engine, `wasm SIMD, ${pooled} threads`);
     assert.equal(wasmPooled.raw.value, wasm.raw.value, 'one thread and the pool give the same loss');
+    // …having shared calls between its threads: a pool whose workers never started runs every
+    // call on one thread and gives the same loss too.
+    const p = wasmPooled.raw.pool;
+    assert.ok(p && p.shared > 0 && p.calls >= p.shared, `the pool shared no call: ${JSON.stringify(p)}`);
   }
   assert.equal(gpu.engine, 'WebGPU');
   assert.match(gpu.adapter, /swiftshader/i);

@@ -50,6 +50,10 @@ try {
     const mib = r.memory ? (r.memory / 2 ** 20).toFixed(0) : '–';
     console.log(`| ${r.size} | ${r.engine} | ${r.adapter} | ${f(r.best)} | ${f(r.median)} | ${f(r.loss)} | ${r.gpu} | ${mib} | ${r.agreement} |`);
   }
+  for (const r of rows) {
+    const p = r.raw && r.raw.pool;
+    if (p) console.log(`pool at ${r.size} px, ${r.engine}: ${p.shared} of ${p.calls} calls shared, ${p.stalls} stalls`);
+  }
   for (const e of errors) console.log('page error: ' + e);
 } finally {
   if (browser) await browser.close();

@@ -276,7 +276,13 @@ test('unticking every layer disables Start and says why beside the layers (defec
   try {
     await until(page, () => !document.querySelector('[data-testid=start]').disabled);
     for (const b of await page.$$('#layer-grid input:checked')) await b.uncheck();
-    await until(page, () => document.querySelector('[data-testid=error-layers]').textContent === 'Tick at least one layer.');
+    // This wait timed out once in CI (and never alone, loaded or not): then say what the page showed.
+    await until(page, () => document.querySelector('[data-testid=error-layers]').textContent === 'Tick at least one layer.').catch(async (e) => {
+      const seen = await page.evaluate(() => ({error: document.querySelector('[data-testid=error-layers]').textContent,
+        checked: [...document.querySelectorAll('#layer-grid input:checked')].map((b) => b.value),
+        status: document.querySelector('[data-testid=status]').textContent, form: window.texsynth.text()}));
+      throw new Error(`${e.message}; the page showed ${JSON.stringify(seen)}`);
+    });
     assert.ok(await page.isDisabled('[data-testid=start]'));
     assert.ok(await page.isDisabled('[data-testid=variations]'));
     await page.check('#layer-grid input[value=conv1_1]');

@@ -163,12 +163,15 @@ class TexsynthPool {
   // timer lets the messages out) before it computes anything.
   async ready(timeoutMs) {
     const until = performance.now() + timeoutMs;
-    while (Atomics.load(this.ctl, READY) < this.threads - 1) {
+    while (!this.started) {
       if (performance.now() > until) return false;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     return true;
   }
+
+  // started says whether every worker has the kernels and takes pieces (Go's gemm.AwaitPool).
+  get started() { return Atomics.load(this.ctl, READY) >= this.threads - 1; }
 
   // bytes is the memory the pool holds beside the Go program's: none.
   get bytes() { return 0; }
@@ -207,7 +210,7 @@ class TexsynthPool {
 
   // sharing says whether a call at time now is shared: every worker is ready to take pieces, and
   // the pool is not backing off (run).
-  sharing(now) { return now >= this.aloneUntil && Atomics.load(this.ctl, READY) === this.threads - 1; }
+  sharing(now) { return now >= this.aloneUntil && this.started; }
 
   // run posts a job of kind with its operands (args, from ARGS on) in pieces, takes pieces itself,
   // waits for the rest and closes the job. The operands are written and read atomically: a

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"syscall/js"
+	"time"
 )
 
 // The page's worker pool (wasm/pool.js): when the page is cross-origin isolated, the worker that
@@ -85,4 +86,22 @@ func startPool(p js.Value, fma bool) (threads int, err error) {
 		}
 	}()
 	return p.Call("start", kernelModule(true, fma)).Int(), nil
+}
+
+// AwaitPool waits up to timeout for every thread of the worker pool to have the kernels, and
+// reports whether they do (true without a pool). The kernels reach the pool's workers only when
+// this program lets the JavaScript event loop run (a browser or Node holds the messages till
+// then), which a program computing from its start never does: each wait here (time.Sleep) lets it
+// run. Until then every call runs on this thread alone.
+func AwaitPool(timeout time.Duration) bool {
+	if pooled <= 1 {
+		return true
+	}
+	p := js.Global().Get("texsynthPool")
+	for start := time.Now(); !p.Get("started").Bool(); time.Sleep(time.Millisecond) {
+		if time.Since(start) > timeout {
+			return false
+		}
+	}
+	return true
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall/js"
 	"testing"
+	"time"
 )
 
 // TestSIMDInstalled fails when the wasm tests run with the Go memory handed over (make
@@ -174,4 +175,15 @@ func poolUnderTest(t *testing.T) js.Value {
 		t.Fatalf("calls shared by %s threads, want %s (%s)", got, want, kernel)
 	}
 	return pool
+}
+
+// AwaitPool returns once the pool's threads have the kernels, which the pool then says too.
+func TestAwaitPool(t *testing.T) {
+	pool := poolUnderTest(t)
+	if !AwaitPool(10 * time.Second) {
+		t.Fatal("the pool's threads did not get the kernels in 10 s")
+	}
+	if !pool.Get("started").Bool() {
+		t.Fatal("AwaitPool returned before the pool started")
+	}
 }

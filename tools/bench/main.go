@@ -114,6 +114,10 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 	if err != nil {
 		return err
 	}
+	// The page's worker pool takes calls only once its threads have the kernels (wasm).
+	if !gemm.AwaitPool(10 * time.Second) {
+		return fmt.Errorf("the worker pool did not start in 10 s")
+	}
 	fmt.Printf("KERNEL %s %s, %s\n", platform(), gemm.Kernel(), poolThreads())
 	threads, err := parseThreads(threadList)
 	if err != nil {

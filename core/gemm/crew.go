@@ -106,9 +106,10 @@ func (c *crew) serve(w int, me *crewWorker) {
 	}
 }
 
-// await returns the crew's job once there is one later than call last: polling for crewSpin, then asleep. A caller
-// that finds asleep set takes it (the swap) and sends one token; a worker that finds its own
-// swap lost receives that token before it goes on, so no token is left over for the next sleep.
+// await returns the crew's job once there is one later than call last: polling for crewSpin,
+// then asleep. A caller that finds asleep set takes it (the swap) and sends one token; a worker
+// that finds its own swap lost receives that token before it goes on, so no token is left over
+// for the next sleep.
 func (c *crew) await(me *crewWorker, last uint64) *job {
 	for deadline := time.Now().Add(crewSpin); ; {
 		if j := c.cur.Load(); j != nil && j.gen != last {

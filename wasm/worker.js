@@ -39,7 +39,8 @@
 //   {type: 'refused', errors, plan}                 a start with text the core refused, or a plan over maxMemory
 //   {type: 'frame', iter, iters, loss, seconds, evals, done, width, height, pixels, memory}
 //   {type: 'presets', size, iters, questions}       [{id, title, explanation, preset, cells: [{label, exemplar, settings}]}]
-//   {type: 'paused', iter} {type: 'resumed', iter} {type: 'stopped', iter} {type: 'done', iter, iters}
+//   {type: 'paused', iter} {type: 'resumed', iter} {type: 'stopped', iter} {type: 'done', iter, iters, pool}
+//                                                   pool, with the worker pool: {calls, shared, stalls} so far
 //   {type: 'continued', iter, iters, ends}          after more: the run goes on; ends: where each level of its plan now ends
 //   {type: 'error', message, kind: 'input' | 'internal' | 'fatal', during}
 // Pixels (RGBA, a Uint8ClampedArray) are transferred, not copied; memory is the WebAssembly
@@ -294,7 +295,9 @@ function stepped(r, frame) {
   post(frame, [frame.pixels.buffer]);
   if (frame.done) {
     stopRun();
-    post({type: 'done', iter: frame.iter, iters: frame.iters, run: r.id});
+    const pool = scope.texsynthPool;
+    post({type: 'done', iter: frame.iter, iters: frame.iters, run: r.id,
+      pool: pool ? {calls: pool.calls + pool.mixes, shared: pool.shared, stalls: pool.stalls} : undefined});
     return;
   }
   r.timer = setTimeout(loop, 0, r);

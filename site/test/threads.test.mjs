@@ -53,6 +53,7 @@ async function site(name, flags = []) {
         this.addEventListener('message', (e) => {
           const m = e.data || {};
           if (m.type === 'ready') seen.ready = {threads: m.threads, why: m.threadsWhy, kernel: m.kernel};
+          if (m.type === 'done') seen.pool = m.pool;
           if (m.type === 'frame') {
             let sum = 0;
             for (let i = 0; i < m.pixels.length; i++) sum = (sum * 31 + m.pixels[i]) >>> 0;
@@ -99,6 +100,10 @@ test('served with the headers: isolated, the products on every core, and it says
   }
   pooled = await result(page);
   assert.equal(pooled.iter, 3);
+  if (cores >= 2) {
+    const p = (await state(page)).pool;
+    assert.ok(p && p.shared > 0, `the pool shared no call of the run: ${JSON.stringify(p)}`);
+  }
   await page.close();
 });
 

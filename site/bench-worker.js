@@ -23,7 +23,7 @@ async function boot() {
   go.run(instance).then(() => scope.postMessage({fatal: 'the Go program ended (out of memory?)'}));
   if (!scope.texsynthBench) throw new Error('texsynth.wasm has no texsynthBench');
   // The pool's workers get the kernels only once this worker's event loop turns (pool.js, ready).
-  if (scope.texsynthPool && !(await scope.texsynthPool.ready(10000))) throw new Error('the worker pool did not start in 10 s');
+  if (scope.texsynthPool && !(await scope.texsynthPool.ready())) throw new Error(scope.TexsynthPool.NOT_STARTED);
   return scope.texsynthBench;
 }
 
@@ -33,11 +33,10 @@ scope.onmessage = async (e) => {
     ready = ready || boot();
     const bench = await ready;
     const pool = scope.texsynthPool;
-    const before = pool ? {calls: pool.calls + pool.mixes, shared: pool.shared, stalls: pool.stalls} : null;
+    const before = pool && pool.counts();
     const result = await bench.run(size, engine, evals);
-    // What the pool did in this run: calls taken (products and transform batches), how many it
-    // shared between threads, how many times a worker held one up.
-    if (pool) result.pool = {calls: pool.calls + pool.mixes - before.calls, shared: pool.shared - before.shared, stalls: pool.stalls - before.stalls};
+    // What the pool did in this run (pool.js, counts).
+    if (pool) result.pool = Object.fromEntries(Object.entries(pool.counts()).map(([k, v]) => [k, v - before[k]]));
     // The memory's size after the run: the Go program's (which never shrinks, so its peak; the
     // worker pool has none of its own).
     result.memory = scope.texsynthMemory.buffer.byteLength;

@@ -45,6 +45,8 @@ const SPIN_MS = 1;
 // STALL_MS, ALONE_MS, ALONE_MAX_MS: how much later than expected a worker's last piece must end
 // for the pool to take the machine for busy, and how long it then runs calls on one thread (run).
 const STALL_MS = 1, ALONE_MS = 100, ALONE_MAX_MS = 1600;
+// START_MS: how long a worker that boots the Go program waits for the pool's workers (ready).
+const START_MS = 10000;
 // A batch of steps is cut into pieces of at least MIX_WIDTH bytes of each vector (16 floats):
 // every piece runs all the batch's steps on its columns, so narrower pieces would spend more on
 // reading the steps than on the arithmetic.
@@ -161,7 +163,7 @@ class TexsynthPool {
   // Go program computing never lets it do: Chromium delivered them only after a whole benchmark,
   // whose calls all ran on one thread. So a worker that boots the program awaits this (each
   // timer lets the messages out) before it computes anything.
-  async ready(timeoutMs) {
+  async ready(timeoutMs = START_MS) {
     const until = performance.now() + timeoutMs;
     while (!this.started) {
       if (performance.now() > until) return false;
@@ -172,6 +174,10 @@ class TexsynthPool {
 
   // started says whether every worker has the kernels and takes pieces (Go's gemm.AwaitPool).
   get started() { return Atomics.load(this.ctl, READY) >= this.threads - 1; }
+
+  // counts is what the pool has done so far: calls taken (products and transform batches), how
+  // many it shared between threads, how many times a worker held one up.
+  counts() { return {calls: this.calls + this.mixes, shared: this.shared, stalls: this.stalls}; }
 
   // bytes is the memory the pool holds beside the Go program's: none.
   get bytes() { return 0; }
@@ -302,6 +308,9 @@ TexsynthPool.run = function (ctl, kernel) {
     TexsynthPool.take(ctl, gen, kernel);
   }
 };
+
+// NOT_STARTED is what a worker says when ready gave up.
+TexsynthPool.NOT_STARTED = `the worker pool did not start in ${START_MS / 1000} s`;
 
 if (typeof module === 'object' && module.exports) module.exports = {TexsynthPool};
 else globalThis.TexsynthPool = TexsynthPool;

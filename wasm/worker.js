@@ -147,7 +147,7 @@ async function boot() {
   core = scope.texsynthCore;
   if (!core) throw new Error('texsynth.wasm did not install texsynthCore');
   // The pool's workers get the kernels only once this worker's event loop turns (pool.js, ready).
-  const poolStarted = !scope.texsynthPool || (await scope.texsynthPool.ready(10000));
+  const poolStarted = !scope.texsynthPool || (await scope.texsynthPool.ready());
   // The WebGPU device is asked for while the weights load; a browser that never answers
   // (a hung driver) leaves the run to the wasm kernels.
   const probe = Promise.race([call('probeGPU'), new Promise((r) => setTimeout(r, 10000, {error: 'WebGPU did not answer in 10 s'}))]);
@@ -163,7 +163,7 @@ async function boot() {
   }
   const schema = call('schema');
   const threads = poolStarted ? core.threads || 1 : 1;
-  const why = threads > 1 ? '' : !poolStarted ? 'the worker pool did not start in 10 s'
+  const why = threads > 1 ? '' : !poolStarted ? scope.TexsynthPool.NOT_STARTED
     : started.why || 'the SIMD kernels did not start the worker pool';
   const gpu = await probe;
   post({type: 'ready', weights: w, kernel: core.kernel, threads, threadsWhy: why, kept: Boolean(w.kept), fallback, schema, gpu, engine: call('engineFor', 'auto')});
@@ -295,9 +295,7 @@ function stepped(r, frame) {
   post(frame, [frame.pixels.buffer]);
   if (frame.done) {
     stopRun();
-    const pool = scope.texsynthPool;
-    post({type: 'done', iter: frame.iter, iters: frame.iters, run: r.id,
-      pool: pool ? {calls: pool.calls + pool.mixes, shared: pool.shared, stalls: pool.stalls} : undefined});
+    post({type: 'done', iter: frame.iter, iters: frame.iters, run: r.id, pool: scope.texsynthPool && scope.texsynthPool.counts()});
     return;
   }
   r.timer = setTimeout(loop, 0, r);

@@ -82,8 +82,8 @@ var (
 // MaxPairs is Max4 over one output row of a 2×2 pool whose windows are consecutive pairs of
 // positions of two input rows r0 and r1 (c channels a position): window j of out (c values at
 // j·c) is the maximum of positions 2j and 2j+1 of r0 and of r1, in that order. len(out) is a
-// multiple of c; r0 and r1 hold at least 2·len(out) values. One call a row, not one a window, where a call costs much
-// (wasm: into the kernel module).
+// multiple of c; r0 and r1 hold at least 2·len(out) values. One call a row, not one a window,
+// where a call costs much (wasm: into the kernel module).
 func MaxPairs[T feature.Float](out, r0, r1 []T, c int) {
 	n := len(out)
 	r0, r1 = r0[:2*n], r1[:2*n]

@@ -53,14 +53,15 @@ test-fuzz:
 # The core under GOOS=js GOARCH=wasm, run by Node through Go's wasm_exec wrapper, with
 # wasm/memory.cjs preloaded so that the SIMD kernels (core/gemm) run as in the browser; then
 # once more without them, so the portable kernels are tested in wasm too, the kernels once
-# more without relaxed SIMD's fused multiply-add (browsers before Chromium 114), and the products
-# and the network once more on the page's worker pool (TEXSYNTH_POOL=2: wasm/pool.js, two threads).
+# more without relaxed SIMD's fused multiply-add (browsers before Chromium 114), and the products,
+# the network and the sorted losses' matching once more on the page's worker pool (TEXSYNTH_POOL=2:
+# wasm/pool.js, two threads).
 NODE_SIMD := --require $(CURDIR)/wasm/memory.cjs
 test-wasm:
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" GOOS=js GOARCH=wasm $(GO) test -count=1 $(WASM_PKGS)
 	PATH="$(WASMEXEC):$$PATH" TEXSYNTH_SIMD=off GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg/... ./core/loss
 	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" TEXSYNTH_SIMD=nofma GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm
-	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" TEXSYNTH_POOL=2 GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg
+	PATH="$(WASMEXEC):$$PATH" NODE_OPTIONS="$(NODE_SIMD)" TEXSYNTH_POOL=2 GOOS=js GOARCH=wasm $(GO) test -count=1 ./core/gemm ./core/vgg ./core/loss
 	$(MAKE) test-gpu
 
 # The WebGPU engine (core/gpu) under js/wasm in Node, with navigator.gpu from the npm package

@@ -1,7 +1,7 @@
 // The benchmark page's worker (bench.html): it loads the same texsynth.wasm as the page's own
 // worker, with wasm/gpu.js for WebGPU, and runs one benchmark (core: wasm/bench.go) per message:
 //   {size, engine: 'webgpu' | 'wasm', evals} → {result} or {error}; result.memory: the wasm memory's bytes after it;
-//   result.pool, with the worker pool: {calls, shared, stalls} in that run
+//   result.pool, with the worker pool: {calls, shared, alone} in that run
 // A Go program that ends (out of memory at a large size) ends the worker too: {fatal}.
 'use strict';
 

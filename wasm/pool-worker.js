@@ -1,5 +1,5 @@
 // One thread of texsynth's worker pool (pool.js): it instantiates the SIMD kernels on the Go
-// program's shared memory and then takes pieces of products and of transform batches for as
+// program's shared memory and then takes pieces of products, of transform batches and of matchings for as
 // long as it lives, blocked in Atomics.wait between them. A Web Worker in the browser, a worker_threads Worker in Node.
 'use strict';
 
@@ -11,7 +11,7 @@
   onMessage((m) => {
     if (!m || m.type !== 'start') return;
     const kernel = new WebAssembly.Instance(m.module, {env: {mem: m.memory}}).exports;
-    TexsynthPool.run(m.ctl, kernel);
+    TexsynthPool.run(m.ctl, kernel, m.index);
   });
   port.postMessage({type: 'loaded'});
 })();

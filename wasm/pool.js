@@ -6,7 +6,8 @@
 // the kernel module (built by the Go program: core/gemm/pool_js.go) on that same memory and reads
 // A and B and writes C where Go keeps them: nothing is copied and the pool has no memory of its
 // own. A product c += a·B has its rows cut into pieces (a few per thread), a batch of Winograd
-// transform steps (mix) its vectors' columns; the workers are woken through a control array
+// transform steps (mix) its vectors' columns, a matching of the sorted losses its blocks of
+// columns; the workers are woken through a control array
 // (Atomics.notify), and every thread, this one too, takes pieces until none is left; then this
 // thread waits (Atomics.wait, which workers may do) for the pieces still being computed. The Go
 // program sees one synchronous call, and does nothing else meanwhile (Go's wasm is one thread),
@@ -29,22 +30,35 @@ const MIN_CORES = 4;
 // NEXT is the next piece to take, tagged with the job's GEN (tag << 16 | piece) so that a worker
 // that woke late can never take a piece of a later job with the earlier job's operands; FINISHED
 // counts the pieces done; READY the workers that can take pieces; KIND is the job's kernel
-// (GEMM or MIX), then its operands: for a product c, a, lda, b, k, n, m (addresses in Go's
-// memory) and the rows per piece; for a batch of steps ops, count, the vectors' length in bytes
-// and the bytes per piece.
+// (GEMM, MIX or MATCH), then its operands: for a product c, a, lda, b, k, n, m (addresses in
+// Go's memory) and the rows per piece; for a batch of steps ops, count, the vectors' length in
+// bytes and the bytes per piece; for a matching (core/gemm/match_js.go: one piece per block of
+// columns) its record, the blocks, the table of the threads' scratch and how many threads have
+// one (thread i, the caller being 0, takes pieces only if i < that).
 const GEN = 0, NEXT = 1, FINISHED = 2, READY = 3, KIND = 4, ARGS = 5;
 const C = ARGS, A = ARGS + 1, LDA = ARGS + 2, B = ARGS + 3, K = ARGS + 4, N = ARGS + 5, M = ARGS + 6, ROWS = ARGS + 7;
 const OPS = ARGS, COUNT = ARGS + 1, BYTES = ARGS + 2, WIDTH = ARGS + 3;
+const JOB = ARGS, BLOCKS = ARGS + 1, TABLE = ARGS + 2, SCRATCHES = ARGS + 3;
+// SCRATCH_BYTES is one thread's entry in a matching's table: six addresses.
+const SCRATCH_BYTES = 24;
 // SLEEPING counts the workers blocked in Atomics.wait, CALLER_WAITS is 1 while the caller is:
 // waking a thread costs a system call (a third of a millisecond on a loaded machine, measured),
 // so it is done only for a thread that sleeps; a worker first polls for the next job for SPIN_MS
 // (products come back to back within a layer), the caller for the last pieces.
 const SLEEPING = ARGS + 8, CALLER_WAITS = ARGS + 9, CTL = ARGS + 10;
-const GEMM = 1, MIX = 2;
+const GEMM = 1, MIX = 2, MATCH = 3;
 const SPIN_MS = 1;
-// STALL_MS, ALONE_MS, ALONE_MAX_MS: how much later than expected a worker's last piece must end
-// for the pool to take the machine for busy, and how long it then runs calls on one thread (run).
-const STALL_MS = 1, ALONE_MS = 100, ALONE_MAX_MS = 1600;
+// Whether sharing a call pays is measured, not assumed (sharing): the calls are sorted into
+// classes by kind and size (within a factor of two), and for each class the pool keeps the time
+// per unit of work of its last PACES calls shared and of its last PACES alone; their medians say
+// which way is faster (a median, since one call now and then waits a scheduler's time slice on
+// any machine). On an idle machine sharing is faster for most classes; when other work keeps the
+// cores busy, the threads wait for one another (a worker descheduled while it holds a piece) and
+// take turns on the cores, and one thread alone is faster. A call goes the faster way, but to
+// keep both paces current some go the other: one in PROBE while sharing is faster; while alone
+// is, one shared call every PROBE_MS for the class, and no more than one every PROBE_MS that
+// wakes the workers, since each woken worker polls for SPIN_MS, taking a core from the other work.
+const PACES = 5, PROBE = 16, PROBE_MS = 50;
 // START_MS: how long a worker that boots the Go program waits for the pool's workers (ready).
 const START_MS = 10000;
 // A batch of steps is cut into pieces of at least MIX_WIDTH bytes of each vector (16 floats):
@@ -136,16 +150,21 @@ class TexsynthPool {
     this.workers = new Array(threads - 1).fill(null);
     this.ctl = new Int32Array(new SharedArrayBuffer(4 * CTL));
     this.kernel = null;
-    this.aloneUntil = 0; // calls until then run on this thread alone (run), for aloneMs
-    this.aloneMs = ALONE_MS;
-    this.stalls = 0;     // the times a worker held a piece far longer than expected
+    this.paces = new Map(); // class of call → its paces (pace)
+    this.lastShared = -Infinity; // when the last shared call ended
+    this.lastWake = -Infinity;   // when a call last went to the workers while they slept (sharing)
+    this.alwaysShare = false; // every call is shared, whatever the paces (the tests)
     this.shared = 0;     // the calls split between threads
+    this.alone = 0;      // the calls the pool could have shared but ran on this thread
     this.calls = 0;     // products and batches of steps taken, and the time they took (ms)
     this.productMs = 0;
     this.mixes = 0;
     this.mixMs = 0;
+    this.matches = 0;
+    this.matchMs = 0;
     this.gemm = this.gemm.bind(this);
     this.mix = this.mix.bind(this);
+    this.match = this.match.bind(this);
   }
 
   // start instantiates the kernel module (bytes from Go, importing a shared memory as env.mem) on
@@ -153,7 +172,7 @@ class TexsynthPool {
   start(bytes) {
     const module = new WebAssembly.Module(bytes);
     this.kernel = new WebAssembly.Instance(module, {env: {mem: this.memory}}).exports;
-    this.workers.forEach((w) => w.postMessage({type: 'start', module, memory: this.memory, ctl: this.ctl}));
+    this.workers.forEach((w, i) => w.postMessage({type: 'start', module, memory: this.memory, ctl: this.ctl, index: i + 1}));
     return this.threads;
   }
 
@@ -177,7 +196,7 @@ class TexsynthPool {
 
   // counts is what the pool has done so far: calls taken (products and transform batches), how
   // many it shared between threads, how many times a worker held one up.
-  counts() { return {calls: this.calls + this.mixes, shared: this.shared, stalls: this.stalls}; }
+  counts() { return {calls: this.calls + this.mixes + this.matches, shared: this.shared, alone: this.alone}; }
 
   // bytes is the memory the pool holds beside the Go program's: none.
   get bytes() { return 0; }
@@ -187,14 +206,15 @@ class TexsynthPool {
   // per thread.
   gemm(c, m, a, lda, b, k, n) {
     const t0 = performance.now();
-    if (this.sharing(t0)) {
+    const p = this.pace(GEMM, m * k * n);
+    if (this.sharing(p)) {
       const rows = 4 * Math.max(1, Math.ceil(m / (16 * this.threads)));
       this.run(GEMM, Math.ceil(m / rows), [c, a, lda, b, k, n, m, rows]);
     } else {
       this.kernel.gemm(c, m, a, lda, b, k, n);
     }
     this.calls++;
-    this.productMs += performance.now() - t0;
+    this.productMs += this.note(p, t0);
   }
 
   // mix is the steps kernel's call, mix(ops, count, 0, bytes) (core/gemm/simd_js.go) for vectors
@@ -204,19 +224,74 @@ class TexsynthPool {
   // arithmetic whichever thread runs it.
   mix(ops, count, bytes) {
     const t0 = performance.now();
-    if (this.sharing(t0)) {
+    const p = this.pace(MIX, count * bytes);
+    if (this.sharing(p)) {
       const width = Math.max(MIX_WIDTH, 16 * Math.ceil(bytes / (16 * this.threads)));
       this.run(MIX, Math.ceil(bytes / width), [ops, count, bytes, width]);
     } else {
       this.kernel.mix(ops, count, 0, bytes);
     }
     this.mixes++;
-    this.mixMs += performance.now() - t0;
+    this.mixMs += this.note(p, t0);
   }
 
-  // sharing says whether a call at time now is shared: every worker is ready to take pieces, and
-  // the pool is not backing off (run).
-  sharing(now) { return now >= this.aloneUntil && this.started; }
+  // match is the matching kernel's call for blocks blocks of columns of rows rows, the record at
+  // job, with the threads' scratch in table, scratches of them (core/gemm/match_js.go): one piece
+  // per block, each block's columns and sum its own, so the bits are those of one thread's loop
+  // over the blocks.
+  match(job, blocks, table, scratches, rows) {
+    const t0 = performance.now();
+    const p = this.pace(MATCH, blocks * rows);
+    if (blocks > 1 && scratches > 1 ? this.sharing(p) : (p.share = false)) {
+      this.run(MATCH, blocks, [job, blocks, table, scratches]);
+    } else {
+      this.kernel.match(job, 0, blocks, table);
+    }
+    this.matches++;
+    this.matchMs += this.note(p, t0);
+  }
+
+  // pace returns the record of the calls of kind with about work units of work (a product's
+  // multiply-adds, a batch's steps × bytes, a matching's values), with this call's work.
+  pace(kind, work) {
+    const key = kind * 64 + Math.min(63, Math.floor(Math.log2(Math.max(1, work))));
+    let p = this.paces.get(key);
+    if (!p) {
+      p = {shared: new Pace(), alone: new Pace(), calls: 0, probed: -Infinity, work: 0, share: false};
+      this.paces.set(key, p);
+    }
+    p.work = work;
+    return p;
+  }
+
+  // sharing says whether the call p describes is shared, and notes it in p: never before every
+  // worker takes pieces; then the faster way of its class (sharing while either pace is unknown)
+  // or, to measure, the other way.
+  sharing(p) {
+    if (!this.started) return (p.share = false);
+    const now = performance.now();
+    if (this.alwaysShare || !(p.shared.median > 0 && p.alone.median > 0) || p.shared.median <= p.alone.median) {
+      p.share = this.alwaysShare || ++p.calls % PROBE !== 0;
+    } else {
+      const awake = now - this.lastShared < SPIN_MS;
+      p.share = now - p.probed >= PROBE_MS && (awake || now - this.lastWake >= PROBE_MS);
+      if (p.share) {
+        p.probed = now;
+        if (!awake) this.lastWake = now;
+      }
+    }
+    if (!p.share) this.alone++;
+    return p.share;
+  }
+
+  // note adds the call p describes, which began at t0, to its class's paces (once the pool runs)
+  // and returns how long it took.
+  note(p, t0) {
+    const t1 = performance.now();
+    if (this.started) (p.share ? p.shared : p.alone).add((t1 - t0) / Math.max(1, p.work));
+    if (p.share) this.lastShared = t1;
+    return t1 - t0;
+  }
 
   // run posts a job of kind with its operands (args, from ARGS on) in pieces, takes pieces itself,
   // waits for the rest and closes the job. The operands are written and read atomically: a
@@ -232,10 +307,8 @@ class TexsynthPool {
     Atomics.store(ctl, GEN, gen);
     if (pieces > 1 && Atomics.load(ctl, SLEEPING) > 0) Atomics.notify(ctl, GEN);
     this.shared++;
-    const t0 = performance.now();
-    const taken = TexsynthPool.take(ctl, gen, this.kernel);
-    const t1 = performance.now();
-    const until = t1 + SPIN_MS;
+    TexsynthPool.take(ctl, gen, this.kernel, 0);
+    const until = performance.now() + SPIN_MS;
     while (Atomics.load(ctl, FINISHED) < pieces && performance.now() < until);
     for (let f; (f = Atomics.load(ctl, FINISHED)) < pieces;) {
       Atomics.store(ctl, CALLER_WAITS, 1);
@@ -243,17 +316,6 @@ class TexsynthPool {
       Atomics.store(ctl, CALLER_WAITS, 0);
     }
     Atomics.store(ctl, NEXT, tag(gen) | CLOSED);
-    // A worker that finished its last piece much later than this thread would have (its pieces
-    // take about as long as this thread's) was descheduled while it held it: the machine's
-    // cores are busy with other work, and each such wait costs a scheduler's time slice, more
-    // than sharing saves. Then the calls run on this thread alone for a while (ALONE_MS, doubled
-    // while sharing again soon stalls again, to ALONE_MAX_MS) before sharing is tried again.
-    const t2 = performance.now();
-    if (t2 - t1 > STALL_MS + 2 * (t1 - t0) / Math.max(1, taken)) {
-      this.stalls++;
-      this.aloneMs = t0 - this.aloneUntil < 2 * this.aloneMs ? Math.min(2 * this.aloneMs, ALONE_MAX_MS) : ALONE_MS;
-      this.aloneUntil = t2 + this.aloneMs;
-    }
   }
 
   terminate() {
@@ -261,18 +323,36 @@ class TexsynthPool {
   }
 }
 
+// Pace is the median of the last PACES times per unit of work of a class of calls done one way.
+class Pace {
+  constructor() {
+    this.last = [];
+    this.median = 0;
+  }
+
+  add(v) {
+    if (this.last.push(v) > PACES) this.last.shift();
+    const sorted = this.last.slice().sort((a, b) => a - b);
+    this.median = sorted[sorted.length >> 1];
+  }
+}
+
 // take computes pieces of job gen until there are none left (or the job is no longer gen) and
-// returns how many it computed; kernel is the kernel instance's exports. Each piece is taken
+// returns how many it computed; kernel is the kernel instance's exports, index the thread's
+// number (the caller's 0). Each piece is taken
 // with a NEXT read after the operands were: a job still open then (its tag, not CLOSED) had
 // these operands.
-TexsynthPool.take = function (ctl, gen, kernel) {
+TexsynthPool.take = function (ctl, gen, kernel, index) {
   let taken = 0;
   const arg = (i) => Atomics.load(ctl, i);
-  const gemm = arg(KIND) === GEMM;
-  // A product's pieces are blocks of rows; a batch's, ranges of every vector's columns.
+  const kind = arg(KIND), gemm = kind === GEMM, match = kind === MATCH;
+  // A product's pieces are blocks of rows; a batch's, ranges of every vector's columns; a
+  // matching's, blocks of columns, taken only by a thread with scratch.
   const c = arg(C), a = arg(A), lda = arg(LDA), b = arg(B), k = arg(K), n = arg(N), m = arg(M), rows = arg(ROWS);
   const ops = arg(OPS), count = arg(COUNT), bytes = arg(BYTES), width = arg(WIDTH);
-  const pieces = gemm ? Math.ceil(m / rows) : Math.ceil(bytes / width);
+  const job = arg(JOB), table = arg(TABLE);
+  if (match && index >= arg(SCRATCHES)) return 0;
+  const pieces = gemm ? Math.ceil(m / rows) : match ? arg(BLOCKS) : Math.ceil(bytes / width);
   for (;;) {
     const v = Atomics.load(ctl, NEXT);
     if ((v & ~0xffff) !== tag(gen) || (v & 0xffff) >= pieces) return taken;
@@ -281,6 +361,8 @@ TexsynthPool.take = function (ctl, gen, kernel) {
     if (gemm) {
       const r0 = p * rows;
       kernel.gemm(c + 4 * r0 * n, Math.min(rows, m - r0), a + 4 * r0 * lda, lda, b, k, n);
+    } else if (match) {
+      kernel.match(job, p, p + 1, table + SCRATCH_BYTES * index);
     } else {
       kernel.mix(ops, count, p * width, Math.min(bytes, (p + 1) * width));
     }
@@ -290,10 +372,11 @@ TexsynthPool.take = function (ctl, gen, kernel) {
   }
 };
 
-// run is a worker's life (pool-worker.js): wait for a job, take its pieces, wait again. The
+// run is a worker's life (pool-worker.js), thread index of the pool: wait for a job, take its
+// pieces, wait again. The
 // operands take reads are the job's: a piece of job gen can be taken only while the job is
 // unfinished, and the next job's operands are written only after it is finished.
-TexsynthPool.run = function (ctl, kernel) {
+TexsynthPool.run = function (ctl, kernel, index) {
   let gen = Atomics.load(ctl, GEN);
   Atomics.add(ctl, READY, 1);
   for (;;) {
@@ -305,7 +388,7 @@ TexsynthPool.run = function (ctl, kernel) {
       Atomics.sub(ctl, SLEEPING, 1);
     }
     gen = Atomics.load(ctl, GEN);
-    TexsynthPool.take(ctl, gen, kernel);
+    TexsynthPool.take(ctl, gen, kernel, index);
   }
 };
 

@@ -40,7 +40,7 @@
 //   {type: 'frame', iter, iters, loss, seconds, evals, done, width, height, pixels, memory}
 //   {type: 'presets', size, iters, questions}       [{id, title, explanation, preset, cells: [{label, exemplar, settings}]}]
 //   {type: 'paused', iter} {type: 'resumed', iter} {type: 'stopped', iter} {type: 'done', iter, iters, pool}
-//                                                   pool, with the worker pool: {calls, shared, stalls} so far
+//                                                   pool, with the worker pool: {calls, shared, alone} so far
 //   {type: 'continued', iter, iters, ends}          after more: the run goes on; ends: where each level of its plan now ends
 //   {type: 'error', message, kind: 'input' | 'internal' | 'fatal', during}
 // Pixels (RGBA, a Uint8ClampedArray) are transferred, not copied; memory is the WebAssembly

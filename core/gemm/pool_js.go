@@ -74,6 +74,7 @@ func installPool(shared, fma bool) string {
 		mix.Invoke(addr(ops), len(ops)/4, 4*n)
 		runtime.KeepAlive(ops)
 	}
+	matchPool, matchThreads = p.Get("match"), min(threads, matchMaxThreads)
 	pooled = threads
 	return ""
 }

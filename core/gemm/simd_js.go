@@ -64,6 +64,7 @@ func installSIMD() string {
 	installReLU(kernels)
 	installMaxPool(kernels)
 	installSort(kernels)
+	installMatch(kernels)
 	return name + installPool(shared, name != "wasm SIMD128")
 }
 
@@ -99,12 +100,13 @@ func instantiate(mem js.Value, shared, fma bool) (exports js.Value, err error) {
 	return inst.Get("exports"), nil
 }
 
-// kernelModule is the kernels' module (gemm, mix, and the ReLU, pool and sort kernels of
-// relu_js.go, maxpool_js.go and sort_js.go) as a Uint8Array, importing a shared memory when
+// kernelModule is the kernels' module (gemm, mix, and the ReLU, pool, sort and matching kernels
+// of relu_js.go, maxpool_js.go, sort_js.go and match_js.go) as a Uint8Array, importing a shared memory when
 // shared is set.
 func kernelModule(shared, fma bool) js.Value {
+	// sort8 and sort11 are functions 6 and 7, which match calls.
 	bytes := moduleOn(shared, gemmKernel(fma), mixKernel(), reluKernel(), maskKernel(), maxPairsKernel(), routePairsKernel(),
-		sortKernel(8), sortKernel(11))
+		sortKernel(8), sortKernel(11), matchKernel(6, 7))
 	buf := js.Global().Get("Uint8Array").New(len(bytes))
 	js.CopyBytesToJS(buf, bytes)
 	return buf

@@ -151,11 +151,11 @@ func TestPoolSteps(t *testing.T) {
 	}
 }
 
-// sharedCalls is how many calls the pool has split between threads so far, after ending any
-// back-off (wasm/pool.js runs calls on one thread for a while after a worker was descheduled on a
-// busy machine), so that the next large call is split.
+// sharedCalls is how many calls the pool has split between threads so far, after telling it to
+// split every call (wasm/pool.js otherwise runs a call on one thread where that measured faster,
+// as on a busy machine, and some calls there to measure it), so that the next large call is split.
 func sharedCalls(pool js.Value) int {
-	pool.Set("aloneUntil", 0)
+	pool.Set("alwaysShare", true)
 	return pool.Get("shared").Int()
 }
 

@@ -190,3 +190,17 @@ func (c *code) i64Or()              { c.op(0x84) }
 func (c *code) i64Shl()             { c.op(0x86) }
 func (c *code) i64ShrU()            { c.op(0x88) }
 func (c *code) ret()                { c.op(0x0f) }
+
+// Scalar floating-point instructions and calls, for the matching kernel (match_js.go).
+const wF64 = 0x7c
+
+func (c *code) f32Store(offset int) { c.op(0x38); c.memarg(2, offset) }
+func (c *code) f64Load(offset int)  { c.op(0x2b); c.memarg(3, offset) }
+func (c *code) f64Store(offset int) { c.op(0x39); c.memarg(3, offset) }
+func (c *code) f64Zero()            { c.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0) } // f64.const 0
+func (c *code) f64Add()             { c.op(0xa0) }
+func (c *code) f64Sub()             { c.op(0xa1) }
+func (c *code) f64Mul()             { c.op(0xa2) }
+func (c *code) promote()            { c.op(0xbb) } // f64.promote_f32
+func (c *code) demote()             { c.op(0xb6) } // f32.demote_f64
+func (c *code) call(fn int)         { *c = uleb(append(*c, 0x10), uint64(fn)) }

@@ -31,14 +31,24 @@ type sortedMatch[T feature.Float] struct {
 	// it every gradient) has the same bits as one sequential pass.
 	vars []float64
 	// perColumn (NormDirection): each column's squared differences are divided by that column's
-	// own variance (plus varianceEpsilon) instead of norm.
+	// own variance (plus varianceEpsilon) instead of norm; ratios[c] is norm over that variance,
+	// the factor that turns norm's loss into column c's.
 	perColumn bool
+	ratios    []float64
 	sc        *scratch[T]
+	// job is the kernel's call (kernel), kept here: one made at each call would escape to the
+	// heap through matchColumns.
+	job gemm.ColumnMatch
 }
 
 // colBlock is how many columns gatherColumns copies at once: 16 float32 are one 64-byte cache
-// line of each row, so every line of the matrix is read once.
-const colBlock = 16
+// line of each row, so every line of the matrix is read once. It is the kernel's block
+// (gemm.MatchColumns), so both sum the same columns together.
+const colBlock = gemm.MatchBlock
+
+// matchColumns is gemm.MatchColumns, a variable so that the tests can compare the kernel with the
+// loops here.
+var matchColumns = gemm.MatchColumns
 
 // colPad separates the columns in a worker's cols by n+colPad values rather than n: n is usually a
 // power of two, and columns a power of two apart map to the same cache sets, so that the 16 streams
@@ -66,6 +76,66 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 		t.vars = make([]float64, k)
 	}
 	t.vars = t.vars[:k]
+	if t.kernel(gemm.ColumnMatch{Vals: f32(vals), N: ne, K: k, Targets: f32(t.sorted), Exemplar: true}) {
+		for c := range k {
+			t.vars[c] = variance(t.sorted[c*ne : (c+1)*ne])
+		}
+	} else {
+		t.sortExemplar(vals, ne, k, blocks)
+	}
+	varSum := 0.0
+	for _, v := range t.vars {
+		varSum += v
+	}
+	t.norm = varSum/float64(k) + varianceEpsilon
+	if t.perColumn {
+		if cap(t.ratios) < k {
+			t.ratios = make([]float64, k)
+		}
+		t.ratios = t.ratios[:k]
+		for c, v := range t.vars {
+			t.ratios[c] = t.norm / (v + varianceEpsilon)
+		}
+	}
+}
+
+// kernel runs j on gemm.MatchColumns' kernel and reports whether it did: only for float32.
+func (t *sortedMatch[T]) kernel(j gemm.ColumnMatch) bool {
+	if unsafe.Sizeof(T(0)) != 4 {
+		return false
+	}
+	t.job = j
+	ran := matchColumns(&t.job)
+	t.job = gemm.ColumnMatch{} // keeps nothing alive
+	return ran
+}
+
+// f32 is v as float32s; only for a T of 4 bytes (kernel).
+func f32[T feature.Float](v []T) []float32 {
+	if unsafe.Sizeof(T(0)) != 4 {
+		return nil
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(v))), len(v))
+}
+
+// variance is the variance of the values of col: their mean, then the mean squared deviation.
+func variance[T feature.Float](col []T) float64 {
+	mean := 0.0
+	for _, v := range col {
+		mean += float64(v)
+	}
+	mean /= float64(len(col))
+	ss := 0.0
+	for _, v := range col {
+		d := float64(v) - mean
+		ss += d * d
+	}
+	return ss / float64(len(col))
+}
+
+// sortExemplar is setExemplar's sorting on the workers: blocks of colBlock columns, each column
+// sorted into t.sorted and its variance into t.vars.
+func (t *sortedMatch[T]) sortExemplar(vals []T, ne, k, blocks int) {
 	t.sc.prepare(gemm.Workers())
 	gemm.Tasks(blocks, func(w, b int) {
 		wk := t.sc.workers[w]
@@ -78,24 +148,9 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 			col := t.sorted[c*ne : (c+1)*ne]
 			_, sorted := wk.sorter.sortColumn(cols[j*(ne+colPad):][:ne])
 			copy(col, sorted)
-			mean := 0.0
-			for _, v := range col {
-				mean += float64(v)
-			}
-			mean /= float64(ne)
-			ss := 0.0
-			for _, v := range col {
-				d := float64(v) - mean
-				ss += d * d
-			}
-			t.vars[c] = ss / float64(ne)
+			t.vars[c] = variance(col)
 		}
 	})
-	varSum := 0.0
-	for _, v := range t.vars {
-		varSum += v
-	}
-	t.norm = varSum/float64(k) + varianceEpsilon
 }
 
 // match returns the loss Σ_(r,c) (sorted_r(vals_c) − target_r,c)² / (n·k·norm) of the n×k matrix
@@ -107,6 +162,24 @@ func (t *sortedMatch[T]) match(vals, out []T, n int, scale float64) float64 {
 	k := t.k
 	inv := 1 / (float64(n) * float64(k) * t.norm)
 	coef := 2 * scale * inv
+	var ratios []float64
+	if t.perColumn {
+		ratios = t.ratios
+	}
+	if n != t.ne || !t.kernel(gemm.ColumnMatch{Vals: f32(vals), Out: f32(out), N: n, K: k, Targets: f32(t.sorted), Coef: coef, Ratios: ratios, Sums: t.sums}) {
+		t.matchBlocks(vals, out, n, coef)
+	}
+	sum := 0.0
+	for _, v := range t.sums {
+		sum += v
+	}
+	return sum * inv
+}
+
+// matchBlocks is match's work on the workers, blocks of colBlock columns, each block's sum into
+// t.sums.
+func (t *sortedMatch[T]) matchBlocks(vals, out []T, n int, coef float64) {
+	k := t.k
 	t.sc.prepare(gemm.Workers())
 	gemm.Tasks(len(t.sums), func(w, b int) {
 		wk := t.sc.workers[w]
@@ -122,7 +195,7 @@ func (t *sortedMatch[T]) match(vals, out []T, n int, scale float64) float64 {
 			order, sorted := wk.sorter.sortColumn(col)
 			if t.perColumn {
 				// inv and coef are norm's; column c's own variance replaces it.
-				r := t.norm / (t.vars[c] + varianceEpsilon)
+				r := t.ratios[c]
 				sum += r * matchColumn(0, col, order, sorted, t.target(wk, c, n), coef*r)
 				continue
 			}
@@ -131,11 +204,6 @@ func (t *sortedMatch[T]) match(vals, out []T, n int, scale float64) float64 {
 		scatterColumns(out, cols, n, k, c0, width)
 		t.sums[b] = sum
 	})
-	sum := 0.0
-	for _, v := range t.sums {
-		sum += v
-	}
-	return sum * inv
 }
 
 // target returns the exemplar's column c sorted and resampled to n values: the column itself when

@@ -163,8 +163,8 @@ func run(sizeList, convList, lossKind, layers string, evals int, budget time.Dur
 				fmt.Printf("CPU %s %dpx %s %.0f ms/eval\n", platform(), size, conv, cpu.Seconds()*1000)
 			}
 			if p := bestPool; p.calls > 0 {
-				fmt.Printf("POOL %s %dpx %s %s: %d products in %.0f ms, %d transform batches in %.0f ms, %d shared, %d stalls\n",
-					platform(), size, conv, poolThreads(), p.calls, p.product, p.mixes, p.mix, p.shared, p.stalls)
+				fmt.Printf("POOL %s %dpx %s %s: %d products in %.0f ms, %d transform batches in %.0f ms, %d matchings in %.0f ms, %d shared, %d alone\n",
+					platform(), size, conv, poolThreads(), p.calls, p.product, p.mixes, p.mix, p.matches, p.match, p.shared, p.alone)
 			}
 			if showParts {
 				fmt.Printf("PARTS %s %dpx %s forward %.0f ms loss %.0f ms backward %.0f ms\n", platform(), size, conv,
@@ -299,18 +299,19 @@ func bench(w *weights.File, taps []string, conv vgg.Conv, lossKind string, size,
 	return best, bestCPU, bestNet, parts, value, schedStats().busySince(before), nil
 }
 
-// poolStat counts the worker pool's calls (wasm): how many products and transform batches, and
-// the milliseconds each took from the caller's start to the last piece's end; how many calls
-// were split between threads, and how many times a worker was descheduled holding a piece (the
-// pool then runs calls on one thread for a while: wasm/pool.js).
+// poolStat counts the worker pool's calls (wasm): how many products, transform batches and
+// matchings, and the milliseconds each took from the caller's start to the last piece's end; how
+// many calls were split between threads, and how many the pool ran on one thread because that
+// measured faster, or to measure it (wasm/pool.js, sharing).
 type poolStat struct {
-	calls, mixes   int
-	product, mix   float64
-	shared, stalls int
+	calls, mixes, matches int
+	product, mix, match   float64
+	shared, alone         int
 }
 
 func (a poolStat) minus(b poolStat) poolStat {
-	return poolStat{a.calls - b.calls, a.mixes - b.mixes, a.product - b.product, a.mix - b.mix, a.shared - b.shared, a.stalls - b.stalls}
+	return poolStat{a.calls - b.calls, a.mixes - b.mixes, a.matches - b.matches, a.product - b.product, a.mix - b.mix,
+		a.match - b.match, a.shared - b.shared, a.alone - b.alone}
 }
 
 // bestPool is the pool's share of the best evaluation of the last bench.

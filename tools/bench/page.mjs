@@ -52,7 +52,7 @@ try {
   }
   for (const r of rows) {
     const p = r.raw && r.raw.pool;
-    if (p) console.log(`pool at ${r.size} px, ${r.engine}: ${p.shared} of ${p.calls} calls shared, ${p.stalls} stalls`);
+    if (p) console.log(`pool at ${r.size} px, ${r.engine}: ${p.shared} of ${p.calls} calls shared, ${p.alone} run alone by choice`);
   }
   for (const e of errors) console.log('page error: ' + e);
 } finally {

@@ -323,17 +323,26 @@ class TexsynthPool {
   }
 }
 
-// Pace is the median of the last PACES times per unit of work of a class of calls done one way.
+// Pace is the median of the last PACES times per unit of work of a class of calls done one way;
+// it allocates nothing per call (there are thousands of calls per evaluation).
 class Pace {
   constructor() {
-    this.last = [];
+    this.last = new Float64Array(PACES); // a ring, the oldest at next once full
+    this.sorted = new Float64Array(PACES);
+    this.count = 0;
+    this.next = 0;
     this.median = 0;
   }
 
   add(v) {
-    if (this.last.push(v) > PACES) this.last.shift();
-    const sorted = this.last.slice().sort((a, b) => a - b);
-    this.median = sorted[sorted.length >> 1];
+    this.last[this.next] = v;
+    this.next = (this.next + 1) % PACES;
+    this.count = Math.min(this.count + 1, PACES);
+    const full = this.count === PACES;
+    const sorted = full ? this.sorted : this.sorted.subarray(0, this.count);
+    sorted.set(full ? this.last : this.last.subarray(0, this.count));
+    sorted.sort();
+    this.median = sorted[this.count >> 1];
   }
 }
 

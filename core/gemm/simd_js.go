@@ -267,13 +267,31 @@ func gemmKernel(fma bool) wasmFunc {
 // bytes from … to of every vector (multiples of 16; 0 and 4·n for the whole vectors of n
 // float32s), in order. Every step works element by element, so the columns of a range depend on
 // the same columns only: the worker pool splits a batch into ranges (pool_js.go).
+//
+// A combination (Steps.Combine: dst = k0·x0, then dst += k_t·x_t, up to mixTerms terms, no x_t
+// after the first being dst itself) runs as one pass that keeps dst in a register through its
+// terms: the multiply and adds of the steps one by one, in their order, so the same bits, with dst
+// loaded and stored once instead of at every step, and the steps read once.
 func mixKernel() wasmFunc {
 	const (
-		ops, count, from, to  = 0, 1, 2, 3
-		dst, src, end, add, k = 4, 5, 6, 7, 8
+		ops, count, from, to     = 0, 1, 2, 3
+		dst, src, end, add, k    = 4, 5, 6, 7, 8
+		terms, raw, q, o, length = 9, 10, 11, 12, 13
+		xs                       = 14            // mixTerms x addresses
+		ks                       = xs + mixTerms // mixTerms coefficients, splatted
 	)
-	locals := []byte{wI32, wI32, wI32, wI32, wV128}
+	locals := []byte{wI32, wI32, wI32, wI32, wV128, wI32, wI32, wI32, wI32, wI32}
+	for range mixTerms {
+		locals = append(locals, wI32)
+	}
+	for range mixTerms {
+		locals = append(locals, wV128)
+	}
 	var w code
+	w.get(to)
+	w.get(from)
+	w.sub()
+	w.set(length)
 	w.block()
 	w.loop()
 	w.get(count)
@@ -281,7 +299,57 @@ func mixKernel() wasmFunc {
 	w.brIf(1)
 	w.get(ops)
 	w.i32Load(0)
+	w.tee(raw)
 	w.set(dst)
+	w.get(ops)
+	w.i32Load(12)
+	w.set(add)
+	// terms: how many steps from this one make a combination (1: this step alone).
+	w.i32(1)
+	w.set(terms)
+	w.get(add)
+	w.eqz()
+	w.ifThen()
+	w.get(ops)
+	w.i32(16)
+	w.add()
+	w.set(q)
+	w.block()
+	w.loop()
+	w.get(terms)
+	w.i32(mixTerms)
+	w.geS()
+	w.brIf(1)
+	w.get(terms)
+	w.get(count)
+	w.geS()
+	w.brIf(1)
+	w.get(q)
+	w.i32Load(0) // the same dst
+	w.get(raw)
+	w.ne()
+	w.brIf(1)
+	w.get(q)
+	w.i32Load(12) // adding
+	w.i32(1)
+	w.ne()
+	w.brIf(1)
+	w.get(q)
+	w.i32Load(4) // not reading dst
+	w.get(raw)
+	w.eq()
+	w.brIf(1)
+	w.addTo(terms, func() { w.i32(1) })
+	w.addTo(q, func() { w.i32(16) })
+	w.br(0)
+	w.end()
+	w.end()
+	w.end()
+	w.get(terms)
+	w.i32(1)
+	w.eq()
+	w.ifThen()
+	// One step.
 	w.get(ops)
 	w.i32Load(4)
 	w.get(from)
@@ -291,9 +359,6 @@ func mixKernel() wasmFunc {
 	w.f32Load(8)
 	w.f32x4Splat()
 	w.set(k)
-	w.get(ops)
-	w.i32Load(12)
-	w.set(add)
 	w.get(dst)
 	w.get(to)
 	w.add()
@@ -308,12 +373,71 @@ func mixKernel() wasmFunc {
 	w.elseDo()
 	vectorLoop(&w, dst, src, end, k, false)
 	w.end()
-	w.addTo(ops, func() { w.i32(16) })
-	w.addTo(count, func() { w.i32(-1) })
+	w.elseDo()
+	w.get(dst)
+	w.get(from)
+	w.add()
+	w.set(dst)
+	for t := 2; t <= mixTerms; t++ {
+		w.get(terms)
+		w.i32(int32(t))
+		w.eq()
+		w.ifThen()
+		combineLoop(&w, t, ops, from, dst, o, length, xs, ks)
+		w.end()
+	}
+	w.end()
+	w.addTo(ops, func() { w.get(terms); w.i32(4); w.shl() })
+	w.addTo(count, func() { w.i32(0); w.get(terms); w.sub() })
 	w.br(0)
 	w.end()
 	w.end()
 	return wasmFunc{"mix", 4, locals, w}
+}
+
+// mixTerms is the most steps mix runs as one combination: a row of Winograd F(4×4)'s Bᵀ has up to
+// four non-zero coefficients and of Aᵀ five, plus the bias's step after an output.
+const mixTerms = 6
+
+// combineLoop emits the pass of a combination of t steps (the t recorded at ops, dst already
+// offset by from): dst[…] = k0·x0[…] + k1·x1[…] + … four floats at a time over length bytes, with
+// o the offset; xs and ks are the first of t locals each for the terms' addresses and coefficients.
+func combineLoop(w *code, t, ops, from, dst, o, length, xs, ks int) {
+	for u := range t {
+		w.get(ops)
+		w.i32Load(16*u + 4)
+		w.get(from)
+		w.add()
+		w.set(xs + u)
+		w.get(ops)
+		w.f32Load(16*u + 8)
+		w.f32x4Splat()
+		w.set(ks + u)
+	}
+	w.i32(0)
+	w.set(o)
+	w.loop()
+	w.get(dst)
+	w.get(o)
+	w.add()
+	for u := range t {
+		w.get(xs + u)
+		w.get(o)
+		w.add()
+		w.v128Load(0)
+		w.get(ks + u)
+		w.f32x4Mul()
+		if u > 0 {
+			w.f32x4Add()
+		}
+	}
+	w.v128Store(0)
+	w.addTo(o, func() { w.i32(16) })
+	w.get(o)
+	w.get(length)
+	w.ltU()
+	w.brIf(0)
+	w.end()
 }
 
 // vectorLoop emits dst[…] (+)= k·src[…] four floats at a time until dst reaches end.

@@ -51,10 +51,11 @@ func TestSteps(t *testing.T) {
 	}
 }
 
-// TestCombineOnePass: a combination run as one pass (combineNow, where there is one) has the bits
-// of its steps run one by one, on lengths with and without a 64-value block, with 0 to 10
-// non-zero coefficients (more than combineNow takes: the steps run one by one then), and with
-// dst among the rows (steps one by one as well).
+// TestCombineOnePass: a combination run as one pass (combineNow natively; in wasm the batch
+// kernel's combinations, simd_js.go's mixKernel) has the bits of its steps run one by one in Go,
+// on lengths with and without a 64-value block, with 0 to 10 non-zero coefficients (more than
+// either takes at once), followed by a step adding to the same dst (as a bias is), and with dst
+// among the rows (steps one by one there).
 func TestCombineOnePass(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, n := range []int{16, 48, 64, 80, 320} {
@@ -76,10 +77,13 @@ func TestCombineOnePass(t *testing.T) {
 				got[i], want[i] = 7, 7
 			}
 			st.Combine(got, coef, src, 0, 1)
-			saved := combineNow
-			combineNow = nil
-			st.Combine(want, coef, src, 0, 1)
-			combineNow = saved
+			st.Mix(got, 0.75, src[10], false)
+			st.Flush()
+			oneByOne(func() {
+				st.Combine(want, coef, src, 0, 1)
+				st.Mix(want, 0.75, src[10], false)
+				st.Flush()
+			})
 			for j := range got {
 				if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
 					t.Fatalf("n=%d, %d terms: value %d is %v in one pass, %v step by step", n, terms, j, got[j], want[j])
@@ -91,17 +95,27 @@ func TestCombineOnePass(t *testing.T) {
 		want := append([]float32(nil), rows[2]...)
 		st := &Steps[float32]{Zero: make([]float32, n)}
 		st.Combine(rows[2], []float32{1, 2, 3}, rows, 0, 1)
-		saved := combineNow
-		combineNow = nil
+		st.Flush()
 		rows[2], want = want, rows[2]
-		st.Combine(rows[2], []float32{1, 2, 3}, rows, 0, 1)
-		combineNow = saved
+		oneByOne(func() {
+			st.Combine(rows[2], []float32{1, 2, 3}, rows, 0, 1)
+			st.Flush()
+		})
 		for j := range want {
 			if math.Float32bits(rows[2][j]) != math.Float32bits(want[j]) {
 				t.Fatalf("n=%d, dst among the rows: value %d is %v, %v step by step", n, j, want[j], rows[2][j])
 			}
 		}
 	}
+}
+
+// oneByOne runs f with the steps run one at a time by the portable Go loops: no one-pass
+// combinations, no batches.
+func oneByOne(f func()) {
+	savedCombine, savedSteps := combineNow, stepsF32
+	combineNow, stepsF32 = nil, nil
+	defer func() { combineNow, stepsF32 = savedCombine, savedSteps }()
+	f()
 }
 
 // BenchmarkCombine times one Winograd row combination (Bᵀ's row 0 and Aᵀ's row 3: three and five

@@ -21,11 +21,11 @@
 // with importScripts or require.
 'use strict';
 
-// MIN_CORES is the fewest cores on which the pool starts unasked: on the 2-core development
-// machine the pool was faster than one thread only while nothing else ran, and slower while other
-// work kept a core busy (docs/performance.md, "The page on every core"); with more cores, the
-// calls split further and a busy core is less likely to be one the pool waits for.
-const MIN_CORES = 4;
+// MIN_CORES is the fewest cores on which the pool starts unasked. Two: the pool measures whether
+// sharing a call pays and runs it alone where it does not (sharing), so on the 2-core development
+// machine it made an evaluation faster on an idle machine and cost 4–10 % while another process
+// kept a core busy (docs/performance.md, "The page on every core").
+const MIN_CORES = 2;
 // The control array (Int32Array over its own SharedArrayBuffer): GEN counts the jobs posted;
 // NEXT is the next piece to take, tagged with the job's GEN (tag << 16 | piece) so that a worker
 // that woke late can never take a piece of a later job with the earlier job's operands; FINISHED
@@ -103,7 +103,7 @@ class TexsynthPool {
     const asked = Number(new URL(scope.location.href).searchParams.get('threads'));
     const cores = (scope.navigator && scope.navigator.hardwareConcurrency) || 1;
     if (!(asked >= 1) && cores < MIN_CORES) {
-      return {threads: 1, why: `this machine reports ${cores} core${cores === 1 ? '' : 's'}; on two, sharing the work measured faster than one thread only on an otherwise idle machine (threads=${Math.max(cores, 2)} in the page's address asks for the pool)`};
+      return {threads: 1, why: `this machine reports ${cores} core${cores === 1 ? '' : 's'} (threads=${MIN_CORES} in the page's address asks for the pool)`};
     }
     const threads = Math.min(asked >= 1 ? Math.floor(asked) : cores, 8);
     if (threads < 2) return {threads: 1, why: 'one thread was asked for'};

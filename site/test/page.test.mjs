@@ -444,13 +444,17 @@ test('the URL hash sets the form; presets say what they set and set up what they
   }
 });
 
-test('a phone: Start, the exemplar and the output on the first screen; whole layer names; no drop or Ctrl+V hints (defects 6, 8, 9)', async () => {
+test('a phone: Start, the exemplar and the output on the first screen; whole layer names; no sideways scroll; no drop or Ctrl+V hints (defects 6, 8, 9)', async () => {
   const {page, errors, close} = await open(phone);
   try {
     await until(page, () => !document.querySelector('[data-testid=start]').disabled);
     for (const sel of ['[data-testid=start]', '#exemplar', '#output']) assert.ok(await inView(page, sel), `${sel} on the first screen`);
     const cut = await page.$$eval('#layer-grid label', (ls) => ls.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent));
     assert.deepEqual(cut, [], 'no layer name is cut');
+    // Nothing makes the page wider than the phone, the weights' hash once it is shown either.
+    await until(page, () => document.querySelector('#weights-in-use').textContent.includes('sha256'));
+    const wide = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(wide[0] <= wide[1], `the page is ${wide[0]} px wide on a ${wide[1]} px screen`);
     for (const hint of await page.$$('.pointer-only')) assert.ok(!(await hint.isVisible()), 'no mouse-only hints on a touch screen');
     // Defect 8: the placeholder reads as one sentence, not scattered words.
     const lines = await page.$eval('#output-empty', (p) => {

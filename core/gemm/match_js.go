@@ -138,6 +138,13 @@ func matchKernel(sort8, sort11 int) wasmFunc {
 	w.i32(2)
 	w.shl()
 	w.set(rowB)
+	// plusColumn adds a column's bytes (n four-byte values) to the address on the stack.
+	plusColumn := func() {
+		w.get(n)
+		w.i32(2)
+		w.shl()
+		w.add()
+	}
 	// rows emits, for p over the block's start in each row of Vals or Out (from local from) and q
 	// over the rows of cols, body(col) with col at the row's value in the block's first column.
 	rows := func(from int, body func()) {
@@ -149,20 +156,37 @@ func matchKernel(sort8, sort11 int) wasmFunc {
 		w.set(p)
 		w.get(cols)
 		w.tee(q)
-		w.get(n)
-		w.i32(2)
-		w.shl()
-		w.add()
+		plusColumn()
 		w.set(e)
 		w.loop()
 		body()
 		w.addTo(p, func() { w.get(rowB) })
 		w.addTo(q, func() { w.i32(4) })
-		w.get(q)
-		w.get(e)
-		w.ltU()
-		w.brIf(0)
-		w.end()
+		w.loopWhileBelow(q, e)
+	}
+	// moveBlock copies the block between the matrix at local base and cols: into cols (gather)
+	// or back.
+	moveBlock := func(base int, gather bool) {
+		rows(base, func() {
+			w.get(q)
+			w.set(col)
+			for jj := range MatchBlock {
+				if gather {
+					w.get(col)
+					w.get(p)
+					w.f32Load(4 * jj)
+					w.f32Store(0)
+				} else {
+					w.get(p)
+					w.get(col)
+					w.f32Load(0)
+					w.f32Store(4 * jj)
+				}
+				if jj < MatchBlock-1 {
+					w.addTo(col, func() { w.get(stride) })
+				}
+			}
+		})
 	}
 	sortArgs := func() {
 		for _, l := range []int{col, n, keys, tmp, counts, order, sorted} {
@@ -179,19 +203,7 @@ func matchKernel(sort8, sort11 int) wasmFunc {
 	w.geS()
 	w.brIf(1)
 	// Gather the block's columns, column j at cols + j·stride.
-	rows(vals, func() {
-		w.get(q)
-		w.set(col)
-		for jj := range MatchBlock {
-			w.get(col)
-			w.get(p)
-			w.f32Load(4 * jj)
-			w.f32Store(0)
-			if jj < MatchBlock-1 {
-				w.addTo(col, func() { w.get(stride) })
-			}
-		}
-	})
+	moveBlock(vals, true)
 	w.f64Zero()
 	w.set(sum)
 	w.i32(0)
@@ -234,10 +246,7 @@ func matchKernel(sort8, sort11 int) wasmFunc {
 	w.ifThen()
 	// The column sorted, as it is, into its targets.
 	w.get(tc)
-	w.get(n)
-	w.i32(2)
-	w.shl()
-	w.add()
+	plusColumn()
 	w.set(e)
 	w.loop()
 	w.get(q)
@@ -246,11 +255,7 @@ func matchKernel(sort8, sort11 int) wasmFunc {
 	w.i32Store(0)
 	w.addTo(p, func() { w.i32(4) })
 	w.addTo(q, func() { w.i32(4) })
-	w.get(q)
-	w.get(e)
-	w.ltU()
-	w.brIf(0)
-	w.end()
+	w.loopWhileBelow(q, e)
 	w.elseDo()
 	// cf and the running sum s: the column's own ratio times coef and a sum from zero, or coef
 	// and the block's running sum.
@@ -282,10 +287,7 @@ func matchKernel(sort8, sort11 int) wasmFunc {
 	// d = sorted[r] − target[r]; s += d²; col[order[r]] = cf·d.
 	w.get(order)
 	w.tee(at)
-	w.get(n)
-	w.i32(2)
-	w.shl()
-	w.add()
+	plusColumn()
 	w.set(lastI)
 	w.loop()
 	w.get(p)
@@ -316,11 +318,7 @@ func matchKernel(sort8, sort11 int) wasmFunc {
 	w.addTo(p, func() { w.i32(4) })
 	w.addTo(q, func() { w.i32(4) })
 	w.addTo(at, func() { w.i32(4) })
-	w.get(at)
-	w.get(lastI)
-	w.ltU()
-	w.brIf(0)
-	w.end()
+	w.loopWhileBelow(at, lastI)
 	w.get(ratios)
 	w.ifThen()
 	w.get(sum)
@@ -344,19 +342,7 @@ func matchKernel(sort8, sort11 int) wasmFunc {
 	w.eqz()
 	w.ifThen()
 	// Scatter the block's gradients into Out, and its sum into Sums[b].
-	rows(out, func() {
-		w.get(q)
-		w.set(col)
-		for jj := range MatchBlock {
-			w.get(p)
-			w.get(col)
-			w.f32Load(0)
-			w.f32Store(4 * jj)
-			if jj < MatchBlock-1 {
-				w.addTo(col, func() { w.get(stride) })
-			}
-		}
-	})
+	moveBlock(out, false)
 	w.get(sums)
 	w.get(b)
 	w.i32(3)

@@ -204,3 +204,12 @@ func (c *code) f64Mul()             { c.op(0xa2) }
 func (c *code) promote()            { c.op(0xbb) } // f64.promote_f32
 func (c *code) demote()             { c.op(0xb6) } // f32.demote_f64
 func (c *code) call(fn int)         { *c = uleb(append(*c, 0x10), uint64(fn)) }
+
+// loopWhileBelow ends a loop, going round again while local l is below local end (unsigned).
+func (c *code) loopWhileBelow(l, end int) {
+	c.get(l)
+	c.get(end)
+	c.ltU()
+	c.brIf(0)
+	c.end()
+}

@@ -156,7 +156,7 @@ class TexsynthPool {
     this.alwaysShare = false; // every call is shared, whatever the paces (the tests)
     this.shared = 0;     // the calls split between threads
     this.alone = 0;      // the calls the pool could have shared but ran on this thread
-    this.calls = 0;     // products and batches of steps taken, and the time they took (ms)
+    this.calls = 0;     // products, batches of steps and matchings taken, and the time they took (ms)
     this.productMs = 0;
     this.mixes = 0;
     this.mixMs = 0;
@@ -194,8 +194,9 @@ class TexsynthPool {
   // started says whether every worker has the kernels and takes pieces (Go's gemm.AwaitPool).
   get started() { return Atomics.load(this.ctl, READY) >= this.threads - 1; }
 
-  // counts is what the pool has done so far: calls taken (products and transform batches), how
-  // many it shared between threads, how many times a worker held one up.
+  // counts is what the pool has done so far: calls taken (products, transform batches and
+  // matchings), how many it shared between threads, how many it could have shared but ran on this
+  // thread (sharing).
   counts() { return {calls: this.calls + this.mixes + this.matches, shared: this.shared, alone: this.alone}; }
 
   // bytes is the memory the pool holds beside the Go program's: none.
@@ -270,8 +271,10 @@ class TexsynthPool {
   sharing(p) {
     if (!this.started) return (p.share = false);
     const now = performance.now();
-    if (this.alwaysShare || !(p.shared.median > 0 && p.alone.median > 0) || p.shared.median <= p.alone.median) {
-      p.share = this.alwaysShare || ++p.calls % PROBE !== 0;
+    if (this.alwaysShare) {
+      p.share = true;
+    } else if (!(p.shared.median > 0 && p.alone.median > 0) || p.shared.median <= p.alone.median) {
+      p.share = ++p.calls % PROBE !== 0;
     } else {
       const awake = now - this.lastShared < SPIN_MS;
       p.share = now - p.probed >= PROBE_MS && (awake || now - this.lastWake >= PROBE_MS);
@@ -346,13 +349,11 @@ class Pace {
   }
 }
 
-// take computes pieces of job gen until there are none left (or the job is no longer gen) and
-// returns how many it computed; kernel is the kernel instance's exports, index the thread's
-// number (the caller's 0). Each piece is taken
-// with a NEXT read after the operands were: a job still open then (its tag, not CLOSED) had
-// these operands.
+// take computes pieces of job gen until there are none left (or the job is no longer gen);
+// kernel is the kernel instance's exports, index the thread's number (the caller's 0). Each piece
+// is taken with a NEXT read after the operands were: a job still open then (its tag, not CLOSED)
+// had these operands.
 TexsynthPool.take = function (ctl, gen, kernel, index) {
-  let taken = 0;
   const arg = (i) => Atomics.load(ctl, i);
   const kind = arg(KIND), gemm = kind === GEMM, match = kind === MATCH;
   // A product's pieces are blocks of rows; a batch's, ranges of every vector's columns; a
@@ -360,11 +361,11 @@ TexsynthPool.take = function (ctl, gen, kernel, index) {
   const c = arg(C), a = arg(A), lda = arg(LDA), b = arg(B), k = arg(K), n = arg(N), m = arg(M), rows = arg(ROWS);
   const ops = arg(OPS), count = arg(COUNT), bytes = arg(BYTES), width = arg(WIDTH);
   const job = arg(JOB), table = arg(TABLE);
-  if (match && index >= arg(SCRATCHES)) return 0;
+  if (match && index >= arg(SCRATCHES)) return;
   const pieces = gemm ? Math.ceil(m / rows) : match ? arg(BLOCKS) : Math.ceil(bytes / width);
   for (;;) {
     const v = Atomics.load(ctl, NEXT);
-    if ((v & ~0xffff) !== tag(gen) || (v & 0xffff) >= pieces) return taken;
+    if ((v & ~0xffff) !== tag(gen) || (v & 0xffff) >= pieces) return;
     if (Atomics.compareExchange(ctl, NEXT, v, v + 1) !== v) continue;
     const p = v & 0xffff;
     if (gemm) {
@@ -375,16 +376,15 @@ TexsynthPool.take = function (ctl, gen, kernel, index) {
     } else {
       kernel.mix(ops, count, p * width, Math.min(bytes, (p + 1) * width));
     }
-    taken++;
     Atomics.add(ctl, FINISHED, 1);
     if (Atomics.load(ctl, CALLER_WAITS)) Atomics.notify(ctl, FINISHED);
   }
 };
 
 // run is a worker's life (pool-worker.js), thread index of the pool: wait for a job, take its
-// pieces, wait again. The
-// operands take reads are the job's: a piece of job gen can be taken only while the job is
-// unfinished, and the next job's operands are written only after it is finished.
+// pieces, wait again. The operands take reads are the job's: a piece of job gen can be taken
+// only while the job is unfinished, and the next job's operands are written only after it is
+// finished.
 TexsynthPool.run = function (ctl, kernel, index) {
   let gen = Atomics.load(ctl, GEN);
   Atomics.add(ctl, READY, 1);

@@ -13,7 +13,8 @@ package gemm
 const MatchBlock = 16
 
 // ColumnMatch is one call of MatchColumns on the n×k row-major matrix Vals, k a multiple of
-// MatchBlock, and Targets, k columns of n ascending values (column c at Targets[c·n:]):
+// MatchBlock, and Targets, k columns of n ascending values (column c at Targets[c·n:]), each
+// column sorted as RadixSortColumn sorts with digits of DigitBits bits (8 or 11):
 //   - with Exemplar set, each column of Vals is sorted into its column of Targets;
 //   - otherwise column c's values, sorted, are matched rank for rank with Targets' column c: with
 //     d_r the r-th smallest value minus the target at rank r, coef·d_r (coef = Coef, times
@@ -28,6 +29,7 @@ type ColumnMatch struct {
 	Vals, Out []float32
 	N, K      int
 	Targets   []float32
+	DigitBits int
 	Exemplar  bool
 	Coef      float64
 	Ratios    []float64
@@ -41,7 +43,8 @@ var columnMatchNow func(j *ColumnMatch)
 // for a shape it does not take) it does nothing and the caller runs its own loops.
 func MatchColumns(j *ColumnMatch) bool {
 	n, k := j.N, j.K
-	if columnMatchNow == nil || n <= 0 || k <= 0 || k%MatchBlock != 0 || len(j.Vals) < n*k || len(j.Targets) < n*k {
+	if columnMatchNow == nil || n <= 0 || k <= 0 || k%MatchBlock != 0 || len(j.Vals) < n*k || len(j.Targets) < n*k ||
+		(j.DigitBits != 8 && j.DigitBits != 11) {
 		return false
 	}
 	if !j.Exemplar && (len(j.Out) < n*k || len(j.Sums) < k/MatchBlock || (j.Ratios != nil && len(j.Ratios) < k)) {

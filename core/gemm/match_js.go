@@ -55,10 +55,7 @@ func installMatch(exports js.Value) {
 	kernel := exports.Get("match")
 	columnMatchNow = func(j *ColumnMatch) {
 		r := &matchRec
-		*r = matchRecord{vals: addr(j.Vals), n: int32(j.N), k: int32(j.K), targets: addr(j.Targets), bits: 8}
-		if j.N >= 4096 { // core/loss's radixThreshold: three 11-bit digits from there
-			r.bits = 11
-		}
+		*r = matchRecord{vals: addr(j.Vals), n: int32(j.N), k: int32(j.K), targets: addr(j.Targets), bits: int32(j.DigitBits)}
 		if j.Exemplar {
 			r.exemplar = 1
 		} else {

@@ -31,14 +31,18 @@ func TestMatchColumns(t *testing.T) {
 		}
 		return float32(rng.NormFloat64())
 	}
-	for _, s := range [][2]int{{1, 16}, {9, 32}, {200, 16}, {4095, 48}, {5000, 32}, {1024, 64}} {
+	for si, s := range [][2]int{{1, 16}, {9, 32}, {200, 16}, {4095, 48}, {5000, 32}, {1024, 64}} {
 		n, k := s[0], s[1]
+		bits := []int{8, 11}[si%2] // either digit sorts any length
+		if MatchColumns(&ColumnMatch{Vals: make([]float32, n*k), N: n, K: k, Targets: make([]float32, n*k), DigitBits: 10, Exemplar: true}) {
+			t.Fatalf("%v: 10-bit digits taken", s)
+		}
 		ex, vals := make([]float32, n*k), make([]float32, n*k)
 		for i := range ex {
 			ex[i], vals[i] = value(), value()
 		}
 		targets := make([]float32, n*k)
-		if !MatchColumns(&ColumnMatch{Vals: ex, N: n, K: k, Targets: targets, Exemplar: true}) {
+		if !MatchColumns(&ColumnMatch{Vals: ex, N: n, K: k, Targets: targets, DigitBits: bits, Exemplar: true}) {
 			t.Fatalf("%v: the kernel declined the exemplar", s)
 		}
 		order := func(m []float32, c int) []int {
@@ -86,7 +90,8 @@ func TestMatchColumns(t *testing.T) {
 					wantSums[c/MatchBlock] = sum
 				}
 			}
-			j := &ColumnMatch{Vals: vals, Out: make([]float32, n*k), N: n, K: k, Targets: targets, Coef: coef, Sums: make([]float64, k/MatchBlock)}
+			j := &ColumnMatch{Vals: vals, Out: make([]float32, n*k), N: n, K: k, Targets: targets, DigitBits: bits, Coef: coef,
+				Sums: make([]float64, k/MatchBlock)}
 			if withRatios {
 				j.Ratios = ratios
 			}

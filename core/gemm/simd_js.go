@@ -104,9 +104,10 @@ func instantiate(mem js.Value, shared, fma bool) (exports js.Value, err error) {
 // of relu_js.go, maxpool_js.go, sort_js.go and match_js.go) as a Uint8Array, importing a shared memory when
 // shared is set.
 func kernelModule(shared, fma bool) js.Value {
-	// sort8 and sort11 are functions 6 and 7, which match calls.
-	bytes := moduleOn(shared, gemmKernel(fma), mixKernel(), reluKernel(), maskKernel(), maxPairsKernel(), routePairsKernel(),
-		sortKernel(8), sortKernel(11), matchKernel(6, 7))
+	funcs := []wasmFunc{gemmKernel(fma), mixKernel(), reluKernel(), maskKernel(), maxPairsKernel(), routePairsKernel(),
+		sortKernel(8), sortKernel(11)}
+	funcs = append(funcs, matchKernel(len(funcs)-2, len(funcs)-1)) // it calls the two sorts by index
+	bytes := moduleOn(shared, funcs...)
 	buf := js.Global().Get("Uint8Array").New(len(bytes))
 	js.CopyBytesToJS(buf, bytes)
 	return buf

@@ -15,7 +15,7 @@ import (
 // the sorts' thresholds (slices.Sort below smallRadixThreshold in Go, bytes below
 // radixThreshold, 11-bit digits above), columns with ties and constant columns.
 func TestMatchKernelSameBits(t *testing.T) {
-	if !matchColumns(&gemm.ColumnMatch{Vals: make([]float32, 16), N: 1, K: 16, Targets: make([]float32, 16), Exemplar: true}) {
+	if !matchColumns(&gemm.ColumnMatch{Vals: make([]float32, 16), N: 1, K: 16, Targets: make([]float32, 16), DigitBits: 8, Exemplar: true}) {
 		t.Skip("no matching kernel on this platform (wasm only)")
 	}
 	loops := func(*gemm.ColumnMatch) bool { return false }

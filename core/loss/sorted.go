@@ -76,7 +76,7 @@ func (t *sortedMatch[T]) setExemplar(vals []T, ne, k int) {
 		t.vars = make([]float64, k)
 	}
 	t.vars = t.vars[:k]
-	if t.kernel(gemm.ColumnMatch{Vals: f32(vals), N: ne, K: k, Targets: f32(t.sorted), Exemplar: true}) {
+	if t.kernel(gemm.ColumnMatch{Vals: f32(vals), N: ne, K: k, Targets: f32(t.sorted), DigitBits: digitBits(ne), Exemplar: true}) {
 		for c := range k {
 			t.vars[c] = variance(t.sorted[c*ne : (c+1)*ne])
 		}
@@ -162,11 +162,9 @@ func (t *sortedMatch[T]) match(vals, out []T, n int, scale float64) float64 {
 	k := t.k
 	inv := 1 / (float64(n) * float64(k) * t.norm)
 	coef := 2 * scale * inv
-	var ratios []float64
-	if t.perColumn {
-		ratios = t.ratios
-	}
-	if n != t.ne || !t.kernel(gemm.ColumnMatch{Vals: f32(vals), Out: f32(out), N: n, K: k, Targets: f32(t.sorted), Coef: coef, Ratios: ratios, Sums: t.sums}) {
+	// t.ratios is nil unless perColumn.
+	if n != t.ne || !t.kernel(gemm.ColumnMatch{Vals: f32(vals), Out: f32(out), N: n, K: k, Targets: f32(t.sorted), DigitBits: digitBits(n),
+		Coef: coef, Ratios: t.ratios, Sums: t.sums}) {
 		t.matchBlocks(vals, out, n, coef)
 	}
 	sum := 0.0

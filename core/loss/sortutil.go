@@ -134,15 +134,20 @@ func (s *sorter[T]) sortColumn(col []T) (order []int32, sorted []T) {
 // kernel sorts col (n ≥ smallRadixThreshold float32s) with gemm.RadixSortColumn, the passes of
 // digitPasses and bytePasses where a kernel runs them (wasm), and reports whether it did.
 func (s *sorter[T]) kernel(col []T, order []int32, sorted []T) bool {
-	bits := 11
-	if len(col) < radixThreshold {
-		bits = 8
-	}
+	bits := digitBits(len(col))
 	if cap(s.counts) < gemm.CountsLen(bits) {
 		s.counts = make([]int32, max(gemm.CountsLen(8), gemm.CountsLen(11)))
 	}
-	f32 := func(v []T) []float32 { return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(v))), len(v)) }
 	return gemm.RadixSortColumn(f32(col), order, f32(sorted), s.keys, s.tmp, s.counts, bits)
+}
+
+// digitBits is the digit the radix sort of n keys uses: bytes below radixThreshold, 11 bits from
+// there (radixSort).
+func digitBits(n int) int {
+	if n < radixThreshold {
+		return 8
+	}
+	return 11
 }
 
 // digitKeys sets keys[i] to the ordered bits of col[i] above i and counts the bits' digits.
